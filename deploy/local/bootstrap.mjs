@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Entry point of `npm start`, `npm test` and `npm run bench` on a fresh clone: installs the npm
+// dependencies and the Debian packages BrowserPane needs (or names the exact command when it
+// cannot), then hands off. Plain Node only: nothing here may import a dependency.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const [command = 'help', ...rest] = process.argv.slice(2);
+
+const USAGE = `usage: node deploy/local/bootstrap.mjs <start|test|bench> [args]
+  start   the whole local stack (embedded Postgres, edge under workerd, one host agent)
+  test    typecheck, lint and every test suite (extra args go to vitest)
+  bench   every benchmark; results under test/bench/results/`;
+
+function log(msg) {
+  process.stdout.write(`[bootstrap] ${msg}\n`);
+}
+
+function run(cmd, args, options = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  if (res.error) throw res.error;
+  return res.status ?? 1;
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`BrowserPane needs Node.js 20.19 or newer; this is ${process.versions.node}.`);
+    process.exit(1);
+  }
+}
+
+function ensureNodeModules() {
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.browserpane-install');
+  const digest = createHash('sha256')
+    .update(readFileSync(lock))
+    .update(readFileSync(join(root, 'package.json')))
+    .digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;
+  log('installing npm dependencies (npm ci; first run takes a few minutes) …');
+  const status = run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+  if (status !== 0) {
+    console.error('npm ci failed; see the output above.');
+    process.exit(status);
+  }
+  writeFileSync(marker, digest);
+  log('npm dependencies installed');
+}
+
+function ensureSystemPackages() {
+  const status = run('bash', [join(root, 'deploy/local/system-packages.sh')]);
+  if (status !== 0) process.exit(status);
+}
+
+function main() {
+  checkNode();
+  if (!['start', 'test', 'bench'].includes(command)) {
+    console.log(USAGE);
+    process.exit(command === 'help' || command === '--help' ? 0 : 1);
+  }
+  ensureNodeModules();
+  ensureSystemPackages();
+  const tsx = ['--import', 'tsx'];
+  let status = 0;
+  if (command === 'start') {
+    status = run(process.execPath, [...tsx, 'deploy/local/start.ts', ...rest]);
+  } else if (command === 'test') {
+    log('typecheck');
+    status = run(process.execPath, ['deploy/local/typecheck.mjs']);
+    if (status === 0) {
+      log('lint');
+      status = run(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'check', '.']);
+    }
+    if (status === 0) {
+      log('test suites');
+      status = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...rest]);
+    }
+  } else {
+    status = run(process.execPath, [...tsx, 'test/bench/run-all.ts', ...rest]);
+  }
+  process.exit(status);
+}
+
+main();
