@@ -4,6 +4,14 @@ import { defineConfig } from 'vitest/config';
 // `sequence.groupOrder` 1 (real browsers, real X servers) run after the fast ones.
 export default defineConfig({
   test: {
-    projects: ['protocol', 'edge', 'host-pool', 'client', 'workers/*', 'test'],
+    projects: [
+      'protocol',
+      'edge',
+      'host-pool',
+      'client',
+      'workers/*',
+      'test',
+      'test/vitest.e2e.config.ts',
+    ],
   },
 });

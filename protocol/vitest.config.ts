@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'protocol',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // The 1-byte-chunk and fuzz runs are CPU-bound; leave room on a loaded 2-core machine.
+    testTimeout: 60_000,
   },
 });

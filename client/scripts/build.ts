@@ -1,0 +1,88 @@
+/**
+ * Builds the browser bundles into client/dist/:
+ *   browserpane-client.js  the SDK (ESM)
+ *   decode-worker.js       the tile decode worker
+ *   console/               the console web app (index.html, console.js, console.css, decode-worker.js)
+ * Usage: npm run build -w @browserpane/client [-- --watch] [--help]
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, context } from 'esbuild';
+import { webTransportPatches } from './webtransport-patches.ts';
+
+export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST_DIR = join(CLIENT_DIR, 'dist');
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome110'],
+  conditions: ['browser'],
+  sourcemap: 'linked',
+  minify: true,
+  legalComments: 'none',
+  plugins: [webTransportPatches()],
+  logLevel: 'warning',
+};
+
+function targets(): BuildOptions[] {
+  return [
+    {
+      ...common,
+      entryPoints: [join(CLIENT_DIR, 'src/index.ts')],
+      outfile: join(DIST_DIR, 'browserpane-client.js'),
+      format: 'esm',
+    },
+    {
+      ...common,
+      entryPoints: [join(CLIENT_DIR, 'src/render/decode-worker.ts')],
+      outfile: join(DIST_DIR, 'decode-worker.js'),
+      format: 'iife',
+    },
+    {
+      ...common,
+      entryPoints: [join(CLIENT_DIR, 'console/console.ts')],
+      outfile: join(DIST_DIR, 'console/console.js'),
+      format: 'esm',
+    },
+  ];
+}
+
+async function copyStatic(): Promise<void> {
+  await mkdir(join(DIST_DIR, 'console'), { recursive: true });
+  await copyFile(join(CLIENT_DIR, 'console/index.html'), join(DIST_DIR, 'console/index.html'));
+  await copyFile(join(CLIENT_DIR, 'console/console.css'), join(DIST_DIR, 'console/console.css'));
+  await copyFile(join(DIST_DIR, 'decode-worker.js'), join(DIST_DIR, 'console/decode-worker.js'));
+}
+
+/** Builds everything once. */
+export async function buildClient(): Promise<void> {
+  await mkdir(DIST_DIR, { recursive: true });
+  await Promise.all(targets().map((t) => build(t)));
+  await copyStatic();
+  const sizes = await Promise.all(
+    ['browserpane-client.js', 'decode-worker.js', 'console/console.js'].map(
+      async (f) => `${f} ${(await readFile(join(DIST_DIR, f))).byteLength} B`,
+    ),
+  );
+  await writeFile(join(DIST_DIR, 'BUILD'), `${new Date().toISOString()}\n${sizes.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log('usage: npm run build -w @browserpane/client [-- --watch]');
+    return;
+  }
+  if (process.argv.includes('--watch')) {
+    const contexts = await Promise.all(targets().map((t) => context(t)));
+    await Promise.all(contexts.map((c) => c.watch()));
+    await copyStatic();
+    console.log('[client] watching for changes');
+    return;
+  }
+  await buildClient();
+  console.log(`[client] built ${DIST_DIR}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

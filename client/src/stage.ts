@@ -1,0 +1,100 @@
+/**
+ * The DOM a client puts in its container: the picture canvas (letterboxed to fit), a cursor
+ * overlay of the same box, and a transparent text area on top that takes focus, keys, IME and
+ * pointer events. Works in any `<div>`: it only fills its container.
+ */
+export class Stage {
+  readonly root: HTMLDivElement;
+  readonly screen: HTMLCanvasElement;
+  readonly cursor: HTMLCanvasElement;
+  readonly input: HTMLTextAreaElement;
+  private readonly observer: ResizeObserver;
+  private remote = { width: 0, height: 0 };
+
+  constructor(readonly container: HTMLElement) {
+    this.root = el('div', 'bp-stage', {
+      position: 'relative',
+      width: '100%',
+      height: '100%',
+      overflow: 'hidden',
+      background: '#0b0d10',
+      userSelect: 'none',
+    });
+    const layer = { position: 'absolute', left: '0', top: '0' };
+    this.screen = el('canvas', 'bp-screen', { ...layer, imageRendering: 'pixelated' });
+    this.cursor = el('canvas', 'bp-cursor', { ...layer, pointerEvents: 'none' });
+    this.input = el('textarea', 'bp-input', {
+      ...layer,
+      opacity: '0',
+      resize: 'none',
+      border: '0',
+      padding: '0',
+      margin: '0',
+      outline: 'none',
+      background: 'transparent',
+      color: 'transparent',
+      caretColor: 'transparent',
+      overflow: 'hidden',
+      whiteSpace: 'nowrap',
+    });
+    this.input.setAttribute('aria-label', 'Remote browser');
+    this.input.setAttribute('autocomplete', 'off');
+    this.input.setAttribute('autocapitalize', 'off');
+    this.input.spellcheck = false;
+    this.root.append(this.screen, this.cursor, this.input);
+    container.append(this.root);
+    this.observer = new ResizeObserver(() => this.layout());
+    this.observer.observe(this.root);
+  }
+
+  /** The container's size in device pixels (what a resize request asks for). */
+  viewport(): { width: number; height: number; dpr: number } {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const rect = this.root.getBoundingClientRect();
+    return {
+      width: Math.max(1, Math.round(rect.width * dpr)),
+      height: Math.max(1, Math.round(rect.height * dpr)),
+      dpr,
+    };
+  }
+
+  setRemoteSize(width: number, height: number): void {
+    this.remote = { width, height };
+    this.layout();
+  }
+
+  /** Fits the remote picture into the container, centred, at most 1:1 device pixels. */
+  layout(): void {
+    const { width, height } = this.remote;
+    if (!width || !height) return;
+    const box = this.root.getBoundingClientRect();
+    const dpr = globalThis.devicePixelRatio || 1;
+    const scale = Math.min(box.width / width, box.height / height, 1 / dpr);
+    const w = width * scale;
+    const h = height * scale;
+    const left = (box.width - w) / 2;
+    const top = (box.height - h) / 2;
+    for (const node of [this.screen, this.cursor, this.input]) {
+      node.style.width = `${w}px`;
+      node.style.height = `${h}px`;
+      node.style.left = `${left}px`;
+      node.style.top = `${top}px`;
+    }
+  }
+
+  destroy(): void {
+    this.observer.disconnect();
+    this.root.remove();
+  }
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  style: Record<string, string>,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  Object.assign(node.style, style);
+  return node;
+}

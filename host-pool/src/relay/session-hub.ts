@@ -1,0 +1,349 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CAP,
+  CLOSE_CODES,
+  fitUtf8,
+  type Message,
+  type MessageOf,
+  type MessageType,
+  messageInfo,
+  negotiate,
+  PROTOCOL_VERSION,
+} from '@browserpane/protocol';
+import type { Logger } from '../log.ts';
+import type { CursorSource, FrameSource, FrameUpdate, InputMessage, InputSink } from '../types.ts';
+import { type OwnerMode, Ownership } from './ownership.ts';
+import { Participant } from './participant.ts';
+import { HandshakeError, Peer, type PeerOptions } from './peer.ts';
+import type { TicketClaims } from './tickets.ts';
+import type { WtSession } from './transport-types.ts';
+
+/** What a viewer keeps when it asked for less than its ticket allows. */
+const RECEIVE_ONLY = CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP.audioOut;
+
+export type MessageHandler = (message: Message, from: Participant) => void;
+
+export interface SessionHubOptions {
+  readonly sessionId: string;
+  readonly mode: OwnerMode;
+  readonly source: FrameSource;
+  readonly cursor?: CursorSource | undefined;
+  readonly input?: InputSink | undefined;
+  /** What this host can serve for the session right now (features, devices). */
+  readonly hostCapabilities: number;
+  readonly maxParticipants?: number;
+  readonly peerOptions?: PeerOptions;
+  readonly log: Logger;
+  /** Called when the participant list changes (the agent reports it to the edge). */
+  readonly onChange?: () => void;
+}
+
+export interface ConnectionInfo {
+  readonly connectionId: string;
+  readonly sessionId: string;
+  readonly role: string;
+  readonly principal: string;
+  readonly displayName: string;
+  readonly connectedAt: string;
+  readonly client: string;
+  readonly stats: Record<string, number>;
+}
+
+/**
+ * One live session's meeting point: admits connections (handshake, role, capabilities), fans the
+ * display's frame updates out to every participant at that participant's own pace, and routes
+ * what participants send through the session policy. A slow participant never delays another: it
+ * skips updates and gets a fresh picture once it has caught up.
+ */
+export class SessionHub {
+  private readonly participants = new Map<string, Participant>();
+  private readonly handlers = new Map<MessageType, MessageHandler>();
+  private readonly ownership: Ownership;
+  private readonly unsubscribe: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly options: SessionHubOptions) {
+    this.ownership = new Ownership(options.mode);
+    this.unsubscribe.push(options.source.onFrame((u) => this.onFrame(u)));
+    if (options.cursor) this.unsubscribe.push(options.cursor.onCursor((c) => this.onCursor(c)));
+    options.source.setActive(false);
+  }
+
+  get size(): number {
+    return this.participants.size;
+  }
+
+  /** Routes messages of `type` (clipboard, files, resize …) that pass policy to `handler`. */
+  handle(type: MessageType, handler: MessageHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Runs the handshake on a new connection and, when it succeeds, adds the participant. */
+  async admit(session: WtSession, claims: TicketClaims): Promise<void> {
+    const peer = new Peer(session, this.options.peerOptions);
+    let hello: MessageOf<'clientHello'>;
+    try {
+      hello = await peer.handshake();
+    } catch (err) {
+      peer.close(
+        err instanceof HandshakeError ? err.code : 'handshake_required',
+        'expected clientHello first',
+      );
+      return;
+    }
+    if (this.closed) return peer.close('session_unavailable', 'session is stopping');
+    const role =
+      hello.role === claims.role ? claims.role : hello.role === 'viewer' ? 'viewer' : undefined;
+    if (!role) return this.reject(peer, 'role_not_permitted', `ticket grants ${claims.role}`);
+    if (this.participants.size >= (this.options.maxParticipants ?? 16)) {
+      return this.reject(peer, 'session_full', 'too many participants');
+    }
+    const allowed =
+      claims.capabilities &
+      this.options.hostCapabilities &
+      (role === claims.role ? ~0 : RECEIVE_ONLY);
+    const result = negotiate(hello, { capabilities: allowed >>> 0 });
+    if (!result.ok) return this.reject(peer, 'unsupported_version', result.message);
+
+    const p = new Participant(
+      `c-${randomBytes(6).toString('hex')}`,
+      peer,
+      claims,
+      role,
+      result.capabilities,
+      hello.clientName,
+    );
+    this.ownership.join(p);
+    this.participants.set(p.id, p);
+    peer.send({
+      type: 'serverHello',
+      version: PROTOCOL_VERSION,
+      role: this.ownership.effectiveRole(p),
+      capabilities: p.capabilities,
+      access: this.ownership.access(p),
+      sessionId: this.options.sessionId,
+      connectionId: p.id,
+      displayWidth: this.options.source.grid.width,
+      displayHeight: this.options.source.grid.height,
+    });
+    peer.listen(
+      (m) => this.onMessage(p, m),
+      () => this.catchUp(p),
+    );
+    peer.onClose((code, reason) => this.leave(p, code, reason));
+    if (this.participants.size === 1) this.options.source.setActive(true);
+    this.sendPicture(p);
+    this.sendCursor(p);
+    for (const other of this.participants.values()) {
+      if (other === p) continue;
+      p.peer.send(joined(other));
+      other.peer.send(joined(p));
+    }
+    this.announceOwnership();
+    this.options.log.info('participant joined', {
+      connectionId: p.id,
+      role,
+      principal: claims.principal,
+    });
+    this.options.onChange?.();
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.participants.values()].map((p) => ({
+      connectionId: p.id,
+      sessionId: this.options.sessionId,
+      role: p.role,
+      principal: p.claims.principal,
+      displayName: p.claims.displayName,
+      connectedAt: p.joinedAt.toISOString(),
+      client: p.clientName,
+      stats: {
+        ...p.peer.stats,
+        ...p.serializer.stats,
+        rttMicros: p.rttMicros,
+        refused: [...p.refused.values()].reduce((a, b) => a + b, 0),
+      },
+    }));
+  }
+
+  disconnect(connectionId: string): boolean {
+    const p = this.participants.get(connectionId);
+    p?.peer.close('disconnected_by_operator', 'disconnected by an operator');
+    return p !== undefined;
+  }
+
+  disconnectAll(
+    code:
+      | 'disconnected_by_operator'
+      | 'session_stopped'
+      | 'session_killed'
+      | 'runtime_restarting'
+      | 'server_shutdown' = 'disconnected_by_operator',
+  ): void {
+    for (const p of this.participants.values()) p.peer.close(code, code.replace(/_/g, ' '));
+  }
+
+  close(code: 'session_stopped' | 'session_killed' | 'server_shutdown' = 'session_stopped'): void {
+    this.closed = true;
+    this.disconnectAll(code);
+    for (const off of this.unsubscribe) off();
+  }
+
+  private reject(
+    peer: Peer,
+    code: 'role_not_permitted' | 'session_full' | 'unsupported_version',
+    message: string,
+  ): void {
+    peer.send({ type: 'reject', code: CLOSE_CODES[code], message });
+    peer.close(code, message);
+  }
+
+  private leave(p: Participant, code: number, reason: string): void {
+    if (!this.participants.delete(p.id)) return;
+    const controllerChanged = this.ownership.leave(p);
+    if (this.ownership.canControl(p) || controllerChanged) void this.options.input?.releaseAll();
+    for (const other of this.participants.values()) {
+      other.peer.send({
+        type: 'participantLeft',
+        connectionId: p.id,
+        reason: code === 0 ? 'left' : 'disconnected',
+      });
+    }
+    if (controllerChanged) this.announceOwnership();
+    if (this.participants.size === 0) this.options.source.setActive(false);
+    this.options.log.info('participant left', { connectionId: p.id, code, reason });
+    this.options.onChange?.();
+  }
+
+  private onFrame(update: FrameUpdate): void {
+    for (const p of this.participants.values()) {
+      if (p.needsRefresh || p.behind || !p.serializer.canApply(update)) {
+        p.needsRefresh = true;
+        p.peer.stats.framesDropped++;
+        if (!p.behind) this.sendPicture(p);
+        continue;
+      }
+      p.peer.sendBytes(p.serializer.encode(update));
+      p.peer.stats.framesSent++;
+    }
+  }
+
+  /** A lagging participant drained its queue: give it the current picture. */
+  private catchUp(p: Participant): void {
+    if (p.needsRefresh && !p.behind) this.sendPicture(p);
+  }
+
+  private sendPicture(p: Participant): void {
+    p.peer.sendBytes(p.serializer.encode(this.options.source.snapshot()));
+    p.peer.stats.framesSent++;
+    p.needsRefresh = false;
+  }
+
+  private sendCursor(p: Participant): void {
+    if (!(p.capabilities & CAP.cursor) || !this.options.cursor) return;
+    const { shape, position } = this.options.cursor.current();
+    if (shape) {
+      p.peer.send(shape);
+      p.cursorSerials.add(shape.serial);
+    }
+    if (position) p.peer.send(position);
+  }
+
+  private onCursor(
+    update: MessageOf<'cursorShape'> | MessageOf<'cursorCached'> | MessageOf<'cursorPosition'>,
+  ): void {
+    for (const p of this.participants.values()) {
+      if (!(p.capabilities & CAP.cursor)) continue;
+      if (update.type === 'cursorCached' && !p.cursorSerials.has(update.serial)) {
+        const shape = this.options.cursor?.current().shape;
+        if (shape) {
+          p.peer.send(shape);
+          p.cursorSerials.add(shape.serial);
+        }
+        continue;
+      }
+      if (update.type === 'cursorShape') p.cursorSerials.add(update.serial);
+      p.peer.send(update);
+    }
+  }
+
+  private announceOwnership(): void {
+    const owner = this.ownership.primary?.id ?? '';
+    for (const p of this.participants.values()) {
+      p.peer.send({
+        type: 'ownershipChanged',
+        ownerConnectionId: owner,
+        automationOwner: '',
+        yourRole: this.ownership.effectiveRole(p),
+        yourAccess: this.ownership.access(p),
+      });
+    }
+  }
+
+  private onMessage(p: Participant, m: Message): void {
+    const required = messageInfo(m.type).requires;
+    if (required && !(p.capabilities & CAP[required])) return p.refuse(m.type);
+    switch (m.type) {
+      case 'ping':
+        return p.peer.send({
+          type: 'pong',
+          seq: m.seq,
+          echoTimestampUs: m.timestampUs,
+          timestampUs: nowUs(),
+        });
+      case 'pong':
+        p.rttMicros = Math.max(0, nowUs() - m.echoTimestampUs);
+        return;
+      case 'goodbye':
+        return p.peer.close('normal', 'client left');
+      case 'statsReport':
+        p.lastReport = m;
+        return;
+      case 'frameAck':
+        p.ack(m.seq);
+        return this.catchUp(p);
+      case 'refreshRequest':
+        p.needsRefresh = true;
+        return this.catchUp(p);
+      case 'cacheMiss': {
+        const last = p.serializer.lastSentSeq;
+        const bytes = p.serializer.repair(
+          m.hash,
+          this.options.source.tileAt(m.col, m.row),
+          last,
+          nowUs(),
+        );
+        if (bytes) p.peer.sendBytes(bytes);
+        return;
+      }
+      case 'clientHello':
+        return; // a repeated hello changes nothing
+      default:
+        break;
+    }
+    if (!this.ownership.canControl(p)) return p.refuse(m.type);
+    if (messageInfo(m.type).channelName === 'input') {
+      if (!this.options.input) return p.refuse(m.type);
+      void Promise.resolve(this.options.input.apply(m as InputMessage)).catch((err) =>
+        this.options.log.warn('input failed', { type: m.type, err }),
+      );
+      return;
+    }
+    const handler = this.handlers.get(m.type);
+    if (!handler) return p.refuse(m.type);
+    handler(m, p);
+  }
+}
+
+function joined(p: Participant): Message {
+  return {
+    type: 'participantJoined',
+    connectionId: p.id,
+    role: p.role,
+    displayName: fitUtf8(p.claims.displayName, 128),
+  };
+}
+
+function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}

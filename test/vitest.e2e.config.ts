@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+
+// Real Chromium, real Xvfb, real stack: one file at a time, after the fast suites.
+export default defineProject({
+  test: {
+    name: 'e2e',
+    include: ['e2e/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    sequence: { groupOrder: 1 },
+  },
+});
