@@ -10,6 +10,7 @@ declare -A PROBE=(
   [pulseaudio]=/usr/bin/pulseaudio
   [pulseaudio-utils]=/usr/bin/pactl
   [postgresql]=/usr/lib/postgresql
+  [pgbouncer]=/usr/sbin/pgbouncer
   [openssl]=/usr/bin/openssl
   [fonts-liberation]=/usr/share/fonts/truetype/liberation
   [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu

@@ -14,7 +14,12 @@ export interface GridConfig {
   readonly height: number;
 }
 
-/** Losslessly encoded tile pixels (B, G, R, X per pixel, row-major, tile-sized or clipped). */
+/**
+ * Losslessly encoded tile pixels: B, G, R, X per pixel (X is padding, ignore it), row-major, no
+ * row padding. Tiles in the last column or row are clipped to the display: such a tile is
+ * `min(tileSize, width − col × tileSize)` pixels wide and likewise high, and its data holds
+ * exactly that many pixels.
+ */
 export interface EncodedTile {
   readonly codec: 'zstdBgrx' | 'rawBgrx';
   readonly data: Uint8Array;
@@ -33,7 +38,11 @@ export type TileUpdate =
       encode(): EncodedTile;
     };
 
-/** A copy of already-shown pixels (scrolling), applied before the frame's tiles. */
+/**
+ * A copy of already-shown pixels (scrolling), applied before the frame's tiles. A frame's copies
+ * apply in order, each reading the picture as the previous copies left it; source and
+ * destination of one copy may overlap (memmove semantics).
+ */
 export interface CopyRect {
   readonly srcX: number;
   readonly srcY: number;

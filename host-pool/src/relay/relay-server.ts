@@ -16,6 +16,8 @@ export type HttpHandler = (req: {
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
+  /** True on the TLS port, false on the loopback plain port. */
+  secure: boolean;
 }) => Promise<{ status: number; headers?: Record<string, string>; body: string | Uint8Array }>;
 
 /** Takes over a non-WebTransport WebSocket upgrade (the CDP gateway); false = not mine. */
@@ -114,7 +116,7 @@ export class RelayServer<T> {
     // HTTP/2 streams reach only our dispatcher (CONNECT → library, anything else → handler).
     h2.on(
       'request',
-      (req: IncomingMessage, res: ServerResponse) => void serveHttp1(req, res, options.http),
+      (req: IncomingMessage, res: ServerResponse) => void serveHttp1(req, res, options.http, true),
     );
     h2.removeAllListeners('stream');
     h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
@@ -125,7 +127,7 @@ export class RelayServer<T> {
     const closers: Array<() => Promise<void>> = [];
     let plainPort: number | undefined;
     if (options.plainPort !== undefined) {
-      const plain = createHttpServer((req, res) => void serveHttp1(req, res, options.http));
+      const plain = createHttpServer((req, res) => void serveHttp1(req, res, options.http, false));
       plain.on('connection', (socket: Socket) => socket.setNoDelay(true));
       plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         routeUpgrade(req, socket, head, libUpgrade, options.upgrade),
@@ -186,6 +188,7 @@ async function serveHttp1(
   req: IncomingMessage,
   res: ServerResponse,
   handler: HttpHandler,
+  secure: boolean,
 ): Promise<void> {
   try {
     const { path, query } = splitPath(req.url ?? '/');
@@ -194,6 +197,7 @@ async function serveHttp1(
       path,
       query,
       headers: flatten(req.headers),
+      secure,
     });
     res.writeHead(out.status, out.headers);
     res.end(out.body);
@@ -215,6 +219,7 @@ async function serveHttp2(
       path,
       query,
       headers: flatten(headers),
+      secure: true,
     });
     if (stream.destroyed) return;
     stream.respond({ ':status': out.status, ...out.headers });

@@ -23,6 +23,18 @@ const RECEIVE_ONLY = CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP
 
 export type MessageHandler = (message: Message, from: Participant) => void;
 
+/** A connection that is not a protocol client (a CDP gateway attachment), listed with the rest. */
+export interface ExternalAttachment {
+  readonly connectionId: string;
+  readonly role: string;
+  readonly principal: string;
+  readonly displayName: string;
+  readonly connectedAt: string;
+  readonly client: string;
+  /** Cuts the attachment (disconnect command, stop, kill). */
+  close(reason: string): void;
+}
+
 export interface SessionHubOptions {
   readonly sessionId: string;
   readonly mode: OwnerMode;
@@ -57,6 +69,7 @@ export interface ConnectionInfo {
  */
 export class SessionHub {
   private readonly participants = new Map<string, Participant>();
+  private readonly external = new Map<string, ExternalAttachment>();
   private readonly handlers = new Map<MessageType, MessageHandler>();
   private readonly ownership: Ownership;
   private readonly unsubscribe: Array<() => void> = [];
@@ -148,28 +161,52 @@ export class SessionHub {
     this.options.onChange?.();
   }
 
+  /** Lists a non-protocol connection (CDP) until the returned function is called. */
+  attach(attachment: ExternalAttachment): () => void {
+    this.external.set(attachment.connectionId, attachment);
+    this.options.onChange?.();
+    return () => {
+      if (this.external.delete(attachment.connectionId)) this.options.onChange?.();
+    };
+  }
+
   connections(): ConnectionInfo[] {
-    return [...this.participants.values()].map((p) => ({
-      connectionId: p.id,
+    const external: ConnectionInfo[] = [...this.external.values()].map((a) => ({
+      connectionId: a.connectionId,
       sessionId: this.options.sessionId,
-      role: p.role,
-      principal: p.claims.principal,
-      displayName: p.claims.displayName,
-      connectedAt: p.joinedAt.toISOString(),
-      client: p.clientName,
-      stats: {
-        ...p.peer.stats,
-        ...p.serializer.stats,
-        rttMicros: p.rttMicros,
-        refused: [...p.refused.values()].reduce((a, b) => a + b, 0),
-      },
+      role: a.role,
+      principal: a.principal,
+      displayName: a.displayName,
+      connectedAt: a.connectedAt,
+      client: a.client,
+      stats: {},
     }));
+    return [
+      ...external,
+      ...[...this.participants.values()].map((p) => ({
+        connectionId: p.id,
+        sessionId: this.options.sessionId,
+        role: p.role,
+        principal: p.claims.principal,
+        displayName: p.claims.displayName,
+        connectedAt: p.joinedAt.toISOString(),
+        client: p.clientName,
+        stats: {
+          ...p.peer.stats,
+          ...p.serializer.stats,
+          rttMicros: p.rttMicros,
+          refused: [...p.refused.values()].reduce((a, b) => a + b, 0),
+        },
+      })),
+    ];
   }
 
   disconnect(connectionId: string): boolean {
     const p = this.participants.get(connectionId);
     p?.peer.close('disconnected_by_operator', 'disconnected by an operator');
-    return p !== undefined;
+    const a = this.external.get(connectionId);
+    a?.close('disconnected by an operator');
+    return p !== undefined || a !== undefined;
   }
 
   disconnectAll(
@@ -181,6 +218,7 @@ export class SessionHub {
       | 'server_shutdown' = 'disconnected_by_operator',
   ): void {
     for (const p of this.participants.values()) p.peer.close(code, code.replace(/_/g, ' '));
+    for (const a of this.external.values()) a.close(code.replace(/_/g, ' '));
   }
 
   close(code: 'session_stopped' | 'session_killed' | 'server_shutdown' = 'session_stopped'): void {

@@ -1,0 +1,154 @@
+import { Api, ApiError, type SessionResource } from './api.ts';
+import {
+  type AuthConfig,
+  completeSignIn,
+  currentSession,
+  loadAuthConfig,
+  signIn,
+  signOut,
+} from './auth.ts';
+import { clear, h } from './dom.ts';
+import { LiveView } from './live-view.ts';
+import { renderSessionList } from './session-list.ts';
+
+/** The console: sign in, your sessions, start one, join it, share it. */
+async function main(): Promise<void> {
+  const app = document.getElementById('app') as HTMLElement;
+  let config: AuthConfig;
+  try {
+    config = await loadAuthConfig();
+    await completeSignIn(config);
+  } catch (err) {
+    app.replaceChildren(h('div.center', {}, h('p.error', { text: (err as Error).message })));
+    return;
+  }
+  const session = currentSession();
+  if (!session) return showLogin(app, config);
+  showApp(app, config, session.name);
+}
+
+function showLogin(app: HTMLElement, config: AuthConfig): void {
+  app.replaceChildren(
+    h(
+      'div.login',
+      {},
+      h('div.brand.large', {}, h('span.logo'), 'BrowserPane'),
+      h('p', { text: 'A real browser you can share, watch and hand to automation.' }),
+      h(
+        'button.primary',
+        { onclick: () => void signIn(config), 'data-testid': 'sign-in' },
+        'Sign in',
+      ),
+    ),
+  );
+}
+
+function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
+  const api = new Api(() => currentSession()?.accessToken);
+  const params = new URLSearchParams(location.search);
+  let selected = params.get('session') ?? undefined;
+  const role = params.get('role') === 'viewer' ? 'viewer' : 'owner';
+  let live: LiveView | undefined;
+  let sessions: SessionResource[] = [];
+
+  const list = h('nav.sessions');
+  const main = h('main.main');
+  const newButton = h(
+    'button.primary.wide',
+    { onclick: () => void start(), 'data-testid': 'new-session' },
+    'Start new session',
+  );
+  app.replaceChildren(
+    h(
+      'header.topbar',
+      {},
+      h('div.brand', {}, h('span.logo'), 'BrowserPane'),
+      h('span.spacer'),
+      h('span.user', { text: userName }),
+      h(
+        'button.ghost',
+        {
+          onclick: () => {
+            signOut();
+            showLogin(app, config);
+          },
+        },
+        'Sign out',
+      ),
+    ),
+    h('div.body', {}, h('aside.sidebar', {}, newButton, list), main),
+  );
+
+  const refresh = async () => {
+    try {
+      sessions = await api.listSessions();
+      renderSessionList(list, sessions, selected, select);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        signOut();
+        return showLogin(app, config);
+      }
+      list.replaceChildren(h('p.error', { text: (err as Error).message }));
+    }
+  };
+
+  const select = (id: string, as: 'owner' | 'viewer' = 'owner') => {
+    selected = id;
+    live?.dispose();
+    history.replaceState(
+      null,
+      '',
+      `/?session=${encodeURIComponent(id)}${as === 'viewer' ? '&role=viewer' : ''}`,
+    );
+    live = new LiveView({
+      api,
+      sessionId: id,
+      role: as,
+      root: main,
+      onStateChange: () => void refresh(),
+    });
+    renderSessionList(list, sessions, selected, (next) => select(next));
+  };
+
+  const start = async () => {
+    newButton.setAttribute('disabled', '');
+    try {
+      const rect = main.getBoundingClientRect();
+      const dpr = devicePixelRatio || 1;
+      const viewport = {
+        width: clampSize(Math.round(rect.width * dpr), 640, 1920),
+        height: clampSize(Math.round((rect.height - 48) * dpr), 480, 1200),
+      };
+      const created = await api.createSession({ viewport });
+      sessions = [created, ...sessions];
+      select(created.id);
+    } catch (err) {
+      main.replaceChildren(
+        h('div.placeholder', {}, h('p.error', { text: (err as Error).message })),
+      );
+    } finally {
+      newButton.removeAttribute('disabled');
+    }
+  };
+
+  if (selected) select(selected, role);
+  else {
+    clear(main);
+    main.append(
+      h(
+        'div.placeholder',
+        {},
+        h('h2', { text: 'Pick a session or start a new one' }),
+        h('p', { text: 'Everyone you share a session with sees the same live browser.' }),
+      ),
+    );
+  }
+  void refresh();
+  setInterval(() => void refresh(), 5000);
+}
+
+function clampSize(v: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, v - (v % 2)));
+}
+
+void main();

@@ -1,0 +1,140 @@
+/**
+ * The local stack as a library: database (embedded PGlite, a throwaway PostgreSQL, or a given
+ * URL), migrations, the console build, the edge under workerd serving the console, and one host
+ * agent — as a supervised child process (`npm start`) or in this process (tests that need to look
+ * inside the host). `deploy/local/start.ts` and the end-to-end tests both start it from here.
+ */
+import { join } from 'node:path';
+import { buildClient } from '../../client/scripts/build.ts';
+import { consoleAssets } from '../../client/scripts/console-assets.ts';
+import {
+  migrate,
+  type RunningEdge,
+  startEdge,
+  startPglite,
+  startPostgres,
+} from '../../edge/src/local/index.ts';
+import { parseHostConfig } from '../../host-pool/src/config.ts';
+import { type RunningHost, startHostAgent } from '../../host-pool/src/host.ts';
+import { createLogger } from '../../host-pool/src/log.ts';
+import { type SupervisedHost, superviseHostProcess } from './host-process.ts';
+
+export interface LocalStackOptions {
+  /** Where data lives (npm start: `.browserpane`; tests: a temp dir). */
+  readonly dataDir: string;
+  /** Edge port; 0 picks a free one. */
+  readonly port?: number;
+  readonly relayPort?: number;
+  readonly plainPort?: number;
+  /** `pglite` (default), `postgres` (a throwaway real server) or a connection URL. */
+  readonly database?: 'pglite' | 'postgres' | { url: string };
+  /** How to run the host agent. */
+  readonly host?: 'child' | 'in-process' | 'none';
+  readonly hostMaxSessions?: number;
+  /** Extra edge vars (e.g. HOST_LOST_AFTER_MS). */
+  readonly edgeVars?: Record<string, string>;
+  /** Progress lines for people. */
+  readonly say?: (line: string) => void;
+  readonly edgeLog?: (line: string) => void;
+  readonly hostLog?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly databaseUrl: string;
+  readonly edge: RunningEdge;
+  /** The in-process host agent (host: 'in-process'). */
+  readonly host: RunningHost | undefined;
+  /** The child-process host agent (host: 'child'). */
+  readonly hostProcess: SupervisedHost | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const say = options.say ?? (() => {});
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let databaseUrl: string;
+    if (typeof options.database === 'object') {
+      databaseUrl = options.database.url;
+      say(`database: ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
+    } else if (options.database === 'postgres') {
+      say('database: starting a PostgreSQL server…');
+      const pg = await startPostgres({});
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    } else {
+      say(
+        `database: starting the embedded PostgreSQL (PGlite, data in ${join(options.dataDir, 'pglite')})…`,
+      );
+      const db = await startPglite({ dataDir: join(options.dataDir, 'pglite') });
+      stops.push(() => db.stop());
+      databaseUrl = db.url;
+    }
+    const { applied } = await migrate(databaseUrl);
+    say(
+      applied.length
+        ? `database: applied ${applied.length} migration(s)`
+        : 'database: schema up to date',
+    );
+
+    say('console: building…');
+    await buildClient();
+
+    const port = options.port ?? 8787;
+    say(`edge: starting under workerd${port ? ` on http://localhost:${port}` : ''}…`);
+    const edge = await startEdge({
+      databaseUrl,
+      port: port || undefined,
+      ...(port ? { publicUrl: `http://localhost:${port}` } : {}),
+      dataDir: options.dataDir,
+      assets: consoleAssets(),
+      cronIntervalMs: 60_000,
+      vars: options.edgeVars,
+      log: options.edgeLog ?? (() => {}),
+    });
+    stops.push(() => edge.stop());
+
+    const relayPort = options.relayPort ?? 4443;
+    const plainPort = options.plainPort ?? 4480;
+    const hostEnv: Record<string, string> = {
+      EDGE_URL: edge.url,
+      HOST_ENROLLMENT_TOKEN: edge.secrets.hostEnrollmentToken,
+      HOST_NAME: 'local-host',
+      RELAY_HOST: '127.0.0.1',
+      RELAY_PORT: String(relayPort),
+      RELAY_PLAIN_PORT: String(plainPort),
+      RELAY_PUBLIC_URL: `http://127.0.0.1:${plainPort}`,
+      HOST_DATA_DIR: join(options.dataDir, 'host'),
+      ...(options.hostMaxSessions ? { HOST_MAX_SESSIONS: String(options.hostMaxSessions) } : {}),
+    };
+    let host: RunningHost | undefined;
+    let hostProcess: SupervisedHost | undefined;
+    if (options.host === 'in-process') {
+      if (!relayPort || !plainPort) throw new Error('an in-process host needs fixed relay ports');
+      say('host agent: starting in this process…');
+      const write = options.hostLog ?? (() => {});
+      host = await startHostAgent(
+        parseHostConfig(hostEnv, []),
+        createLogger({ module: 'host' }, 'info', write),
+      );
+      const running = host;
+      stops.push(() => running.stop());
+    } else if (options.host !== 'none') {
+      say(
+        `host agent: starting (relay https://127.0.0.1:${relayPort}, local browsers use ws://127.0.0.1:${plainPort})…`,
+      );
+      hostProcess = superviseHostProcess(hostEnv, options.hostLog ?? (() => {}), say);
+      const supervised = hostProcess;
+      stops.push(() => supervised.stop());
+      await hostProcess.enrolled;
+    }
+    return { url: edge.url, databaseUrl, edge, host, hostProcess, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm start`: the whole local stack on one machine — embedded PostgreSQL (PGlite) unless
+ * DATABASE_URL is set, migrations, the edge under workerd with the console, and one host agent.
+ * Ctrl-C stops everything. `npm start -- --help` lists the settings.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalStack } from './stack.ts';
+
+const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.browserpane');
+
+const HELP = `npm start — the BrowserPane local stack
+
+Settings (environment):
+  DATABASE_URL        use this PostgreSQL instead of the embedded PGlite (data in .browserpane/pglite)
+  BROWSERPANE_PORT    edge and console port                 (default 8787)
+  RELAY_PORT          host relay TLS port                   (default 4443)
+  RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
+  HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
+Logs: .browserpane/logs/edge.log and host.log`;
+
+const started = Date.now();
+function say(msg: string): void {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  process.stdout.write(`[start ${t}s] ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  mkdirSync(join(DATA, 'logs'), { recursive: true });
+  const edgeLog = createWriteStream(join(DATA, 'logs', 'edge.log'), { flags: 'a' });
+  const hostLog = createWriteStream(join(DATA, 'logs', 'host.log'), { flags: 'a' });
+  const port = Number(process.env.BROWSERPANE_PORT ?? 8787);
+  const stack = await startLocalStack({
+    dataDir: DATA,
+    port,
+    relayPort: Number(process.env.RELAY_PORT ?? 4443),
+    plainPort: Number(process.env.RELAY_PLAIN_PORT ?? 4480),
+    database: process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : 'pglite',
+    host: 'child',
+    hostMaxSessions: process.env.HOST_MAX_SESSIONS
+      ? Number(process.env.HOST_MAX_SESSIONS)
+      : undefined,
+    say,
+    edgeLog: (line) => edgeLog.write(`${line}\n`),
+    hostLog: (line) => hostLog.write(`${line}\n`),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      say('forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    say(`${signal}: stopping the host agent, the edge and the database…`);
+    await stack.stop();
+    edgeLog.end();
+    hostLog.end();
+    say('stopped');
+    process.exit(0);
+  };
+  // Libraries (miniflare's exit hook) exit on these signals before async cleanup could run;
+  // this launcher owns shutdown, so it replaces their handlers with its own orderly one.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal === 'SIGINT' ? 'Ctrl-C' : signal));
+  }
+  say(
+    `ready — open http://localhost:${port} and sign in as demo / demo-demo. Ctrl-C stops everything.`,
+  );
+}
+
+main().catch((err: Error) => {
+  console.error(`[start] failed: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultSlotCount } from './runtime/slot-limiter.ts';
+
+/** The host agent's configuration, parsed once at start from the environment (and flags). */
+export interface HostConfig {
+  readonly edgeUrl: string;
+  readonly enrollmentToken: string;
+  readonly name: string;
+  readonly region: string;
+  readonly coordinates: { lat: number; lon: number } | undefined;
+  readonly relay: {
+    readonly host: string;
+    readonly port: number;
+    /** What clients dial (published to the edge). */
+    readonly publicUrl: string;
+    /** Loopback plain-WebSocket port for local development; undefined = off. */
+    readonly plainPort: number | undefined;
+    readonly certPath: string | undefined;
+    readonly keyPath: string | undefined;
+  };
+  readonly dataDir: string;
+  readonly maxSessions: number;
+  readonly chromiumPath: string;
+  readonly tileSize: number;
+}
+
+export const CONFIG_HELP = `BrowserPane host agent: runs browser sessions for the edge and relays them to clients.
+
+Environment (flags of the same name in kebab case override, e.g. --relay-port 4443):
+  EDGE_URL                 edge base URL, e.g. http://127.0.0.1:8787           (required)
+  HOST_ENROLLMENT_TOKEN    enrolment token configured on the edge              (required, secret)
+  HOST_NAME                stable name of this host            (default: the machine's hostname)
+  HOST_REGION              region label for placement                          (default: local)
+  HOST_LAT, HOST_LON       coordinates for nearest-host placement              (optional)
+  RELAY_HOST               address the relay binds                             (default: 0.0.0.0)
+  RELAY_PORT               relay TLS port (TCP; UDP too when HTTP/3 is installed) (default: 4443)
+  RELAY_PUBLIC_URL         URL clients dial                  (default: https://127.0.0.1:<port>)
+  RELAY_PLAIN_PORT         loopback ws:// port for local development           (default: off)
+  RELAY_CERT, RELAY_KEY    PEM files; a 13-day dev certificate is made when unset
+  HOST_DATA_DIR            profiles, downloads, uploads, certs      (default: .browserpane/host)
+  HOST_MAX_SESSIONS        runtime slots  (default: (total memory − 1 GiB) / 450 MiB, at least 1)
+  CHROMIUM_PATH            Chromium binary                           (default: /usr/bin/chromium)
+  TILE_SIZE                tile edge in pixels, 16–256                         (default: 64)
+  BROWSERPANE_LOG_LEVEL    debug | info | warn | error                         (default: info)
+`;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid host configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Parses env + argv into a frozen config, listing every problem at once. */
+export function parseHostConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: string[] = process.argv.slice(2),
+): HostConfig {
+  const flags = parseFlags(argv);
+  const get = (name: string): string | undefined => flags.get(name) ?? env[name] ?? undefined;
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      problems.push(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+    return n;
+  };
+  const edgeUrl = get('EDGE_URL') ?? '';
+  if (!/^https?:\/\/[^/]+/.test(edgeUrl)) problems.push('EDGE_URL must be an http(s) URL');
+  const enrollmentToken = get('HOST_ENROLLMENT_TOKEN') ?? '';
+  if (enrollmentToken.length < 8)
+    problems.push('HOST_ENROLLMENT_TOKEN must be set (at least 8 characters)');
+  const port = int('RELAY_PORT', 4443, 0, 65535);
+  const plainRaw = get('RELAY_PLAIN_PORT');
+  const plainPort = plainRaw ? int('RELAY_PLAIN_PORT', 0, 0, 65535) : undefined;
+  const lat = get('HOST_LAT');
+  const lon = get('HOST_LON');
+  let coordinates: HostConfig['coordinates'];
+  if (lat !== undefined || lon !== undefined) {
+    const la = Number(lat);
+    const lo = Number(lon);
+    if (!(Math.abs(la) <= 90 && Math.abs(lo) <= 180))
+      problems.push('HOST_LAT and HOST_LON must both be valid coordinates');
+    else coordinates = { lat: la, lon: lo };
+  }
+  const certPath = get('RELAY_CERT');
+  const keyPath = get('RELAY_KEY');
+  if (Boolean(certPath) !== Boolean(keyPath)) problems.push('RELAY_CERT and RELAY_KEY go together');
+  const config: HostConfig = {
+    edgeUrl: edgeUrl.replace(/\/+$/, ''),
+    enrollmentToken,
+    name: get('HOST_NAME') || hostname(),
+    region: get('HOST_REGION') || 'local',
+    coordinates,
+    relay: {
+      host: get('RELAY_HOST') || '0.0.0.0',
+      port,
+      publicUrl: (get('RELAY_PUBLIC_URL') || `https://127.0.0.1:${port}`).replace(/\/+$/, ''),
+      plainPort,
+      certPath,
+      keyPath,
+    },
+    dataDir: resolve(get('HOST_DATA_DIR') || '.browserpane/host'),
+    maxSessions: int('HOST_MAX_SESSIONS', defaultSlotCount(), 1, 1000),
+    chromiumPath: get('CHROMIUM_PATH') || '/usr/bin/chromium',
+    tileSize: int('TILE_SIZE', 64, 16, 256),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function parseFlags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) continue;
+    const [key, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const value = inline ?? argv[i + 1];
+    if (inline === undefined) i++;
+    if (value !== undefined) out.set(key.toUpperCase().replace(/-/g, '_'), value);
+  }
+  return out;
+}

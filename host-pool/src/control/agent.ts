@@ -1,0 +1,143 @@
+import { cpus, freemem, loadavg } from 'node:os';
+import type { HostConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import { type EdgeClient, EdgeError, type EnrollAnswer } from './edge-client.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Identity the edge gave this host, and what tickets must look like. */
+export interface Enrollment extends EnrollAnswer {}
+
+/**
+ * Enrols with the edge (retrying until it answers), then heartbeats: reports capacity, load,
+ * runtimes, connections and events, and applies the desired state in each answer. A heartbeat is
+ * also sent early when something changes (a session started, someone joined).
+ */
+export class HostAgent {
+  private enrollment: Enrollment | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private intervalMs = 1000;
+  private pendingAcks: string[] = [];
+  private beating = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly certSha256: string,
+    private readonly edge: EdgeClient,
+    private readonly sessions: SessionManager,
+    private readonly log: Logger,
+  ) {}
+
+  get hostId(): string | undefined {
+    return this.enrollment?.host_id;
+  }
+
+  get identity(): Enrollment | undefined {
+    return this.enrollment;
+  }
+
+  /** Enrols, retrying with backoff while the edge is unreachable. */
+  async enroll(): Promise<Enrollment> {
+    let wait = 500;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.enrollment = await this.edge.enroll(this.config.enrollmentToken, {
+          name: this.config.name,
+          region: this.config.region,
+          coordinates: this.config.coordinates,
+          capacity: { max_sessions: this.config.maxSessions },
+          relay_url: this.config.relay.publicUrl,
+          cert_sha256: this.certSha256,
+          agent_version: AGENT_VERSION,
+        });
+        this.intervalMs = this.enrollment.heartbeat_interval_ms;
+        this.log.info('enrolled with the edge', {
+          hostId: this.enrollment.host_id,
+          edge: this.config.edgeUrl,
+        });
+        return this.enrollment;
+      } catch (err) {
+        if (err instanceof EdgeError && (err.status === 401 || err.status === 403)) throw err;
+        if (attempt === 1 || attempt % 10 === 0)
+          this.log.info('waiting for the edge', { edge: this.config.edgeUrl, attempt });
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 5_000);
+      }
+    }
+  }
+
+  start(): void {
+    void this.beat();
+  }
+
+  /** Heartbeat soon (something changed). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.beating) this.again = true;
+    else {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.beat(), 50);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped || !this.enrollment) return;
+    this.beating = true;
+    const acks = this.pendingAcks.splice(0);
+    try {
+      const answer = await this.edge.heartbeat(
+        this.enrollment.host_id,
+        this.enrollment.host_credential,
+        {
+          capacity: {
+            max_sessions: this.sessions.maxSessions,
+            free_sessions: Math.max(0, this.sessions.maxSessions - this.sessions.running),
+          },
+          load: {
+            cpu_percent: Math.round(((loadavg()[0] ?? 0) / Math.max(1, cpus().length)) * 1000) / 10,
+            memory_available_mb: Math.round(freemem() / 1048576),
+          },
+          region: this.config.region,
+          coordinates: this.config.coordinates,
+          relay_url: this.config.relay.publicUrl,
+          cert_sha256: this.certSha256,
+          runtimes: this.sessions.runtimes(),
+          connections: this.sessions.connections(),
+          events: this.sessions.drainEvents(),
+          acked_commands: acks,
+        },
+      );
+      this.intervalMs = answer.heartbeat_interval_ms || this.intervalMs;
+      this.sessions.reconcile(answer.sessions ?? []);
+      for (const cmd of answer.commands ?? []) {
+        this.sessions.disconnect(
+          cmd.session_id,
+          cmd.type === 'disconnect' ? cmd.connection_id : undefined,
+        );
+        this.pendingAcks.push(cmd.command_id);
+      }
+      if (answer.commands?.length) this.again = true;
+    } catch (err) {
+      this.pendingAcks.unshift(...acks);
+      if (err instanceof EdgeError && err.status === 401) {
+        this.log.warn('the edge no longer knows this host; enrolling again');
+        await this.enroll().catch((e) => this.log.error('re-enrolment failed', { err: e }));
+      } else this.log.warn('heartbeat failed', { err });
+    } finally {
+      this.beating = false;
+      if (!this.stopped) {
+        const delay = this.again ? 50 : this.intervalMs;
+        this.again = false;
+        this.timer = setTimeout(() => void this.beat(), delay);
+      }
+    }
+  }
+}

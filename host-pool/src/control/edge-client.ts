@@ -1,0 +1,133 @@
+/** The host ↔ edge contract (openapi: /api/v1/hosts/*). Hosts call out; the edge never calls in. */
+export interface EnrollRequest {
+  readonly name: string;
+  readonly region: string;
+  readonly coordinates?: { lat: number; lon: number } | undefined;
+  readonly capacity: { max_sessions: number };
+  readonly relay_url: string;
+  readonly cert_sha256: string;
+  readonly agent_version: string;
+}
+
+export interface EnrollAnswer {
+  readonly host_id: string;
+  readonly host_credential: string;
+  readonly heartbeat_interval_ms: number;
+  readonly lost_after_ms?: number;
+  readonly jwks_url: string;
+  readonly ticket_issuer: string;
+  readonly ticket_audience: string;
+}
+
+export type RuntimeReportState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+export interface HeartbeatRequest {
+  readonly capacity: { max_sessions: number; free_sessions: number };
+  readonly load: { cpu_percent: number; memory_available_mb: number };
+  readonly region: string;
+  readonly coordinates?: { lat: number; lon: number } | undefined;
+  readonly relay_url: string;
+  readonly cert_sha256: string;
+  readonly runtimes: Array<{
+    session_id: string;
+    state: RuntimeReportState;
+    restarts: number;
+    display: { width: number; height: number };
+    error?: string;
+  }>;
+  readonly connections: Array<{
+    connection_id: string;
+    session_id: string;
+    role: string;
+    principal: string;
+    display_name: string;
+    connected_at: string;
+    client?: string;
+  }>;
+  readonly events: Array<{
+    session_id: string;
+    type: string;
+    at: string;
+    data?: Record<string, unknown>;
+  }>;
+  readonly acked_commands: string[];
+}
+
+export interface SessionOptions {
+  readonly viewport: { width: number; height: number };
+  readonly capabilities: Record<string, boolean>;
+  readonly owner_mode: 'collaborative' | 'exclusive';
+  readonly idle_timeout_sec?: number;
+  readonly labels?: Record<string, string>;
+}
+
+export interface DesiredSession {
+  readonly session_id: string;
+  readonly desired: 'running' | 'stopped' | 'killed';
+  readonly options: SessionOptions;
+}
+
+export interface HostCommand {
+  readonly command_id: string;
+  readonly type: 'disconnect' | 'disconnect_all';
+  readonly session_id: string;
+  readonly connection_id?: string;
+}
+
+export interface DesiredState {
+  readonly heartbeat_interval_ms: number;
+  readonly sessions: DesiredSession[];
+  readonly commands: HostCommand[];
+}
+
+export class EdgeError extends Error {
+  override readonly name = 'EdgeError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the edge's host endpoints with a timeout; never logs credentials. */
+export class EdgeClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  enroll(token: string, body: EnrollRequest): Promise<EnrollAnswer> {
+    return this.post('/api/v1/hosts/enroll', token, body);
+  }
+
+  heartbeat(hostId: string, credential: string, body: HeartbeatRequest): Promise<DesiredState> {
+    return this.post(`/api/v1/hosts/${encodeURIComponent(hostId)}/heartbeat`, credential, body);
+  }
+
+  private async post<T>(path: string, bearer: string, body: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new EdgeError(
+        res.status,
+        err?.code ?? 'http_error',
+        `${path}: ${err?.message ?? res.statusText}`,
+      );
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import type { HostConfig } from './config.ts';
+import { AGENT_VERSION, HostAgent } from './control/agent.ts';
+import { EdgeClient } from './control/edge-client.ts';
+import type { Logger } from './log.ts';
+import { CdpGateway } from './relay/cdp-gateway.ts';
+import { ensureDevCertificate, loadCertificate, type RelayCertificate } from './relay/dev-cert.ts';
+import { RelayServer } from './relay/relay-server.ts';
+import { type TicketClaims, TicketError, TicketVerifier } from './relay/tickets.ts';
+import { SlotLimiter } from './runtime/index.ts';
+import { DisplaySessionFactory } from './sessions/display-session.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+
+const CONNECT_PATH = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/connect$/;
+
+export interface RunningHost {
+  readonly hostId: string;
+  readonly certificate: RelayCertificate;
+  readonly relayPort: number;
+  readonly plainPort: number | undefined;
+  readonly sessions: SessionManager;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the host agent: the relay (WebTransport + CDP gateway) first, then enrolment and the
+ * heartbeat loop that runs the sessions the edge places here.
+ */
+export async function startHostAgent(config: HostConfig, log: Logger): Promise<RunningHost> {
+  const certificate =
+    config.relay.certPath && config.relay.keyPath
+      ? loadCertificate(config.relay.certPath, config.relay.keyPath)
+      : ensureDevCertificate(join(config.dataDir, 'certs'));
+  const slots = new SlotLimiter({ maxSlots: config.maxSessions });
+  const factory = new DisplaySessionFactory({
+    dataDir: config.dataDir,
+    chromiumPath: config.chromiumPath,
+    tileSize: config.tileSize,
+    slots,
+    log,
+  });
+  let agent: HostAgent | undefined;
+  const sessions = new SessionManager(factory, config.maxSessions, log, () => agent?.nudge());
+  agent = new HostAgent(
+    config,
+    certificate.sha256Hex,
+    new EdgeClient(config.edgeUrl),
+    sessions,
+    log,
+  );
+
+  let verifier: TicketVerifier | undefined;
+  const verify = (ticket: string | null, sessionId: string): Promise<TicketClaims> =>
+    verifier
+      ? verifier.verify(ticket, sessionId)
+      : Promise.reject(new TicketError('jwks_unavailable'));
+  const gateway = new CdpGateway({
+    verify,
+    session: (id) => {
+      const live = sessions.live(id);
+      return live
+        ? {
+            hub: live.hub,
+            cdpPort: () => live.cdpPort(),
+            event: (type, data) => live.event(type, data),
+          }
+        : undefined;
+    },
+    log: log.child({ module: 'cdp-gateway' }),
+  });
+  const relay = await RelayServer.start<TicketClaims>({
+    host: config.relay.host,
+    port: config.relay.port,
+    plainPort: config.relay.plainPort,
+    cert: certificate.cert,
+    key: certificate.key,
+    admit: async (path) => {
+      const url = new URL(path, 'http://relay');
+      const sessionId = CONNECT_PATH.exec(url.pathname)?.[1];
+      if (!sessionId) return { ok: false, status: 404 };
+      try {
+        const claims = await verify(url.searchParams.get('ticket'), sessionId);
+        if (!sessions.hub(sessionId)) return { ok: false, status: 503 };
+        return { ok: true, data: claims };
+      } catch (err) {
+        log.info('connection refused', {
+          sessionId,
+          reason: err instanceof TicketError ? err.reason : 'error',
+        });
+        return { ok: false, status: 403 };
+      }
+    },
+    onSession: (session, claims) => {
+      const hub = sessions.hub(claims.sessionId);
+      if (hub) void hub.admit(session, claims);
+      else session.close({ closeCode: 1007, reason: 'session_unavailable' });
+    },
+    http: async (req) => {
+      if (req.path === '/healthz') {
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ok: true, version: AGENT_VERSION }),
+        };
+      }
+      if (req.path === '/cert-sha256')
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/plain' },
+          body: certificate.sha256Hex,
+        };
+      return gateway.http(req);
+    },
+    upgrade: (req, socket, head) => gateway.upgrade(req, socket, head),
+  });
+  log.info('relay listening', {
+    port: relay.port,
+    plainPort: relay.plainPort,
+    http3: relay.http3,
+    publicUrl: config.relay.publicUrl,
+  });
+
+  try {
+    const enrollment = await agent.enroll();
+    verifier = new TicketVerifier({
+      jwksUrl: enrollment.jwks_url,
+      issuer: enrollment.ticket_issuer,
+      audience: enrollment.ticket_audience,
+      hostId: () => agent?.hostId,
+    });
+    agent.start();
+    return {
+      hostId: enrollment.host_id,
+      certificate,
+      relayPort: relay.port,
+      plainPort: relay.plainPort,
+      sessions,
+      stop: async () => {
+        agent?.stop();
+        await sessions.stopAll();
+        await relay.close();
+      },
+    };
+  } catch (err) {
+    await relay.close();
+    throw err;
+  }
+}

@@ -1,0 +1,212 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RuntimeError } from './errors.ts';
+import {
+  type ExitInfo,
+  exitOf,
+  signalGroup,
+  TailBuffer,
+  trackGroup,
+  waitForExit,
+} from './process-tools.ts';
+import type { SessionPaths } from './profile.ts';
+
+/** Debian's launcher script execs this binary; starting it directly skips the wrapper's flags. */
+const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/** The Chromium binary to run: `BROWSERPANE_CHROMIUM`, else the first installed candidate. */
+export function findChromium(): string {
+  const fromEnv = process.env.BROWSERPANE_CHROMIUM;
+  if (fromEnv) return fromEnv;
+  for (const c of CANDIDATES) if (existsSync(c)) return c;
+  throw new RuntimeError(
+    'chromium_not_found',
+    `Chromium not found (tried ${CANDIDATES.join(', ')})`,
+  );
+}
+
+/** How to launch one Chromium for a session. */
+export interface ChromiumLaunchOptions {
+  readonly executable?: string;
+  readonly display: string;
+  readonly paths: SessionPaths;
+  readonly width: number;
+  readonly height: number;
+  /** DevTools port on 127.0.0.1; 0 lets Chromium pick a free one. */
+  readonly cdpPort: number;
+  readonly startUrl?: string;
+  /** Reopen the previous session's tabs (used when restarting after a crash). */
+  readonly restoreLastSession?: boolean;
+  readonly extraArgs?: readonly string[];
+  /** Extra environment (e.g. PULSE_SERVER); the agent's own environment is not inherited. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Give up waiting for DevTools after this long (default 20 s). */
+  readonly timeoutMs?: number;
+}
+
+/** A running Chromium browser process (leader of its own process group). */
+export interface ChromiumProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly cdpPort: number;
+  /** `ws://127.0.0.1:<port>/devtools/browser/<id>` */
+  readonly browserWsUrl: string;
+  readonly exited: Promise<ExitInfo>;
+  log(): string;
+  /** SIGTERM to the browser (it saves state), SIGKILL to the whole group after `timeoutMs`. */
+  stop(timeoutMs: number): Promise<void>;
+  /** SIGKILL to the whole process group. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Flags for a clean, predictable remote browser: no first-run UI, no default-browser or
+ * `--no-sandbox` infobar (`--test-type`), no crash-restore bubble, no smooth scrolling (so a
+ * wheel notch is one crisp copy-rect), software compositing, DevTools on loopback only.
+ */
+export function chromiumArgs(options: ChromiumLaunchOptions): string[] {
+  const args = [
+    '--no-sandbox',
+    '--test-type',
+    '--ozone-platform=x11',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-breakpad',
+    '--disable-domain-reliability',
+    '--disable-client-side-phishing-detection',
+    '--disable-search-engine-choice-screen',
+    '--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--no-pings',
+    '--noerrdialogs',
+    '--hide-crash-restore-bubble',
+    '--disable-smooth-scrolling',
+    '--force-device-scale-factor=1',
+    '--password-store=basic',
+    `--user-data-dir=${options.paths.profile}`,
+    `--remote-debugging-port=${options.cdpPort}`,
+    '--remote-debugging-address=127.0.0.1',
+    '--window-position=0,0',
+    `--window-size=${options.width},${options.height}`,
+  ];
+  if (options.restoreLastSession) args.push('--restore-last-session');
+  args.push(...(options.extraArgs ?? []));
+  if (options.startUrl && !options.restoreLastSession) args.push(options.startUrl);
+  return args;
+}
+
+function chromiumEnv(options: ChromiumLaunchOptions): NodeJS.ProcessEnv {
+  const home = options.paths.home;
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    DISPLAY: options.display,
+    XAUTHORITY: options.paths.xauthority,
+    ...options.env,
+  };
+}
+
+function readActivePort(profileDir: string): { port: number; path: string } | undefined {
+  try {
+    const [portLine, pathLine] = readFileSync(join(profileDir, 'DevToolsActivePort'), 'utf8')
+      .trim()
+      .split('\n');
+    const port = Number.parseInt(portLine ?? '', 10);
+    if (!Number.isInteger(port) || port <= 0 || !pathLine?.startsWith('/devtools/browser/'))
+      return undefined;
+    return { port, path: pathLine };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Chromium announces `DevTools listening on ws://…` on stderr (and writes the file only for port 0). */
+function listeningFromLog(text: string): { port: number; path: string } | undefined {
+  const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)(\/devtools\/browser\/[\w-]+)/.exec(
+    text,
+  );
+  if (!m) return undefined;
+  return { port: Number.parseInt(m[1] as string, 10), path: m[2] as string };
+}
+
+/**
+ * Starts Chromium and resolves once its DevTools endpoint is up (announced on stderr and, for
+ * port 0, in `DevToolsActivePort` in the profile). Rejects with `cdp_unavailable`
+ * if the requested port is taken, so the caller can retry with port 0.
+ */
+export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumProcess> {
+  const executable = options.executable ?? findChromium();
+  const child = spawn(executable, chromiumArgs(options), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: chromiumEnv(options),
+  });
+  const log = new TailBuffer(64 * 1024);
+  child.stdout?.on('data', (c: Buffer) => log.push(c));
+  child.stderr?.on('data', (c: Buffer) => log.push(c));
+  const exited = exitOf(child);
+  const pid = child.pid;
+  const untrack = pid ? trackGroup(pid) : () => undefined;
+  void exited.then(() => untrack());
+
+  const kill = async (): Promise<void> => {
+    signalGroup(pid, 'SIGKILL');
+    await waitForExit(child, 5000);
+    // renderers and zygotes share the group; reap any the browser left behind
+    signalGroup(pid, 'SIGKILL');
+  };
+
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  for (;;) {
+    const active = readActivePort(options.paths.profile) ?? listeningFromLog(log.toString());
+    if (active && pid) {
+      return {
+        child,
+        pid,
+        cdpPort: active.port,
+        browserWsUrl: `ws://127.0.0.1:${active.port}${active.path}`,
+        exited,
+        log: () => log.toString(),
+        stop: async (timeoutMs) => {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+          if (!(await waitForExit(child, timeoutMs))) await kill();
+          else signalGroup(pid, 'SIGKILL');
+        },
+        kill,
+      };
+    }
+    const early = await Promise.race([
+      exited.then((e) => `exited (code ${e.code}, signal ${e.signal})`),
+      spawnError.then((e) => `could not start: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
+      new Promise<undefined>((r) => setTimeout(r, 50, undefined)),
+    ]);
+    const text = log.toString();
+    if (early) {
+      await kill();
+      throw new RuntimeError('chromium_failed', `Chromium ${early}: ${text.slice(-400)}`);
+    }
+    if (/Cannot start http server for devtools/i.test(text)) {
+      await kill();
+      throw new RuntimeError('cdp_unavailable', `DevTools port ${options.cdpPort} unavailable`);
+    }
+    if (Date.now() > deadline) {
+      await kill();
+      throw new RuntimeError('chromium_failed', `Chromium DevTools not ready: ${text.slice(-400)}`);
+    }
+  }
+}

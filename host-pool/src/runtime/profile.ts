@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The directories of one session; they survive restarts (and stop/start with the same root). */
+export interface SessionPaths {
+  readonly root: string;
+  /** Chromium `--user-data-dir`. */
+  readonly profile: string;
+  /** Chromium's default download directory (no prompt). */
+  readonly downloads: string;
+  /** Where uploaded files are placed for the page's file pickers. */
+  readonly uploads: string;
+  /** HOME / XDG directories for Chromium, so nothing lands in the agent's own home. */
+  readonly home: string;
+  /** Xauthority file of the session's display. */
+  readonly xauthority: string;
+}
+
+/** Creates (if needed) and returns the directory layout under `root`. */
+export function prepareSessionPaths(root: string): SessionPaths {
+  const paths: SessionPaths = {
+    root,
+    profile: join(root, 'profile'),
+    downloads: join(root, 'downloads'),
+    uploads: join(root, 'uploads'),
+    home: join(root, 'home'),
+    xauthority: join(root, 'Xauthority'),
+  };
+  for (const dir of [root, paths.profile, paths.downloads, paths.uploads, paths.home])
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return paths;
+}
+
+type Json = Record<string, unknown>;
+
+function readJson(path: string): Json {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
+function section(obj: Json, key: string): Json {
+  const v = obj[key];
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Json;
+  const fresh: Json = {};
+  obj[key] = fresh;
+  return fresh;
+}
+
+/**
+ * Writes the preferences every launch needs into the profile, keeping everything else Chromium
+ * stored: downloads go to `paths.downloads` without asking, and the last exit counts as clean so
+ * a restart after a crash shows no "restore pages?" bubble.
+ */
+export function applyProfilePreferences(paths: SessionPaths): void {
+  const dir = join(paths.profile, 'Default');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'Preferences');
+  const prefs = readJson(file);
+  const download = section(prefs, 'download');
+  download.default_directory = paths.downloads;
+  download.prompt_for_download = false;
+  download.directory_upgrade = true;
+  section(prefs, 'savefile').default_directory = paths.downloads;
+  section(prefs, 'selectfile').last_directory = paths.uploads;
+  const profile = section(prefs, 'profile');
+  profile.exit_type = 'Normal';
+  profile.exited_cleanly = true;
+  const browser = section(prefs, 'browser');
+  browser.has_seen_welcome_page = true;
+  browser.check_default_browser = false;
+  writeFileSync(file, JSON.stringify(prefs), { mode: 0o600 });
+}
+
+/**
+ * Removes Chromium's single-instance lock left by a killed browser. Only called when this agent
+ * knows the previous browser process of the profile is gone.
+ */
+export function clearProfileLocks(paths: SessionPaths): void {
+  for (const name of ['SingletonLock', 'SingletonSocket', 'SingletonCookie', 'DevToolsActivePort'])
+    rmSync(join(paths.profile, name), { force: true });
+}

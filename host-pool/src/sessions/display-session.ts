@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import { CAP } from '@browserpane/protocol';
+import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
+import type { SessionOptions } from '../control/edge-client.ts';
+import { CdpTextInserter, InputInjector } from '../input/index.ts';
+import type { Logger } from '../log.ts';
+import { SessionHub } from '../relay/session-hub.ts';
+import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
+import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
+
+/** What this host serves today for every session (media, clipboard, files arrive with issue 5). */
+export const HOST_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
+
+const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface DisplaySessionFactoryOptions {
+  readonly dataDir: string;
+  readonly chromiumPath: string;
+  readonly tileSize: number;
+  readonly slots: SlotLimiter;
+  readonly log: Logger;
+}
+
+/** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
+export class DisplaySessionFactory implements LiveSessionFactory {
+  constructor(private readonly options: DisplaySessionFactoryOptions) {}
+
+  async create(
+    sessionId: string,
+    options: SessionOptions,
+    onChange: () => void,
+  ): Promise<LiveSession> {
+    if (!SESSION_ID.test(sessionId)) throw new Error('invalid session id');
+    const log = this.options.log.child({ sessionId });
+    const runtime = new SessionRuntime();
+    const events: SessionEvent[] = [];
+    const record = (type: string, data?: Record<string, unknown>) => {
+      events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
+      onChange();
+    };
+    await runtime.start({
+      sessionId,
+      sessionDir: join(this.options.dataDir, 'sessions', sessionId),
+      width: clampEven(options.viewport.width, 320, 3840),
+      height: clampEven(options.viewport.height, 200, 2160),
+      chromiumPath: this.options.chromiumPath,
+      slots: this.options.slots,
+    });
+    const closers: Array<() => Promise<unknown>> = [];
+    try {
+      const auth = runtime.xAuthCookie;
+      const source = await DisplayFrameSource.open({
+        display: runtime.display,
+        auth,
+        tileSize: this.options.tileSize,
+      });
+      closers.push(() => source.close());
+      const cursorConn: XConnection = await runtime.connectX();
+      closers.push(() => cursorConn.close());
+      const cursor = await CursorTracker.start(cursorConn);
+      const inserter = new CdpTextInserter(() => runtime.cdpWebSocketUrl());
+      closers.push(() => inserter.close());
+      const input = await InputInjector.open({
+        display: runtime.display,
+        auth,
+        insertText: (text) => inserter.insertText(text),
+      });
+      closers.push(() => input.close());
+      const hub = new SessionHub({
+        sessionId,
+        mode: options.owner_mode === 'exclusive' ? 'exclusive' : 'collaborative',
+        source,
+        cursor,
+        input,
+        hostCapabilities: HOST_CAPABILITIES,
+        log,
+        onChange,
+      });
+      runtime.on('chromiumExited', (exit) => {
+        if (!exit.expected)
+          record('runtime_crashed', {
+            code: exit.code,
+            signal: exit.signal,
+            restarts: exit.restartCount,
+          });
+      });
+      runtime.on('restarted', (r) => {
+        record('runtime_restarted', { restarts: r.restartCount });
+        source.refresh();
+      });
+      runtime.on('failed', (err) => {
+        record('runtime_failed', { error: err.message });
+        hub.close('session_stopped');
+      });
+      runtime.on('state', () => onChange());
+      return new DisplaySession(sessionId, runtime, hub, events, closers);
+    } catch (err) {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+      await runtime.kill().catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+class DisplaySession implements LiveSession {
+  constructor(
+    readonly sessionId: string,
+    private readonly runtime: SessionRuntime,
+    readonly hub: SessionHub,
+    private readonly events: SessionEvent[],
+    private readonly closers: Array<() => Promise<unknown>>,
+  ) {}
+
+  state(): LiveState {
+    return toLiveState(this.runtime.state);
+  }
+
+  restarts(): number {
+    return this.runtime.restartCount;
+  }
+
+  display(): { width: number; height: number } {
+    return this.runtime.size;
+  }
+
+  cdpPort(): number | undefined {
+    return this.runtime.state === 'running' ? this.runtime.cdpPort : undefined;
+  }
+
+  xDisplay(): { display: string; auth: { name: string; data: string } } | undefined {
+    return this.runtime.state === 'running'
+      ? { display: this.runtime.display, auth: this.runtime.xAuthCookie }
+      : undefined;
+  }
+
+  diagnostics(): {
+    chromiumPid: number | undefined;
+    xvfbPid: number | undefined;
+    profileDir: string;
+  } {
+    return {
+      chromiumPid: this.runtime.chromiumPid,
+      xvfbPid: this.runtime.xvfbPid,
+      profileDir: this.runtime.paths.profile,
+    };
+  }
+
+  event(type: string, data: Record<string, unknown>): void {
+    this.events.push({ type, at: new Date().toISOString(), data });
+  }
+
+  drainEvents(): SessionEvent[] {
+    return this.events.splice(0);
+  }
+
+  async stop(): Promise<void> {
+    await this.release();
+    await this.runtime.stop();
+  }
+
+  async kill(): Promise<void> {
+    await this.release();
+    await this.runtime.kill();
+  }
+
+  private async release(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
+  }
+}
+
+function toLiveState(state: RuntimeState): LiveState {
+  if (state === 'running' || state === 'restarting' || state === 'failed' || state === 'stopped')
+    return state;
+  if (state === 'stopping') return 'stopped';
+  return 'starting';
+}
+
+function clampEven(v: number, min: number, max: number): number {
+  const n = Math.max(min, Math.min(max, Math.round(v)));
+  return n - (n % 2);
+}

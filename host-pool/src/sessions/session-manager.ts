@@ -1,0 +1,181 @@
+import type {
+  DesiredSession,
+  HeartbeatRequest,
+  RuntimeReportState,
+  SessionOptions,
+} from '../control/edge-client.ts';
+import type { Logger } from '../log.ts';
+import type { SessionHub } from '../relay/session-hub.ts';
+import type { LiveSession, LiveSessionFactory, SessionEvent } from './live-session.ts';
+
+interface Slot {
+  readonly sessionId: string;
+  readonly options: SessionOptions;
+  live: LiveSession | undefined;
+  starting: Promise<void> | undefined;
+  stopping: boolean;
+  error: string | undefined;
+  failedAt: number;
+  readonly events: SessionEvent[];
+}
+
+const RETRY_AFTER_FAILURE_MS = 10_000;
+
+/**
+ * Keeps this host's sessions where the edge wants them: starts what should run (within the slot
+ * cap), stops or kills what should not, and reports each session's runtime state, connections and
+ * events for the next heartbeat.
+ */
+export class SessionManager {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(
+    private readonly factory: LiveSessionFactory,
+    readonly maxSessions: number,
+    private readonly log: Logger,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  /** The hub of a running session, if it runs here. */
+  hub(sessionId: string): SessionHub | undefined {
+    const slot = this.slots.get(sessionId);
+    return slot?.live && !slot.stopping ? slot.live.hub : undefined;
+  }
+
+  live(sessionId: string): LiveSession | undefined {
+    return this.slots.get(sessionId)?.live;
+  }
+
+  get running(): number {
+    return this.slots.size;
+  }
+
+  reconcile(desired: readonly DesiredSession[]): void {
+    const wanted = new Map(
+      desired.filter((d) => d.desired === 'running').map((d) => [d.session_id, d]),
+    );
+    for (const d of desired) {
+      if (d.desired !== 'running' && this.slots.has(d.session_id))
+        void this.end(d.session_id, d.desired === 'killed');
+    }
+    for (const [id, slot] of this.slots)
+      if (!wanted.has(id) && !slot.stopping) void this.end(id, false);
+    for (const d of wanted.values()) {
+      const slot = this.slots.get(d.session_id);
+      if (slot?.stopping) continue;
+      if (slot && !slot.error) continue;
+      if (slot?.error && Date.now() - slot.failedAt < RETRY_AFTER_FAILURE_MS) continue;
+      if (!slot && this.slots.size >= this.maxSessions) continue;
+      this.begin(d.session_id, d.options);
+    }
+  }
+
+  disconnect(sessionId: string, connectionId: string | undefined): void {
+    const hub = this.hub(sessionId);
+    if (!hub) return;
+    if (connectionId) hub.disconnect(connectionId);
+    else hub.disconnectAll('disconnected_by_operator');
+  }
+
+  runtimes(): HeartbeatRequest['runtimes'] {
+    return [...this.slots.values()].map((slot) => {
+      const state: RuntimeReportState = slot.error
+        ? 'failed'
+        : slot.stopping
+          ? 'stopped'
+          : (slot.live?.state() ?? 'starting');
+      return {
+        session_id: slot.sessionId,
+        state,
+        restarts: slot.live?.restarts() ?? 0,
+        display: slot.live?.display() ?? slot.options.viewport,
+        ...(slot.error ? { error: slot.error } : {}),
+      };
+    });
+  }
+
+  connections(): HeartbeatRequest['connections'] {
+    const out: HeartbeatRequest['connections'] = [];
+    for (const slot of this.slots.values()) {
+      for (const c of slot.live?.hub.connections() ?? []) {
+        out.push({
+          connection_id: c.connectionId,
+          session_id: c.sessionId,
+          role: c.role,
+          principal: c.principal,
+          display_name: c.displayName,
+          connected_at: c.connectedAt,
+          client: c.client,
+        });
+      }
+    }
+    return out;
+  }
+
+  drainEvents(): HeartbeatRequest['events'] {
+    const out: HeartbeatRequest['events'] = [];
+    for (const slot of this.slots.values()) {
+      for (const e of [...slot.events.splice(0), ...(slot.live?.drainEvents() ?? [])])
+        out.push({ session_id: slot.sessionId, ...e });
+    }
+    return out;
+  }
+
+  /** Stops every session (agent shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.slots.keys()].map((id) => this.end(id, false)));
+  }
+
+  private begin(sessionId: string, options: SessionOptions): void {
+    const slot: Slot = {
+      sessionId,
+      options,
+      live: undefined,
+      starting: undefined,
+      stopping: false,
+      error: undefined,
+      failedAt: 0,
+      events: [],
+    };
+    this.slots.set(sessionId, slot);
+    this.log.info('starting session', { sessionId });
+    slot.starting = this.factory.create(sessionId, options, this.onChange).then(
+      (live) => {
+        slot.live = live;
+        slot.starting = undefined;
+        if (slot.stopping) void live.stop();
+        this.log.info('session running', { sessionId });
+        this.onChange();
+      },
+      (err: Error) => {
+        slot.starting = undefined;
+        slot.error = err.message.slice(0, 500);
+        slot.failedAt = Date.now();
+        slot.events.push({
+          type: 'runtime_failed',
+          at: new Date().toISOString(),
+          data: { error: slot.error },
+        });
+        this.log.error('session failed to start', { sessionId, err });
+        this.onChange();
+      },
+    );
+  }
+
+  private async end(sessionId: string, kill: boolean): Promise<void> {
+    const slot = this.slots.get(sessionId);
+    if (!slot || (slot.stopping && !kill)) return;
+    slot.stopping = true;
+    this.log.info(kill ? 'killing session' : 'stopping session', { sessionId });
+    await slot.starting?.catch(() => {});
+    try {
+      slot.live?.hub.close(kill ? 'session_killed' : 'session_stopped');
+      if (kill) await slot.live?.kill();
+      else await slot.live?.stop();
+    } catch (err) {
+      this.log.warn('session did not stop cleanly', { sessionId, err });
+    }
+    this.slots.delete(sessionId);
+    this.onChange();
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { type LocalStack, startLocalStack } from '../../../deploy/local/stack.ts';
+import { freePort } from '../../../edge/src/local/index.ts';
+import type { LiveSession } from '../../../host-pool/src/sessions/live-session.ts';
+
+/** The whole local stack (host agent in this process, so tests can look inside it). */
+export async function startStackFixture(options: { database?: 'pglite' | 'postgres' } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-'));
+  const lines: string[] = [];
+  const stack: LocalStack = await startLocalStack({
+    dataDir,
+    port: 0,
+    relayPort: await freePort(),
+    plainPort: await freePort(),
+    database: options.database ?? 'pglite',
+    host: 'in-process',
+    hostMaxSessions: 2,
+    edgeVars: { HOST_LOST_AFTER_MS: '15000' },
+    hostLog: (line) => lines.push(line),
+    edgeLog: (line) => lines.push(line),
+  });
+  const live = (sessionId: string): LiveSession => {
+    const found = stack.host?.sessions.live(sessionId);
+    if (!found) throw new Error(`session ${sessionId} is not running on the host`);
+    return found;
+  };
+  /** Playwright attached to the session's Chromium over its loopback DevTools port. */
+  const cdp = async (sessionId: string): Promise<Browser> => {
+    const port = live(sessionId).cdpPort();
+    if (!port) throw new Error('no DevTools port');
+    return chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  };
+  return {
+    stack,
+    live,
+    cdp,
+    logs: lines,
+    async stop() {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
