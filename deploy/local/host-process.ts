@@ -7,6 +7,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface SupervisedHost {
   /** Resolves when the agent has enrolled with the edge. */
   readonly enrolled: Promise<void>;
+  /** The agent's process id (benchmarks measure its CPU). */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export function superviseHostProcess(
   launch();
   return {
     enrolled,
+    pid: () => child?.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;

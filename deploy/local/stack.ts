@@ -43,6 +43,9 @@ export interface LocalStack {
   readonly url: string;
   readonly databaseUrl: string;
   readonly edge: RunningEdge;
+  /** The host relay's TLS port and its loopback plain-WebSocket port (CDP gateway too). */
+  readonly relayPort: number;
+  readonly plainPort: number;
   /** The in-process host agent (host: 'in-process'). */
   readonly host: RunningHost | undefined;
   /** The child-process host agent (host: 'child'). */
@@ -132,7 +135,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => supervised.stop());
       await hostProcess.enrolled;
     }
-    return { url: edge.url, databaseUrl, edge, host, hostProcess, stop: stopAll };
+    return {
+      url: edge.url,
+      databaseUrl,
+      edge,
+      relayPort,
+      plainPort,
+      host,
+      hostProcess,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -13,9 +13,28 @@ export const PAGES: Record<string, string> = {
 <textarea id="box" spellcheck="false" autofocus></textarea>
 <article>${'<p>BrowserPane streams lossless tiles for text like this paragraph; the quick brown fox jumps over the lazy dog.</p>'.repeat(12)}</article>
 </body></html>`,
+  '/article': article(),
   '/next': `<!doctype html><html><head><title>Next page</title></head>
 <body style="font: 20px 'DejaVu Sans', sans-serif; margin: 24px"><h1 id="arrived">You followed the link</h1></body></html>`,
 };
+
+/** A long, realistic article page (headings, text, tables, a sidebar, a gradient hero) to scroll. */
+function article(): string {
+  const section = (i: number) => `<section><h2>Section ${i}: remote rendering notes</h2>
+<p>Tiles keep text lossless while scrolling turns into copies of pixels the client already has. ${'Every paragraph here is ordinary prose of the kind people read in a browser all day, with <a href="#">links</a>, <em>emphasis</em> and <code>code</code>. '.repeat(3)}</p>
+<table><tr><th>workload</th><th>bytes</th><th>latency</th></tr>${[1, 2, 3].map((r) => `<tr><td>case ${i}.${r}</td><td>${(i * 37 + r * 11) % 997} KB</td><td>${(i + r) % 17} ms</td></tr>`).join('')}</table></section>`;
+  return `<!doctype html><html><head><title>Article</title><style>
+  body { margin: 0; font: 16px/1.6 'DejaVu Serif', serif; color: #1d1f23; background: #fafafa; }
+  .hero { height: 160px; background: linear-gradient(120deg, #3a66ff, #a23cff); color: #fff; padding: 32px; font: 32px 'DejaVu Sans', sans-serif; }
+  .wrap { display: flex; gap: 24px; padding: 24px; }
+  main { flex: 1; max-width: 820px; } aside { width: 260px; }
+  .card { background: #fff; border: 1px solid #e2e4ea; border-radius: 8px; padding: 12px; margin-bottom: 12px; font: 14px 'DejaVu Sans', sans-serif; }
+  table { border-collapse: collapse; margin: 8px 0 16px; font: 14px 'DejaVu Sans Mono', monospace; }
+  td, th { border: 1px solid #d9dce3; padding: 4px 10px; }
+</style></head><body><div class="hero">A long article</div><div class="wrap"><main>
+${Array.from({ length: 40 }, (_, i) => section(i + 1)).join('\n')}
+</main><aside>${Array.from({ length: 8 }, (_, i) => `<div class="card"><b>Card ${i + 1}</b><br>Side notes stay put while the main column scrolls.</div>`).join('')}</aside></div></body></html>`;
+}
 
 export async function startTestSite(): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
