@@ -1,6 +1,5 @@
 import {
   ACCESS_FLAG_NAMES,
-  CAP,
   type CapabilityName,
   capabilityList,
   capabilityMask,
@@ -13,6 +12,8 @@ import {
   type Role,
 } from '@browserpane/protocol';
 import { CursorLayer } from './cursor/cursor-layer.ts';
+import type { AttachedFeature, ClientFeature } from './feature.ts';
+import { defaultFeatures } from './features.ts';
 import { attachKeyboard } from './input/keyboard.ts';
 import { attachPointer } from './input/pointer.ts';
 import { type CloseInfo, ProtocolConnection } from './protocol-connection.ts';
@@ -38,6 +39,8 @@ export interface BrowserPaneClientOptions {
   /** URL of the tile decode worker script; `false` decodes on the main thread. */
   readonly workerUrl?: string | false;
   readonly clientName?: string;
+  /** Features to enable (default: all of `defaultFeatures()`). */
+  readonly features?: readonly ClientFeature[];
 }
 
 export interface Participant {
@@ -52,9 +55,10 @@ export type ClientEvent =
   | { type: 'participants'; participants: Participant[] }
   | { type: 'ownership'; role: Role; access: string[]; ownerConnectionId: string }
   | { type: 'notice'; level: string; code: number; message: string }
+  | { type: 'feature'; feature: string; event: string; detail?: unknown }
   | { type: 'closed'; code: number; reason: string };
 
-/** What this client can ask for; the server grants a subset. */
+/** What every client asks for; features add theirs. The server grants a subset. */
 const WANTED: CapabilityName[] = ['input', 'tileCache', 'copyRect', 'cursor'];
 
 /**
@@ -76,12 +80,14 @@ export class BrowserPaneClient {
   private readonly listeners = new Set<(e: ClientEvent) => void>();
   private readonly participants = new Map<string, Participant>();
   private readonly detach: Array<() => void> = [];
+  private readonly attached = new Map<string, AttachedFeature>();
+  private readonly routes = new Map<string, AttachedFeature>();
   private rttMs = 0;
   private pingSeq = 0;
   private closedInfo: CloseInfo | undefined;
 
   private constructor(
-    private readonly options: BrowserPaneClientOptions,
+    readonly options: BrowserPaneClientOptions,
     private readonly connection: ProtocolConnection,
     hello: MessageOf<'serverHello'>,
   ) {
@@ -95,7 +101,8 @@ export class BrowserPaneClient {
     this.decoder = options.workerUrl
       ? new WorkerDecodePool(options.workerUrl)
       : new InlineDecodePool();
-    this.renderer = new TileRenderer(new CanvasSurface(this.stage.screen), this.decoder, {
+    const surface = new CanvasSurface(this.stage.screen);
+    this.renderer = new TileRenderer(surface, this.decoder, {
       send: (m) => this.connection.send(m),
       presented: (seq, ts) => {
         this.fps.tick();
@@ -117,6 +124,21 @@ export class BrowserPaneClient {
         hover: (inside) => this.cursor.setLocal(inside, this.controls),
       }),
     );
+    for (const feature of options.features ?? defaultFeatures()) {
+      const attached = feature.attach({
+        stage: this.stage,
+        surface,
+        capabilities: this.capabilities,
+        send: (m) => this.connection.send(m),
+        controls: () => this.controls,
+        access: () => this.access,
+        emit: (event, detail) =>
+          this.emit({ type: 'feature', feature: feature.name, event, detail }),
+      });
+      this.attached.set(feature.name, attached);
+      for (const type of feature.messages) this.routes.set(type, attached);
+      this.detach.push(() => attached.dispose());
+    }
     const pinger = setInterval(() => this.ping(), 5_000);
     this.detach.push(() => clearInterval(pinger));
     connection.listen((m) => this.onMessage(m));
@@ -137,7 +159,10 @@ export class BrowserPaneClient {
         minVersion: MIN_PROTOCOL_VERSION,
         maxVersion: PROTOCOL_VERSION,
         role: options.role ?? 'owner',
-        capabilities: capabilityMask(WANTED) | CAP.video,
+        capabilities: capabilityMask([
+          ...WANTED,
+          ...(options.features ?? defaultFeatures()).flatMap((f) => f.wants),
+        ]),
         viewportWidth: Math.min(65535, Math.max(1, Math.round(rect.width * dpr))),
         viewportHeight: Math.min(65535, Math.max(1, Math.round(rect.height * dpr))),
         devicePixelRatioPercent: Math.round(dpr * 100),
@@ -149,6 +174,11 @@ export class BrowserPaneClient {
       { certSha256Hex: options.certSha256Hex, forceWebSocket: options.forceWebSocket },
     );
     return new BrowserPaneClient(options, connection, serverHello);
+  }
+
+  /** A feature's API (`client.feature<FilesApi>('files')`), when enabled. */
+  feature<T extends AttachedFeature>(name: string): T | undefined {
+    return this.attached.get(name) as T | undefined;
   }
 
   /** Whether this participant's input is applied (owner, and the controller in exclusive mode). */
@@ -278,6 +308,7 @@ export class BrowserPaneClient {
         this.closedInfo ??= { code: m.code, reason: m.message };
         return;
       default:
+        this.routes.get(m.type)?.onMessage?.(m);
         return;
     }
   }

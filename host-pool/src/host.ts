@@ -9,6 +9,7 @@ import { RelayServer } from './relay/relay-server.ts';
 import { type TicketClaims, TicketError, TicketVerifier } from './relay/tickets.ts';
 import { SlotLimiter } from './runtime/index.ts';
 import { DisplaySessionFactory } from './sessions/display-session.ts';
+import { sessionFeatures } from './sessions/features.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
 const CONNECT_PATH = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/connect$/;
@@ -38,6 +39,7 @@ export async function startHostAgent(config: HostConfig, log: Logger): Promise<R
     tileSize: config.tileSize,
     slots,
     log,
+    features: sessionFeatures(),
   });
   let agent: HostAgent | undefined;
   const sessions = new SessionManager(factory, config.maxSessions, log, () => agent?.nudge());

@@ -47,7 +47,7 @@ export class CdpGateway {
   /** Plain HTTP part: discovery. Returns undefined for paths that are not the gateway's. */
   readonly http: HttpHandler = async (req) => {
     const match = PATH.exec(req.path);
-    if (!match || !match[2]?.startsWith('/json')) return { status: 404, body: '' };
+    if (!match?.[2]?.startsWith('/json')) return { status: 404, body: '' };
     const sessionId = match[1] as string;
     const claims = await this.admit(
       req.query.get('ticket') ?? bearer(req.headers.authorization),

@@ -53,7 +53,7 @@ const SESSION_PATH = '/wt';
  * same port. Applies the library fixes from research/transport.md: TCP_NODELAY (bug 1), a large
  * initial session flow-control window (bug 3) and the quiche probe with a timeout (bug 4).
  */
-export class RelayServer<T> {
+export class RelayServer<_T> {
   readonly port: number;
   readonly plainPort: number | undefined;
   readonly http3: boolean;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   CAP,
+  type CapabilityName,
   CLOSE_CODES,
   fitUtf8,
   type Message,
@@ -71,6 +72,8 @@ export class SessionHub {
   private readonly participants = new Map<string, Participant>();
   private readonly external = new Map<string, ExternalAttachment>();
   private readonly handlers = new Map<MessageType, MessageHandler>();
+  private readonly joinListeners = new Set<(p: Participant) => void>();
+  private readonly leaveListeners = new Set<(p: Participant) => void>();
   private readonly ownership: Ownership;
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
@@ -89,6 +92,47 @@ export class SessionHub {
   /** Routes messages of `type` (clipboard, files, resize …) that pass policy to `handler`. */
   handle(type: MessageType, handler: MessageHandler): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Calls `listener` for every participant that joins from now on (after its first picture). */
+  onJoin(listener: (p: Participant) => void): () => void {
+    this.joinListeners.add(listener);
+    return () => this.joinListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a participant leaves. */
+  onLeave(listener: (p: Participant) => void): () => void {
+    this.leaveListeners.add(listener);
+    return () => this.leaveListeners.delete(listener);
+  }
+
+  /** Sends `message` to every participant granted `capability` (all when omitted). */
+  broadcast(message: Message, capability?: CapabilityName): void {
+    for (const p of this.participants.values()) {
+      if (!capability || p.capabilities & CAP[capability]) p.peer.send(message);
+    }
+  }
+
+  /** Sends already-encoded frames to every participant granted `capability`. */
+  broadcastBytes(bytes: Uint8Array, capability?: CapabilityName): void {
+    for (const p of this.participants.values()) {
+      if (!capability || p.capabilities & CAP[capability]) p.peer.sendBytes(bytes);
+    }
+  }
+
+  /** The participants now (read-only use). */
+  list(): Participant[] {
+    return [...this.participants.values()];
+  }
+
+  /** Whether `p` may drive the session now (owner; the controller in exclusive mode). */
+  controls(p: Participant): boolean {
+    return this.ownership.canControl(p);
+  }
+
+  /** Whether `p` may resize the display. */
+  mayResize(p: Participant): boolean {
+    return this.ownership.canResize(p);
   }
 
   /** Runs the handshake on a new connection and, when it succeeds, adds the participant. */
@@ -153,6 +197,7 @@ export class SessionHub {
       other.peer.send(joined(p));
     }
     this.announceOwnership();
+    for (const l of this.joinListeners) l(p);
     this.options.log.info('participant joined', {
       connectionId: p.id,
       role,
@@ -248,6 +293,7 @@ export class SessionHub {
       });
     }
     if (controllerChanged) this.announceOwnership();
+    for (const l of this.leaveListeners) l(p);
     if (this.participants.size === 0) this.options.source.setActive(false);
     this.options.log.info('participant left', { connectionId: p.id, code, reason });
     this.options.onChange?.();

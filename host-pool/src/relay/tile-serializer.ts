@@ -70,7 +70,7 @@ export class TileSerializer {
   ): Uint8Array | undefined {
     this.stats.cacheMisses++;
     this.cache.delete(hash);
-    if (!current || current.kind !== 'pixels' || current.hash !== hash) return undefined;
+    if (current?.kind !== 'pixels' || current.hash !== hash) return undefined;
     this.lastSentSeq = seq;
     return concat([
       encodeMessage({ type: 'frameBegin', seq, timestampUs }),

@@ -6,10 +6,11 @@ import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
 import { SessionHub } from '../relay/session-hub.ts';
 import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
+import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 
-/** What this host serves today for every session (media, clipboard, files arrive with issue 5). */
-export const HOST_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
+/** What every session serves: the picture and input. Features add the rest. */
+export const BASE_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -19,6 +20,8 @@ export interface DisplaySessionFactoryOptions {
   readonly tileSize: number;
   readonly slots: SlotLimiter;
   readonly log: Logger;
+  /** Capabilities beyond the picture (see features.ts). */
+  readonly features?: readonly SessionFeature[];
 }
 
 /** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
@@ -38,16 +41,25 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
       onChange();
     };
-    await runtime.start({
-      sessionId,
-      sessionDir: join(this.options.dataDir, 'sessions', sessionId),
-      width: clampEven(options.viewport.width, 320, 3840),
-      height: clampEven(options.viewport.height, 200, 2160),
-      chromiumPath: this.options.chromiumPath,
-      slots: this.options.slots,
-    });
+    const sessionDir = join(this.options.dataDir, 'sessions', sessionId);
+    const features = this.options.features ?? [];
     const closers: Array<() => Promise<unknown>> = [];
+    const prepared: PreparedFeature[] = [];
     try {
+      let capabilities = BASE_CAPABILITIES;
+      for (const f of features) capabilities |= await f.capabilities();
+      for (const f of features) if (f.prepare) prepared.push(await f.prepare(sessionDir, log));
+      const setup = mergeSetups(prepared.map((p) => p.setup));
+      await runtime.start({
+        sessionId,
+        sessionDir,
+        width: clampEven(options.viewport.width, 320, 3840),
+        height: clampEven(options.viewport.height, 200, 2160),
+        chromiumPath: this.options.chromiumPath,
+        slots: this.options.slots,
+        extraChromiumArgs: setup.chromiumArgs,
+        chromiumEnv: setup.chromiumEnv,
+      });
       const auth = runtime.xAuthCookie;
       const source = await DisplayFrameSource.open({
         display: runtime.display,
@@ -72,10 +84,22 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         source,
         cursor,
         input,
-        hostCapabilities: HOST_CAPABILITIES,
+        hostCapabilities: capabilities >>> 0,
         log,
         onChange,
       });
+      for (const f of features) {
+        const stop = await f.attach({
+          sessionId,
+          options,
+          runtime,
+          hub,
+          source,
+          log: log.child({ feature: f.name }),
+          record,
+        });
+        closers.push(stop);
+      }
       runtime.on('chromiumExited', (exit) => {
         if (!exit.expected)
           record('runtime_crashed', {
@@ -93,10 +117,14 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         hub.close('session_stopped');
       });
       runtime.on('state', () => onChange());
-      return new DisplaySession(sessionId, runtime, hub, events, closers);
+      const afterStop = async () => {
+        for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
+      };
+      return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop);
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
       await runtime.kill().catch(() => undefined);
+      for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
       throw err;
     }
   }
@@ -108,7 +136,10 @@ class DisplaySession implements LiveSession {
     private readonly runtime: SessionRuntime,
     readonly hub: SessionHub,
     private readonly events: SessionEvent[],
+    /** Features, capture and input: stopped before the browser. */
     private readonly closers: Array<() => Promise<unknown>>,
+    /** Feature environments (audio servers …): torn down after the browser. */
+    private readonly afterStop: () => Promise<void>,
   ) {}
 
   state(): LiveState {
@@ -156,16 +187,31 @@ class DisplaySession implements LiveSession {
   async stop(): Promise<void> {
     await this.release();
     await this.runtime.stop();
+    await this.afterStop();
   }
 
   async kill(): Promise<void> {
     await this.release();
     await this.runtime.kill();
+    await this.afterStop();
   }
 
   private async release(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
   }
+}
+
+function mergeSetups(setups: readonly FeatureSetup[]): {
+  chromiumArgs: string[];
+  chromiumEnv: Record<string, string>;
+} {
+  const chromiumArgs: string[] = [];
+  const chromiumEnv: Record<string, string> = {};
+  for (const s of setups) {
+    chromiumArgs.push(...(s.chromiumArgs ?? []));
+    Object.assign(chromiumEnv, s.chromiumEnv ?? {});
+  }
+  return { chromiumArgs, chromiumEnv };
 }
 
 function toLiveState(state: RuntimeState): LiveState {
