@@ -9,6 +9,7 @@ export class Stage {
   readonly cursor: HTMLCanvasElement;
   readonly input: HTMLTextAreaElement;
   private readonly observer: ResizeObserver;
+  private readonly layers: HTMLCanvasElement[] = [];
   private remote = { width: 0, height: 0 };
 
   constructor(readonly container: HTMLElement) {
@@ -58,6 +59,23 @@ export class Stage {
     };
   }
 
+  /**
+   * Adds a canvas above the picture and below the cursor, laid out with it (video draws here).
+   * Its pixel size is the caller's to set (the remote display size).
+   */
+  addLayer(className: string): HTMLCanvasElement {
+    const layer = el('canvas', className, {
+      position: 'absolute',
+      left: '0',
+      top: '0',
+      pointerEvents: 'none',
+    });
+    this.root.insertBefore(layer, this.cursor);
+    this.layers.push(layer);
+    this.layout();
+    return layer;
+  }
+
   setRemoteSize(width: number, height: number): void {
     this.remote = { width, height };
     this.layout();
@@ -74,7 +92,7 @@ export class Stage {
     const h = height * scale;
     const left = (box.width - w) / 2;
     const top = (box.height - h) / 2;
-    for (const node of [this.screen, this.cursor, this.input]) {
+    for (const node of [this.screen, ...this.layers, this.cursor, this.input]) {
       node.style.width = `${w}px`;
       node.style.height = `${h}px`;
       node.style.left = `${left}px`;

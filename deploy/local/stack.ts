@@ -61,14 +61,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     let databaseUrl: string;
+    let migrateUrl: string | undefined;
     if (typeof options.database === 'object') {
       databaseUrl = options.database.url;
       say(`database: ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
     } else if (options.database === 'postgres') {
-      say('database: starting a PostgreSQL server…');
-      const pg = await startPostgres({});
+      say('database: starting a PostgreSQL server (with PgBouncer, standing in for Hyperdrive)…');
+      const pg = await startPostgres({ pooler: true });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
+      migrateUrl = pg.directUrl;
     } else {
       say(
         `database: starting the embedded PostgreSQL (PGlite, data in ${join(options.dataDir, 'pglite')})…`,
@@ -77,7 +79,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => db.stop());
       databaseUrl = db.url;
     }
-    const { applied } = await migrate(databaseUrl);
+    const { applied } = await migrate(migrateUrl ?? databaseUrl);
     say(
       applied.length
         ? `database: applied ${applied.length} migration(s)`

@@ -23,6 +23,17 @@ export interface DisplayFrameSourceOptions {
   readonly copyRects?: boolean;
 }
 
+/** What one capture grabbed, handed to taps before the tile encoder sees (and masks) it. */
+export interface GrabbedFrame {
+  /** The whole frame, B, G, R, X, rows of `width × 4` bytes; fresh only inside `rows`. */
+  readonly frame: Buffer;
+  readonly width: number;
+  readonly height: number;
+  /** Row ranges grabbed this time. */
+  readonly rows: ReadonlyArray<{ readonly y0: number; readonly y1: number }>;
+  readonly timestampUs: number;
+}
+
 /** Timing of the last capture, for benchmarks. */
 export interface CaptureTiming {
   grabMs: number;
@@ -49,6 +60,8 @@ export class DisplayFrameSource implements FrameSource {
   readonly #pacer: FramePacer;
   readonly #listeners = new Set<(u: FrameUpdate) => void>();
   readonly #closeListeners = new Set<(err: CaptureError | undefined) => void>();
+  readonly #grabListeners = new Set<(grab: GrabbedFrame) => void>();
+  #mask: Rect | undefined;
   #pending: Rect[] = [];
   #resizePending = false;
   #failures = 0;
@@ -155,6 +168,39 @@ export class DisplayFrameSource implements FrameSource {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Called with every grab, before the tile encoder diffs it (and before the mask blanks its
+   * region). Listeners copy what they need at once: the buffer is reused by the next grab.
+   */
+  onGrab(listener: (grab: GrabbedFrame) => void): () => void {
+    this.#grabListeners.add(listener);
+    return () => this.#grabListeners.delete(listener);
+  }
+
+  /**
+   * Keeps a rectangle out of the tiles (it is shown another way, as video): its pixels read as
+   * black to the encoder from the next capture on. Clearing the mask re-captures the rectangle,
+   * so the tiles repaint it losslessly.
+   */
+  setMask(rect: Rect | undefined): void {
+    const previous = this.#mask;
+    this.#mask = rect ? clipToGrid(rect, this.grid.width, this.grid.height) : undefined;
+    const touched = this.#mask ?? previous;
+    if (previous) this.#pending.push(previous);
+    if (this.#mask) this.#pending.push(this.#mask);
+    if (touched) this.#pacer.request();
+  }
+
+  get mask(): Rect | undefined {
+    return this.#mask;
+  }
+
+  /** Re-checks one rectangle now. */
+  refreshRect(rect: Rect): void {
+    this.#pending.push(rect);
+    this.#pacer.request();
+  }
+
   /** Called once when the source stops, with the error if the display went away. */
   onClose(listener: (err: CaptureError | undefined) => void): () => void {
     this.#closeListeners.add(listener);
@@ -243,6 +289,7 @@ export class DisplayFrameSource implements FrameSource {
       if (this.#encoder.needsFull) {
         await this.#grabber.grabAll();
         const t1 = performance.now();
+        this.#tap([{ y0: 0, y1: this.#grabber.height }], ts);
         update = this.#encoder.encodeFull(this.#grabber.frame, ts);
         this.#record(t0, t1, this.#grabber.height);
       } else {
@@ -252,6 +299,7 @@ export class DisplayFrameSource implements FrameSource {
         await this.#grabber.grabRows(bands);
         const t1 = performance.now();
         if (this.#closed) return;
+        this.#tap(bands, ts);
         update = this.#encoder.encodeChanges(this.#grabber.frame, bands, ts);
         if (!update && resumed) update = this.#encoder.encodeEmpty(ts);
         this.#record(
@@ -290,11 +338,43 @@ export class DisplayFrameSource implements FrameSource {
     }
   }
 
+  /** Shows the grab to taps, then blanks the masked rectangle in the rows just grabbed. */
+  #tap(rows: ReadonlyArray<{ y0: number; y1: number }>, timestampUs: number): void {
+    const frame = this.#grabber.frame;
+    const width = this.#grabber.width;
+    if (this.#grabListeners.size > 0) {
+      const grab: GrabbedFrame = { frame, width, height: this.#grabber.height, rows, timestampUs };
+      for (const l of this.#grabListeners) {
+        try {
+          l(grab);
+        } catch {
+          // a tap's failure must not stop capture
+        }
+      }
+    }
+    const m = this.#mask;
+    if (!m) return;
+    const stride = width * 4;
+    for (const r of rows) {
+      for (let y = Math.max(r.y0, m.y); y < Math.min(r.y1, m.y + m.height); y++) {
+        frame.fill(0, y * stride + m.x * 4, y * stride + (m.x + m.width) * 4);
+      }
+    }
+  }
+
   #record(t0: number, t1: number, rows: number): void {
     this.timing.grabMs = t1 - t0;
     this.timing.encodeMs = performance.now() - t1;
     this.timing.rows = rows;
   }
+}
+
+function clipToGrid(r: Rect, width: number, height: number): Rect | undefined {
+  const x = Math.max(0, Math.min(width, r.x));
+  const y = Math.max(0, Math.min(height, r.y));
+  const x1 = Math.max(x, Math.min(width, r.x + r.width));
+  const y1 = Math.max(y, Math.min(height, r.y + r.height));
+  return x1 > x && y1 > y ? { x, y, width: x1 - x, height: y1 - y } : undefined;
 }
 
 function boundingBox(rects: readonly Rect[]): Rect {

@@ -10,6 +10,7 @@ export {
   type CaptureTiming,
   DisplayFrameSource,
   type DisplayFrameSourceOptions,
+  type GrabbedFrame,
 } from './display-frame-source.ts';
 export { CaptureError, type CaptureErrorCode } from './errors.ts';
 export { FramePacer } from './frame-pacer.ts';

@@ -405,6 +405,8 @@ export class SessionHub {
       default:
         break;
     }
+    // A bitrate hint reports the sender's own downlink: every participant may send one.
+    if (m.type === 'bitrateHint') return this.handlers.get(m.type)?.(m, p);
     if (!this.ownership.canControl(p)) return p.refuse(m.type);
     if (messageInfo(m.type).channelName === 'input') {
       if (!this.options.input) return p.refuse(m.type);

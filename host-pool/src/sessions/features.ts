@@ -1,3 +1,4 @@
+import { videoFeature } from '../video/video-feature.ts';
 import type { SessionFeature } from './feature.ts';
 
 /**
@@ -5,5 +6,5 @@ import type { SessionFeature } from './feature.ts';
  * in its own folder.
  */
 export function sessionFeatures(): SessionFeature[] {
-  return [];
+  return [videoFeature()];
 }

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 
 /** Pages the remote browser visits in the end-to-end tests. */
@@ -36,9 +37,34 @@ ${Array.from({ length: 40 }, (_, i) => section(i + 1)).join('\n')}
 </main><aside>${Array.from({ length: 8 }, (_, i) => `<div class="card"><b>Card ${i + 1}</b><br>Side notes stay put while the main column scrolls.</div>`).join('')}</aside></div></body></html>`;
 }
 
-export async function startTestSite(): Promise<{ url: string; close(): Promise<void> }> {
+/** A page with a 640 × 360 video between paragraphs of text, and a text box outside the video. */
+PAGES['/video'] = `<!doctype html><html><head><title>Video page</title><style>
+  body { margin: 0; padding: 16px 24px; font: 16px/1.5 'DejaVu Sans', sans-serif; color: #222; background: #fff; }
+  video { display: block; width: 640px; height: 360px; margin: 12px 0; background: #000; }
+  textarea { width: 500px; height: 60px; font: 16px 'DejaVu Sans Mono', monospace; caret-color: transparent; }
+</style></head><body>
+<p>Text above the video stays sharp: it is sent as lossless tiles while the video region moves.</p>
+<video id="clip" src="/clip.webm" autoplay muted loop playsinline></video>
+<textarea id="notes" spellcheck="false"></textarea>
+<p>Text below the video, also on tiles. The quick brown fox jumps over the lazy dog.</p>
+</body></html>`;
+
+export async function startTestSite(
+  files: Record<string, string> = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    const page = PAGES[new URL(req.url ?? '/', 'http://x').pathname];
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = files[path];
+    if (file) {
+      createReadStream(file)
+        .on('error', () => res.writeHead(404).end())
+        .once('open', () =>
+          res.writeHead(200, { 'content-type': 'video/webm', 'cache-control': 'no-store' }),
+        )
+        .pipe(res);
+      return;
+    }
+    const page = PAGES[path];
     if (page === undefined) {
       res.writeHead(404).end();
       return;

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './env.ts';
+import { AppError } from './errors.ts';
+import { database } from './middleware/database.ts';
+import { notFound, onError } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { consoleRoutes } from './routes/console.ts';
+import { devOidcRoutes } from './routes/dev-oidc.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { hostRoutes } from './routes/hosts.ts';
+import { jwksRoutes } from './routes/jwks.ts';
+import { meRoutes } from './routes/me.ts';
+import { sessionControlRoutes } from './routes/session-control.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+
+/** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
+function addMethodNotAllowed(app: Hono<AppEnv>): void {
+  const methods = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue;
+    const set = methods.get(route.path) ?? new Set<string>();
+    set.add(route.method);
+    methods.set(route.path, set);
+  }
+  for (const [path, allowed] of methods) {
+    if (path.includes('*')) continue;
+    const allow = [...allowed, ...(allowed.has('GET') ? ['HEAD'] : [])].join(', ');
+    app.all(path, (c) => {
+      throw new AppError(
+        'method_not_allowed',
+        `${c.req.method} is not supported on ${path}; use ${allow}`,
+        {
+          headers: { allow },
+        },
+      );
+    });
+  }
+}
+
+/** The edge application: every route, one error shape, request ids, a database per request. */
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId);
+  app.use(database);
+  app.onError(onError);
+  app.notFound(notFound);
+
+  app.route('/', healthRoutes);
+  app.route('/', docsRoutes);
+  app.route('/', consoleRoutes);
+  app.route('/.well-known', jwksRoutes);
+  app.route('/dev-oidc', devOidcRoutes);
+  app.route('/api/v1/me', meRoutes);
+  app.route('/api/v1/hosts', hostRoutes);
+  app.route('/api/v1/sessions', sessionRoutes);
+  app.route('/api/v1/sessions', sessionControlRoutes);
+  addMethodNotAllowed(app);
+  return app;
+}

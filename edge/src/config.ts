@@ -1,0 +1,94 @@
+import type { Env } from './env.ts';
+import { AppError } from './errors.ts';
+
+/** Audience of connect tickets; the relay checks it. */
+export const TICKET_AUDIENCE = 'browserpane-relay';
+/** Default audience of user and service tokens for this API. */
+export const DEFAULT_API_AUDIENCE = 'browserpane-api';
+export const DEFAULT_CONSOLE_CLIENT_ID = 'browserpane-console';
+export const DEV_OIDC_PATH = '/dev-oidc';
+
+export interface Config {
+  /** Public origin of the edge, without trailing slash; null = take it from the request. */
+  edgeUrl: string | null;
+  devOidc: boolean;
+  oidcIssuer: string | null;
+  oidcAudience: string;
+  oidcJwksUrl: string | null;
+  consoleClientId: string;
+  hostLostAfterMs: number;
+  heartbeatIntervalMs: number;
+  defaultIdleTimeoutSec: number;
+  ticketTtlSec: number;
+  devRedirectOrigins: string[];
+}
+
+function int(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < min || value > max) {
+    throw new AppError(
+      'config_invalid',
+      `configuration variable ${name} must be an integer between ${min} and ${max}`,
+    );
+  }
+  return value;
+}
+
+function url(env: Env, name: keyof Env): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  try {
+    const parsed = new URL(String(raw));
+    return parsed.href.replace(/\/$/, '');
+  } catch {
+    throw new AppError('config_invalid', `configuration variable ${name} must be an absolute URL`);
+  }
+}
+
+const cache = new WeakMap<Env, Config>();
+
+/** Parses the bindings once per isolate; a bad variable is a `config_invalid` error naming it. */
+export function config(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed: Config = {
+    edgeUrl: url(env, 'EDGE_URL'),
+    devOidc: env.DEV_OIDC === '1' || env.DEV_OIDC === 'true',
+    oidcIssuer: url(env, 'OIDC_ISSUER'),
+    oidcAudience: env.OIDC_AUDIENCE || DEFAULT_API_AUDIENCE,
+    oidcJwksUrl: url(env, 'OIDC_JWKS_URL'),
+    consoleClientId: env.OIDC_CONSOLE_CLIENT_ID || DEFAULT_CONSOLE_CLIENT_ID,
+    hostLostAfterMs: int(env, 'HOST_LOST_AFTER_MS', 15_000, 500, 3_600_000),
+    heartbeatIntervalMs: int(env, 'HOST_HEARTBEAT_INTERVAL_MS', 5_000, 100, 600_000),
+    defaultIdleTimeoutSec: int(env, 'DEFAULT_IDLE_TIMEOUT_SEC', 300, 1, 604_800),
+    ticketTtlSec: int(env, 'TICKET_TTL_SEC', 60, 5, 60),
+    devRedirectOrigins: (env.DEV_OIDC_REDIRECT_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+  cache.set(env, parsed);
+  return parsed;
+}
+
+/** The edge's public origin: the configured `EDGE_URL`, else the origin the request came in on. */
+export function edgeOrigin(cfg: Config, requestUrl: string): string {
+  return cfg.edgeUrl ?? new URL(requestUrl).origin;
+}
+
+/** Issuer of the built-in development OIDC provider. */
+export function devIssuer(cfg: Config, requestUrl: string): string {
+  return `${edgeOrigin(cfg, requestUrl)}${DEV_OIDC_PATH}`;
+}
+
+/** The issuer whose tokens this API accepts. */
+export function apiIssuer(cfg: Config, requestUrl: string): string {
+  if (cfg.oidcIssuer) return cfg.oidcIssuer;
+  if (cfg.devOidc) return devIssuer(cfg, requestUrl);
+  throw new AppError(
+    'config_invalid',
+    'no token issuer configured: set OIDC_ISSUER (or DEV_OIDC=1 for local use)',
+  );
+}

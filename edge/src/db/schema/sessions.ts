@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { timestamps, tstz } from './columns.ts';
+import { hosts } from './hosts.ts';
+
+/** Persisted lifecycle states of a session resource. */
+export const SESSION_STATES = [
+  'queued',
+  'starting',
+  'ready',
+  'active',
+  'idle',
+  'stopping',
+  'stopped',
+  'failed',
+  'runtime_lost',
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export const CONNECTION_ROLES = ['owner', 'viewer', 'automation', 'recorder'] as const;
+export type ConnectionRole = (typeof CONNECTION_ROLES)[number];
+
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid().primaryKey(),
+    ownerId: text().notNull(),
+    ownerName: text().notNull(),
+    state: text().$type<SessionState>().notNull(),
+    ownerMode: text().$type<'collaborative' | 'exclusive'>().notNull(),
+    viewport: jsonb().$type<Viewport>().notNull(),
+    capabilities: jsonb().$type<Record<string, boolean>>().notNull(),
+    idleTimeoutSec: integer().notNull(),
+    labels: jsonb().$type<Record<string, string>>().notNull(),
+    regionHint: text(),
+    /** Where the creating request came from (request.cf), used to place and re-place it. */
+    originLatitude: doublePrecision(),
+    originLongitude: doublePrecision(),
+    hostId: uuid().references(() => hosts.id),
+    lastHostId: uuid(),
+    /** `stopped` or `killed` while `state = 'stopping'`. */
+    stopMode: text().$type<'stopped' | 'killed'>(),
+    stopReason: text(),
+    admissionReason: text(),
+    automationOwnerId: text(),
+    automationOwnerName: text(),
+    mcpOwnerId: text(),
+    mcpOwnerName: text(),
+    runtimeState: text(),
+    runtimeRestarts: integer().notNull().default(0),
+    runtimeDisplay: jsonb().$type<Viewport>(),
+    runtimeError: text(),
+    runtimeReportedAt: tstz(),
+    idleSince: tstz(),
+    lastActiveAt: tstz(),
+    queuedAt: tstz(),
+    placedAt: tstz(),
+    stoppedAt: tstz(),
+    ...timestamps,
+  },
+  (t) => [
+    index('sessions_owner_idx').on(t.ownerId, t.id),
+    index('sessions_host_idx').on(t.hostId),
+    index('sessions_automation_owner_idx')
+      .on(t.automationOwnerId)
+      .where(sql`${t.automationOwnerId} is not null`),
+    index('sessions_mcp_owner_idx').on(t.mcpOwnerId).where(sql`${t.mcpOwnerId} is not null`),
+    index('sessions_queue_idx')
+      .on(t.queuedAt, t.id)
+      .where(sql`${t.state} in ('queued', 'runtime_lost')`),
+    index('sessions_idle_idx').on(t.idleSince).where(sql`${t.idleSince} is not null`),
+    check(
+      'sessions_state_check',
+      sql`${t.state} in ('queued', 'starting', 'ready', 'active', 'idle', 'stopping', 'stopped', 'failed', 'runtime_lost')`,
+    ),
+  ],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+/** The live connections of a session, as its host last reported them (replaced each heartbeat). */
+export const sessionConnections = pgTable(
+  'session_connections',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    connectionId: text().notNull(),
+    hostId: uuid()
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    role: text().$type<ConnectionRole>().notNull(),
+    principal: text().notNull(),
+    displayName: text().notNull(),
+    connectedAt: tstz().notNull(),
+    client: text(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.connectionId] }),
+    index('session_connections_host_idx').on(t.hostId),
+  ],
+);
+
+/** Runtime and lifecycle events of a session (host-reported and edge-generated). */
+export const sessionEvents = pgTable(
+  'session_events',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    hostId: uuid(),
+    type: text().notNull(),
+    at: tstz().notNull(),
+    data: jsonb().$type<Record<string, unknown>>(),
+    createdAt: tstz().notNull().defaultNow(),
+  },
+  (t) => [index('session_events_session_idx').on(t.sessionId, t.id)],
+);

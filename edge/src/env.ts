@@ -1,0 +1,58 @@
+import type { Database } from './db/client.ts';
+import type { Job } from './services/jobs.ts';
+import type { Principal } from './services/oidc/principal.ts';
+
+/**
+ * Bindings of the edge worker (wrangler.toml; `.dev.vars` locally). Everything the worker knows
+ * about its deployment arrives here: it never reads `process.env`.
+ */
+export interface Env {
+  /** Postgres through Hyperdrive (production) or a local connection string (dev). */
+  DB: Hyperdrive;
+  /** Artifacts: recordings, produced and workspace files. */
+  ARTIFACTS?: R2Bucket;
+  /** Background jobs (sweeps now; webhook deliveries later). */
+  JOBS?: Queue<Job>;
+  /** The console's static files (Workers Static Assets, or a local service binding). */
+  ASSETS?: Fetcher;
+
+  /** Public origin of this edge, e.g. `https://edge.example.com`; the `iss` of connect tickets. */
+  EDGE_URL?: string;
+  /** `1` enables the built-in development OIDC issuer under `/dev-oidc`. Never in production. */
+  DEV_OIDC?: string;
+  OIDC_ISSUER?: string;
+  OIDC_AUDIENCE?: string;
+  OIDC_JWKS_URL?: string;
+  /** Public OIDC client the console uses (Authorization Code + PKCE). */
+  OIDC_CONSOLE_CLIENT_ID?: string;
+  HOST_LOST_AFTER_MS?: string;
+  HOST_HEARTBEAT_INTERVAL_MS?: string;
+  DEFAULT_IDLE_TIMEOUT_SEC?: string;
+  TICKET_TTL_SEC?: string;
+  /** Extra origins (comma-separated) allowed as redirect URIs by the dev OIDC issuer. */
+  DEV_OIDC_REDIRECT_ORIGINS?: string;
+
+  /** Secret: Ed25519 private JWK that signs connect tickets. */
+  TICKET_SIGNING_KEY?: string;
+  /** Secret: previous public JWK(s) (a JWK, an array or a JWKS) still served until their tickets expire. */
+  TICKET_SIGNING_KEY_PREVIOUS?: string;
+  /** Secret: key-encryption key for stored credentials (base64url, 32 bytes). */
+  CREDENTIALS_KEK?: string;
+  /** Secret: what a host presents to `POST /api/v1/hosts/enroll`. */
+  HOST_ENROLLMENT_TOKEN?: string;
+  /** Secret: bearer token for operator routes (`GET /api/v1/hosts`). */
+  OPERATOR_TOKEN?: string;
+  /** Secret (dev issuer only): Ed25519 private JWK that signs dev OIDC tokens. */
+  DEV_OIDC_SIGNING_KEY?: string;
+  /** Secret (dev issuer only): JSON `{ "<client_id>": "<client_secret>" }` of service principals. */
+  DEV_OIDC_CLIENT_SECRETS?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  /** Opens the request's database connection on first use. */
+  db: () => Database;
+  principal: Principal;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Variables };

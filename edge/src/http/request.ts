@@ -1,0 +1,123 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { AppError } from '../errors.ts';
+import { UUID_PATTERN } from '../services/crypto.ts';
+import { type Schema, ValidationError } from '../validation/schema.ts';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > limit) {
+    throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
+  }
+  const body = c.req.raw.body;
+  if (!body) return '';
+  if (declared !== undefined && /^\d+$/.test(declared))
+    return decode(new Uint8Array(await c.req.raw.arrayBuffer()));
+  // No (usable) length: read the stream and stop as soon as it is too large.
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decode(all);
+}
+
+function decode(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new AppError('invalid_json', 'the request body is not valid UTF-8');
+  }
+}
+
+/**
+ * Reads, bounds, parses and validates a JSON body. `optional`: an empty body is `undefined`
+ * (routes whose body has only optional fields).
+ */
+export async function jsonBody<T>(
+  c: Context<AppEnv>,
+  schema: Schema<T>,
+  options: { limit?: number; optional?: boolean } = {},
+): Promise<T> {
+  const text = await readText(c, options.limit ?? DEFAULT_BODY_LIMIT);
+  if (text.trim() === '') {
+    if (options.optional) return schema.parse(undefined, 'body');
+    throw new AppError('validation_failed', 'this route needs a JSON request body');
+  }
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new AppError(
+      'unsupported_media_type',
+      'the request body must be JSON (content-type: application/json)',
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AppError(
+      'invalid_json',
+      `the request body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
+    );
+  }
+  return validate(schema, value, 'body');
+}
+
+export function validate<T>(schema: Schema<T>, value: unknown, path: string): T {
+  try {
+    return schema.parse(value, path);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new AppError('validation_failed', error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** A path parameter that must be a UUID. */
+export function uuidParam(c: Context<AppEnv>, name: string): string {
+  const value = c.req.param(name) ?? '';
+  if (!UUID_PATTERN.test(value)) {
+    throw new AppError(
+      'invalid_id',
+      `path parameter ${name} must be a UUID (lowercase, 8-4-4-4-12 hex digits)`,
+    );
+  }
+  return value;
+}
+
+/** Query parameters, checked against an allow-list (unknown parameters are an error). */
+export function queryParams(
+  c: Context<AppEnv>,
+  allowed: readonly string[],
+): Record<string, string> {
+  const url = new URL(c.req.url);
+  const out: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (!allowed.includes(key)) {
+      throw new AppError(
+        'validation_failed',
+        `query parameter "${key.slice(0, 60)}" is not supported here`,
+      );
+    }
+    if (key in out)
+      throw new AppError('validation_failed', `query parameter "${key}" is given more than once`);
+    out[key] = value;
+  }
+  return out;
+}

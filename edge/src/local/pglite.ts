@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+
+export interface StartPgliteOptions {
+  /** Where PGlite keeps its files (created if missing); `memory://` for a throwaway database. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; 0 or absent = any free port. */
+  port?: number;
+  host?: string;
+}
+
+export interface RunningDatabase {
+  /** A postgres:// URL any Postgres client (and miniflare's Hyperdrive) can use. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+const PROTOCOL_3 = 196608;
+
+/** Does this frontend message end a unit of work (after which another connection may go)? */
+function endsUnit(message: Uint8Array): boolean {
+  const type = message[0];
+  if (type === 0x53 /* Sync */ || type === 0x51 /* Query */ || type === 0x58 /* Terminate */)
+    return true;
+  // StartupMessage: int32 length, int32 protocol version.
+  if (message.length >= 8) {
+    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+    if (view.getInt32(4) === PROTOCOL_3) return true;
+  }
+  return false;
+}
+
+/**
+ * Lets several client connections share one PGlite session safely. PGlite is a single backend:
+ * pglite-socket's own queue interleaves messages of different connections one by one, which
+ * breaks the extended query protocol (connection B's Parse lands between A's Parse and Bind) and
+ * transactions. This queue hands the backend to one connection for a whole unit of work — up to
+ * Sync or a simple Query, and for as long as that connection has a transaction open.
+ */
+class SessionQueue {
+  #owner: number | null = null;
+  #ownerMidUnit = false;
+  #waiting: { handlerId: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(private readonly db: PGlite) {}
+
+  #acquire(handlerId: number): Promise<void> {
+    if (this.#owner === null || this.#owner === handlerId) {
+      this.#owner = handlerId;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.#waiting.push({ handlerId, resolve, reject }));
+  }
+
+  #release(): void {
+    this.#owner = null;
+    this.#ownerMidUnit = false;
+    const next = this.#waiting.shift();
+    if (next) {
+      this.#owner = next.handlerId;
+      next.resolve();
+    }
+  }
+
+  async enqueue(
+    handlerId: number,
+    message: Uint8Array,
+    onData: (data: Uint8Array) => void,
+  ): Promise<number> {
+    await this.#acquire(handlerId);
+    let bytes = 0;
+    try {
+      await this.db.runExclusive(() =>
+        this.db.execProtocolRawStream(message, {
+          onRawData: (data) => {
+            bytes += data.length;
+            onData(data);
+          },
+        }),
+      );
+    } finally {
+      const done = endsUnit(message);
+      this.#ownerMidUnit = !done;
+      if (done && !this.db.isInTransaction()) this.#release();
+    }
+    return bytes;
+  }
+
+  getQueueLength(): number {
+    return this.#waiting.length;
+  }
+
+  clearQueueForHandler(handlerId: number): void {
+    const mine = this.#waiting.filter((w) => w.handlerId === handlerId);
+    this.#waiting = this.#waiting.filter((w) => w.handlerId !== handlerId);
+    for (const w of mine) w.reject(new Error('connection closed'));
+  }
+
+  /** A connection went away while holding the backend: end its unit and transaction, then move on. */
+  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.#owner !== handlerId) return;
+    try {
+      if (this.#ownerMidUnit)
+        await this.db.runExclusive(() =>
+          this.db.execProtocolRawStream(SYNC, { onRawData: () => {} }),
+        );
+      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    } finally {
+      this.#release();
+    }
+  }
+}
+
+/**
+ * The embedded default database: PGlite (Postgres compiled to WASM) served on a local TCP port
+ * through pglite-socket, so the edge connects to it exactly as to a real Postgres.
+ */
+export async function startPglite(options: StartPgliteOptions): Promise<RunningDatabase> {
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  const db = await PGlite.create({ dataDir: options.dataDir });
+  const queue = new SessionQueue(db);
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    const handler = new PGLiteSocketHandler({
+      // Structurally the queue pglite-socket expects (its class has private fields, hence the cast).
+      queryQueue: queue as unknown as ConstructorParameters<
+        typeof PGLiteSocketHandler
+      >[0]['queryQueue'],
+      closeOnDetach: true,
+    });
+    handler.addEventListener('error', () => {});
+    handler.attach(socket).catch(() => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `postgres://postgres:postgres@${host}:${port}/postgres`,
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await db.close();
+    },
+  };
+}

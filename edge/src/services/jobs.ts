@@ -1,0 +1,44 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { devOidcUsedCodes, hostCommands, sessionEvents } from '../db/schema/index.ts';
+import { lockScheduler, markLostHosts, placePending, stopIdleSessions } from './scheduler.ts';
+
+/** Messages on the JOBS queue. */
+export type Job = { type: 'sweep' };
+
+const COMMAND_RETENTION_MS = 60 * 60_000;
+const EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+export interface SweepResult {
+  lost_hosts: number;
+  idle_stopped: number;
+  placed: number;
+}
+
+/**
+ * The periodic pass (cron, and `sweep` jobs): mark late hosts lost, stop idle sessions, place
+ * waiting sessions, and drop old acknowledged commands, events and redeemed dev codes.
+ */
+export async function sweep(db: Database, now: Date, cfg: Config): Promise<SweepResult> {
+  const lost = await markLostHosts(db, now, cfg);
+  const idle = await db.transaction(async (tx) => {
+    await lockScheduler(tx);
+    return stopIdleSessions(tx, now);
+  });
+  const placed = await db.transaction((tx) => placePending(tx, now, cfg));
+  const commandsBefore = new Date(now.getTime() - COMMAND_RETENTION_MS);
+  await db
+    .delete(hostCommands)
+    .where(
+      or(
+        and(isNotNull(hostCommands.ackedAt), lt(hostCommands.ackedAt, commandsBefore)),
+        lt(hostCommands.createdAt, commandsBefore),
+      ),
+    );
+  await db
+    .delete(sessionEvents)
+    .where(lt(sessionEvents.createdAt, new Date(now.getTime() - EVENT_RETENTION_MS)));
+  await db.delete(devOidcUsedCodes).where(lt(devOidcUsedCodes.expiresAt, now));
+  return { lost_hosts: lost.length, idle_stopped: idle.length, placed: placed.length };
+}

@@ -1,0 +1,28 @@
+import type { JWTPayload } from 'jose';
+
+/** Who is calling: a person (user) or an automation component (service principal). */
+export interface Principal {
+  /** The token's `sub`: stable, unique within the configured issuer. */
+  id: string;
+  name: string;
+  kind: 'user' | 'service';
+  issuer: string;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+export function principalFromClaims(claims: JWTPayload): Principal | null {
+  const sub = str(claims.sub);
+  if (!sub || sub.length > 255) return null;
+  const clientId = str(claims.client_id) ?? str(claims.azp);
+  const username = str(claims.preferred_username);
+  const service =
+    claims.gty === 'client-credentials' ||
+    claims.grant_type === 'client_credentials' ||
+    (clientId !== undefined && clientId === sub) ||
+    (username?.startsWith('service-account-') ?? false);
+  const name = (str(claims.name) ?? username ?? str(claims.email) ?? clientId ?? sub).slice(0, 200);
+  return { id: sub, name, kind: service ? 'service' : 'user', issuer: String(claims.iss ?? '') };
+}

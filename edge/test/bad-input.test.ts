@@ -1,0 +1,545 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentedOperations } from './support/contract.ts';
+import { HostDriver } from './support/host-driver.ts';
+import { loginDevUser } from './support/oidc.ts';
+import { type Stack, startStack } from './support/stack.ts';
+
+interface Case {
+  name: string;
+  method: string;
+  path: string;
+  token?: 'user' | 'host' | 'enroll' | 'operator' | string | null;
+  body?: unknown;
+  raw?: string | Uint8Array;
+  contentType?: string;
+  /** Expected status (default: any 4xx). */
+  status?: number;
+  code?: string;
+}
+
+const OVERSIZED = JSON.stringify({ labels: { a: 'x'.repeat(70 * 1024) } });
+const INVALID_UTF8 = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+const NESTED = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+const BAD_IDS = [
+  'not-a-uuid',
+  '01A1FF36-301B-79FC-A9CA-450F4E85A337',
+  'x'.repeat(600),
+  "'%20or%201=1--",
+  '%00',
+  '..%2F..%2Fetc',
+];
+
+describe('malformed requests to every route', () => {
+  let stack: Stack;
+  let user: string;
+  let host: HostDriver;
+  let sessionId: string;
+  const results: { name: string; status: number }[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack('pglite');
+    user = await loginDevUser(stack.edge.url, 'demo', 'demo-demo');
+    host = new HostDriver(stack.api, 'bad-input-host');
+    await host.enroll(stack.edge.secrets.hostEnrollmentToken);
+    sessionId = (await stack.api.post('/api/v1/sessions', user, {})).body.id;
+  });
+  afterAll(() => stack?.stop());
+
+  function cases(): Case[] {
+    const s = `/api/v1/sessions/${sessionId}`;
+    const h = `/api/v1/hosts/${host.id}/heartbeat`;
+    const jsonRoutes: {
+      path: string;
+      token: Case['token'];
+      wrongTypes: unknown;
+      unknownField: unknown;
+    }[] = [
+      {
+        path: '/api/v1/sessions',
+        token: 'user',
+        wrongTypes: { viewport: { width: '800', height: 600 } },
+        unknownField: { colour: 'red' },
+      },
+      {
+        path: `${s}/access-tokens`,
+        token: 'user',
+        wrongTypes: { role: 7 },
+        unknownField: { role: 'owner', ttl: 5 },
+      },
+      {
+        path: `${s}/automation-owner`,
+        token: 'user',
+        wrongTypes: { principal_id: 42 },
+        unknownField: { principal_id: 'x', admin: true },
+      },
+      {
+        path: `${s}/mcp-owner`,
+        token: 'user',
+        wrongTypes: { principal_id: [] },
+        unknownField: { width: 800 },
+      },
+      {
+        path: '/api/v1/hosts/enroll',
+        token: 'enroll',
+        wrongTypes: {
+          name: 'h',
+          region: 'eu',
+          capacity: { max_sessions: -1 },
+          relay_url: 'https://x',
+          cert_sha256: 'a'.repeat(64),
+          agent_version: '1',
+        },
+        unknownField: {
+          name: 'h',
+          region: 'eu',
+          capacity: { max_sessions: 1 },
+          relay_url: 'https://x',
+          cert_sha256: 'a'.repeat(64),
+          agent_version: '1',
+          extra: 1,
+        },
+      },
+      {
+        path: h,
+        token: 'host',
+        wrongTypes: {
+          ...host.body(),
+          runtimes: [
+            {
+              session_id: sessionId,
+              state: 'exploded',
+              restarts: 0,
+              display: { width: 1, height: 1 },
+            },
+          ],
+        },
+        unknownField: { ...host.body(), gpu: true },
+      },
+    ];
+    const out: Case[] = [];
+    for (const r of jsonRoutes) {
+      out.push(
+        {
+          name: `${r.path}: invalid JSON`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: '{"a":',
+          contentType: 'application/json',
+          code: 'invalid_json',
+        },
+        {
+          name: `${r.path}: not JSON`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: 'a=b',
+          contentType: 'text/plain',
+          status: 415,
+        },
+        {
+          name: `${r.path}: invalid UTF-8`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: INVALID_UTF8,
+          contentType: 'application/json',
+          code: 'invalid_json',
+        },
+        {
+          name: `${r.path}: array`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: '[]',
+          contentType: 'application/json',
+          code: 'validation_failed',
+        },
+        {
+          name: `${r.path}: null`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: 'null',
+          contentType: 'application/json',
+          code: 'validation_failed',
+        },
+        {
+          name: `${r.path}: string`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: '"hello"',
+          contentType: 'application/json',
+          code: 'validation_failed',
+        },
+        {
+          name: `${r.path}: deeply nested`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: NESTED,
+          contentType: 'application/json',
+        },
+        {
+          name: `${r.path}: wrong types`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          body: r.wrongTypes,
+          code: 'validation_failed',
+        },
+        {
+          name: `${r.path}: unknown field`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          body: r.unknownField,
+          code: 'validation_failed',
+        },
+        {
+          name: `${r.path}: NUL in a string`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: '{"principal_id":"a\\u0000b","labels":{"a":"\\u0000"},"name":"\\u0000"}',
+          contentType: 'application/json',
+        },
+        {
+          name: `${r.path}: oversized`,
+          method: 'POST',
+          path: r.path,
+          token: r.token,
+          raw: r.path === h ? `{"a":"${'x'.repeat(1100 * 1024)}"}` : OVERSIZED,
+          contentType: 'application/json',
+          status: 413,
+        },
+      );
+    }
+    // Bad ids in every parameterised route.
+    for (const id of BAD_IDS) {
+      for (const [method, template] of [
+        ['GET', '/api/v1/sessions/{id}'],
+        ['DELETE', '/api/v1/sessions/{id}'],
+        ['GET', '/api/v1/sessions/{id}/status'],
+        ['POST', '/api/v1/sessions/{id}/stop'],
+        ['POST', '/api/v1/sessions/{id}/kill'],
+        ['POST', '/api/v1/sessions/{id}/access-tokens'],
+        ['POST', '/api/v1/sessions/{id}/connections/disconnect-all'],
+        ['POST', '/api/v1/sessions/{id}/connections/c1/disconnect'],
+        ['POST', '/api/v1/sessions/{id}/mcp-owner'],
+        ['DELETE', '/api/v1/sessions/{id}/mcp-owner'],
+        ['POST', '/api/v1/sessions/{id}/automation-owner'],
+        ['DELETE', '/api/v1/sessions/{id}/automation-owner'],
+        ['POST', '/api/v1/hosts/{id}/heartbeat'],
+      ] as const) {
+        out.push({
+          name: `${method} ${template} with id ${id.slice(0, 20)}`,
+          method,
+          path: template.replace('{id}', id),
+          token: template.includes('hosts') ? 'host' : 'user',
+        });
+      }
+    }
+    out.push(
+      {
+        name: 'connection id with bad characters',
+        method: 'POST',
+        path: `${s}/connections/${'%20'.repeat(3)}/disconnect`,
+        token: 'user',
+        code: 'invalid_id',
+      },
+      {
+        name: 'connection id too long',
+        method: 'POST',
+        path: `${s}/connections/${'c'.repeat(200)}/disconnect`,
+        token: 'user',
+        code: 'invalid_id',
+      },
+      {
+        name: 'unknown query parameter',
+        method: 'GET',
+        path: '/api/v1/sessions?colour=red',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'limit 0',
+        method: 'GET',
+        path: '/api/v1/sessions?limit=0',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'limit not a number',
+        method: 'GET',
+        path: '/api/v1/sessions?limit=lots',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'limit repeated',
+        method: 'GET',
+        path: '/api/v1/sessions?limit=1&limit=2',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'garbage cursor',
+        method: 'GET',
+        path: '/api/v1/sessions?cursor=zzz',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'cursor of the right length but not a UUID',
+        method: 'GET',
+        path: `/api/v1/sessions?cursor=${'z'.repeat(36)}`,
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'unknown state filter',
+        method: 'GET',
+        path: '/api/v1/sessions?state=dancing',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'hosts list with a query',
+        method: 'GET',
+        path: '/api/v1/hosts?all=1',
+        token: 'operator',
+        code: 'validation_failed',
+      },
+      {
+        name: 'garbage bearer token',
+        method: 'GET',
+        path: '/api/v1/me',
+        token: 'not-a-jwt',
+        code: 'invalid_token',
+      },
+      {
+        name: 'alg none token',
+        method: 'GET',
+        path: '/api/v1/me',
+        token: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"demo"}').toString('base64url')}.`,
+        code: 'invalid_token',
+      },
+      {
+        name: 'huge bearer token',
+        method: 'GET',
+        path: '/api/v1/me',
+        token: 'a'.repeat(20_000),
+        code: 'unauthorized',
+      },
+      {
+        name: 'no token on sessions',
+        method: 'GET',
+        path: '/api/v1/sessions',
+        token: null,
+        code: 'unauthorized',
+      },
+      {
+        name: 'user token on heartbeat',
+        method: 'POST',
+        path: `/api/v1/hosts/${host.id}/heartbeat`,
+        token: 'user',
+        body: host.body(),
+        code: 'host_unauthorized',
+      },
+      {
+        name: 'unknown host',
+        method: 'POST',
+        path: '/api/v1/hosts/01a1ff36-301b-79fc-a9ca-450f4e85a337/heartbeat',
+        token: 'host',
+        body: host.body(),
+        code: 'host_unauthorized',
+      },
+      {
+        name: 'heartbeat with a date that is not one',
+        method: 'POST',
+        path: h,
+        token: 'host',
+        body: { ...host.body(), events: [{ session_id: sessionId, type: 'x', at: 'yesterday' }] },
+        code: 'validation_failed',
+      },
+      {
+        name: 'heartbeat with an impossible date',
+        method: 'POST',
+        path: h,
+        token: 'host',
+        body: {
+          ...host.body(),
+          connections: [
+            {
+              connection_id: 'c',
+              session_id: sessionId,
+              role: 'owner',
+              principal: 'p',
+              display_name: 'd',
+              connected_at: '2026-13-45T99:99:99Z',
+            },
+          ],
+        },
+        code: 'validation_failed',
+      },
+      {
+        name: 'operator route with a user token',
+        method: 'GET',
+        path: '/api/v1/hosts',
+        token: 'user',
+        code: 'unauthorized',
+      },
+      {
+        name: 'unknown route',
+        method: 'GET',
+        path: '/api/v2/sessions',
+        token: 'user',
+        code: 'route_not_found',
+      },
+      {
+        name: 'token endpoint with JSON',
+        method: 'POST',
+        path: '/dev-oidc/token',
+        raw: '{"grant_type":"client_credentials"}',
+        contentType: 'application/json',
+        status: 400,
+      },
+      {
+        name: 'token endpoint unknown grant',
+        method: 'POST',
+        path: '/dev-oidc/token',
+        raw: 'grant_type=password&username=demo&password=demo-demo',
+        contentType: 'application/x-www-form-urlencoded',
+        status: 400,
+      },
+      {
+        name: 'token endpoint bad code',
+        method: 'POST',
+        path: '/dev-oidc/token',
+        raw: 'grant_type=authorization_code&code=x&redirect_uri=y&client_id=browserpane-console&code_verifier=z',
+        contentType: 'application/x-www-form-urlencoded',
+        status: 400,
+      },
+      {
+        name: 'token endpoint bad basic auth',
+        method: 'POST',
+        path: '/dev-oidc/token',
+        raw: 'grant_type=client_credentials',
+        contentType: 'application/x-www-form-urlencoded',
+        token: null,
+        status: 401,
+      },
+      {
+        name: 'authorize without parameters',
+        method: 'GET',
+        path: '/dev-oidc/authorize',
+        status: 400,
+      },
+      {
+        name: 'authorize to a foreign redirect',
+        method: 'GET',
+        path: `/dev-oidc/authorize?response_type=code&client_id=browserpane-console&redirect_uri=https://evil.test/cb&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+        status: 400,
+      },
+      {
+        name: 'authorize with plain PKCE',
+        method: 'GET',
+        path: `/dev-oidc/authorize?response_type=code&client_id=browserpane-console&redirect_uri=${encodeURIComponent(`${stack?.edge.url}/cb`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain`,
+        status: 400,
+      },
+      {
+        name: 'sign-in form as JSON',
+        method: 'POST',
+        path: '/dev-oidc/authorize',
+        raw: '{}',
+        contentType: 'application/json',
+        status: 400,
+      },
+      {
+        name: 'sign-in with a wrong password',
+        method: 'POST',
+        path: '/dev-oidc/authorize',
+        raw: new URLSearchParams({
+          response_type: 'code',
+          client_id: 'browserpane-console',
+          redirect_uri: `${stack?.edge.url}/cb`,
+          code_challenge: 'a'.repeat(43),
+          code_challenge_method: 'S256',
+          username: 'demo',
+          password: 'nope',
+        }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+        status: 401,
+      },
+    );
+    // Every documented path with a method it does not have.
+    for (const { path } of documentedOperations()) {
+      const concrete = path
+        .replace('{session_id}', sessionId)
+        .replace('{host_id}', host.id)
+        .replace('{connection_id}', 'c1')
+        .replace('{path}', 'x');
+      const token = path.startsWith('/api/v1/hosts/')
+        ? 'host'
+        : path.startsWith('/api/v1/hosts')
+          ? 'operator'
+          : 'user';
+      out.push({
+        name: `PUT ${path}`,
+        method: 'PUT',
+        path: concrete,
+        token,
+        status: path.startsWith('/console/') ? 404 : 405,
+      });
+    }
+    return out;
+  }
+
+  it('answers every malformed request with a 4xx in the one error shape, never a 5xx', async () => {
+    const tokens: Record<string, string> = {
+      user,
+      host: host.credential,
+      enroll: stack.edge.secrets.hostEnrollmentToken,
+      operator: stack.edge.secrets.operatorToken,
+    };
+    const all = cases();
+    expect(all.length).toBeGreaterThan(150);
+    for (const c of all) {
+      const token = c.token === undefined || c.token === null ? null : (tokens[c.token] ?? c.token);
+      // Bodies go raw: the documented request schemas would (rightly) refuse to send them.
+      const raw = c.body !== undefined ? JSON.stringify(c.body) : c.raw;
+      const contentType = c.body !== undefined ? 'application/json' : c.contentType;
+      const res = await stack.api.request(c.method, c.path, {
+        token,
+        raw,
+        headers: contentType ? { 'content-type': contentType } : {},
+      });
+      results.push({ name: c.name, status: res.status });
+      expect(res.status, c.name).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${c.name}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      if (c.status) expect(res.status, c.name).toBe(c.status);
+      if (c.code)
+        expect(res.body?.error?.code, `${c.name}: ${res.text.slice(0, 200)}`).toBe(c.code);
+      if (
+        (res.headers.get('content-type') ?? '').includes('json') &&
+        !c.path.startsWith('/dev-oidc/token')
+      ) {
+        expect(res.body.error.message.length, c.name).toBeGreaterThan(5);
+      }
+    }
+    expect(results.filter((r) => r.status >= 500)).toEqual([]);
+  });
+
+  it('still works after all that', async () => {
+    expect((await stack.api.get(`/api/v1/sessions/${sessionId}`, user)).status).toBe(200);
+    expect((await stack.api.get('/readyz')).status).toBe(200);
+  });
+
+  it('says the console is not built when there is no ASSETS binding', async () => {
+    const res = await stack.api.get('/');
+    expect(res.text).toContain('console is not built');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+});

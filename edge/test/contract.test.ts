@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { documentedOperations, HTTP_METHODS, observed, SPEC_PATH } from './support/contract.ts';
+import { HostDriver } from './support/host-driver.ts';
+import { loginDevUser, serviceToken } from './support/oidc.ts';
+import { type Stack, startStack } from './support/stack.ts';
+
+/** Hono route paths in OpenAPI form: `/:id` → `/{id}`, `/console/*` → `/console/{path}`. */
+function implementedOperations(): string[] {
+  const out = new Set<string>();
+  for (const route of buildApp().routes) {
+    const method = route.method.toLowerCase();
+    if (!(HTTP_METHODS as readonly string[]).includes(method)) continue;
+    const path = route.path.replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\/\*$/, '/{path}');
+    out.add(`${method} ${path}`);
+  }
+  return [...out].sort();
+}
+
+describe('OpenAPI contract', () => {
+  it('documents exactly the routes the app implements', () => {
+    const documented = documentedOperations()
+      .map((o) => `${o.method} ${o.path}`)
+      .sort();
+    expect(implementedOperations()).toEqual(documented);
+  });
+
+  describe('every documented operation answers as documented', () => {
+    let stack: Stack;
+    const assetRequests: string[] = [];
+
+    beforeAll(async () => {
+      stack = await startStack('pglite', {
+        assets: async (req) => {
+          assetRequests.push(new URL(req.url).pathname);
+          if (new URL(req.url).pathname === '/console/missing.js')
+            return new Response('not found', { status: 404 });
+          return new Response('<!doctype html><title>console</title>', {
+            headers: { 'content-type': 'text/html' },
+          });
+        },
+      });
+    });
+    afterAll(() => stack?.stop());
+
+    it('walks through every operation and records a documented answer for each', async () => {
+      const { api, edge } = stack;
+      const demo = await loginDevUser(edge.url, 'demo', 'demo-demo');
+      const bridge = await serviceToken(
+        edge.url,
+        'mcp-bridge',
+        edge.secrets.serviceClients['mcp-bridge'] as string,
+      );
+
+      // Platform and identity.
+      await api.get('/healthz');
+      await api.get('/readyz');
+      await api.get('/.well-known/jwks.json');
+      const yaml = await api.get('/openapi.yaml');
+      expect(yaml.text).toBe(readFileSync(SPEC_PATH, 'utf8'));
+      const docs = await api.get('/api/docs');
+      expect(docs.headers.get('content-type')).toContain('text/html');
+      for (const { path } of documentedOperations())
+        expect(docs.text).toContain(path.replace(/&/g, '&amp;'));
+      expect((await api.get('/')).text).toContain('<title>console</title>');
+      await api.get('/console');
+      await api.get('/console/app.js');
+      expect((await api.get('/console/missing.js')).status).toBe(404);
+      expect(assetRequests).toEqual(['/', '/console', '/console/app.js', '/console/missing.js']);
+      const authConfig = await api.get('/auth-config.json');
+      expect(authConfig.body.client_id).toBe('browserpane-console');
+      await api.get('/dev-oidc/.well-known/openid-configuration');
+      await api.get('/dev-oidc/jwks.json');
+      const authorize = await api.get(
+        `/dev-oidc/authorize?response_type=code&client_id=browserpane-console&redirect_uri=${encodeURIComponent(`${edge.url}/cb`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      );
+      expect(authorize.text).toContain('<form method="post"');
+      const signIn = await api.request('POST', '/dev-oidc/authorize', {
+        raw: new URLSearchParams({
+          response_type: 'code',
+          client_id: 'browserpane-console',
+          redirect_uri: `${edge.url}/cb`,
+          code_challenge: 'a'.repeat(43),
+          code_challenge_method: 'S256',
+          username: 'demo',
+          password: 'demo-demo',
+        }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(signIn.status).toBe(302);
+      await api.request('POST', '/dev-oidc/token', {
+        raw: 'grant_type=client_credentials&client_id=mcp-bridge&client_secret=wrong',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      await api.get('/api/v1/me', demo);
+
+      // Hosts.
+      const host = new HostDriver(api, 'contract-host', {
+        maxSessions: 2,
+        coordinates: { lat: 48.1, lon: 11.6 },
+      });
+      await host.enroll(edge.secrets.hostEnrollmentToken);
+      await api.get('/api/v1/hosts', edge.secrets.operatorToken);
+
+      // Sessions.
+      const created = await api.post('/api/v1/sessions', demo, {
+        owner_mode: 'exclusive',
+        region: 'local',
+      });
+      const id = created.body.id as string;
+      host.run(id);
+      host.connect({
+        connection_id: 'c1',
+        session_id: id,
+        role: 'owner',
+        principal: 'demo',
+        display_name: 'Demo User',
+      });
+      await host.beat();
+      await api.get('/api/v1/sessions?limit=5', demo);
+      await api.get(`/api/v1/sessions/${id}`, demo);
+      await api.get(`/api/v1/sessions/${id}/status`, demo);
+      const ticket = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo, {
+        role: 'owner',
+      });
+      expect(ticket.body.capabilities.length).toBeGreaterThan(0);
+      await api.post(`/api/v1/sessions/${id}/connections/c1/disconnect`, demo);
+      await api.post(`/api/v1/sessions/${id}/connections/disconnect-all`, demo);
+      expect((await api.post(`/api/v1/sessions/${id}/stop`, demo)).status).toBe(409);
+      await api.post(`/api/v1/sessions/${id}/automation-owner`, demo, {
+        principal_id: 'mcp-bridge',
+      });
+      await api.post(`/api/v1/sessions/${id}/mcp-owner`, bridge, {});
+      await api.delete(`/api/v1/sessions/${id}/mcp-owner`, bridge);
+      await api.delete(`/api/v1/sessions/${id}/automation-owner`, bridge);
+      host.connections = [];
+      await host.beat();
+      expect((await api.delete(`/api/v1/sessions/${id}`, demo)).status).toBe(200);
+      await api.post(`/api/v1/sessions/${id}/kill`, demo);
+
+      const seen = new Set(observed.map((o) => `${o.method} ${o.path}`));
+      const missing = documentedOperations()
+        .map((o) => `${o.method} ${o.path}`)
+        .filter((op) => !seen.has(op));
+      expect(missing).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,164 @@
+import { expect } from 'vitest';
+import type { Api } from './api.ts';
+
+export interface Runtime {
+  session_id: string;
+  state: 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+  restarts: number;
+  display: { width: number; height: number };
+  error?: string;
+}
+
+export interface Conn {
+  connection_id: string;
+  session_id: string;
+  role: 'owner' | 'viewer' | 'automation' | 'recorder';
+  principal: string;
+  display_name: string;
+  connected_at: string;
+  client?: string;
+}
+
+export interface Desired {
+  heartbeat_interval_ms: number;
+  sessions: {
+    session_id: string;
+    desired: 'running' | 'stopped' | 'killed';
+    options: Record<string, unknown>;
+  }[];
+  commands: {
+    command_id: string;
+    type: 'disconnect' | 'disconnect_all';
+    session_id: string;
+    connection_id?: string;
+  }[];
+}
+
+/**
+ * Speaks the host side of the contract over HTTP, as the host agent does: enrol, then heartbeat
+ * with the runtimes and connections the test sets, and read back the desired state.
+ */
+export class HostDriver {
+  id = '';
+  credential = '';
+  runtimes = new Map<string, Runtime>();
+  connections: Conn[] = [];
+  events: { session_id: string; type: string; at: string; data?: Record<string, unknown> }[] = [];
+  acked: string[] = [];
+  last: Desired | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #inflight: Promise<unknown> = Promise.resolve();
+  #busy = false;
+
+  constructor(
+    private readonly api: Api,
+    readonly name: string,
+    readonly opts: {
+      region?: string;
+      maxSessions?: number;
+      coordinates?: { lat: number; lon: number };
+    } = {},
+  ) {}
+
+  get relayUrl() {
+    return `https://${this.name}.relay.test:4433`;
+  }
+
+  get certSha256() {
+    return Buffer.from(this.name.padEnd(32, '.')).toString('hex').slice(0, 64);
+  }
+
+  async enroll(token: string) {
+    const res = await this.api.post('/api/v1/hosts/enroll', token, {
+      name: this.name,
+      region: this.opts.region ?? 'local',
+      ...(this.opts.coordinates ? { coordinates: this.opts.coordinates } : {}),
+      capacity: { max_sessions: this.opts.maxSessions ?? 4 },
+      relay_url: this.relayUrl,
+      cert_sha256: this.certSha256,
+      agent_version: '0.1.0-test',
+    });
+    expect(res.status).toBe(201);
+    this.id = res.body.host_id;
+    this.credential = res.body.host_credential;
+    return res.body;
+  }
+
+  run(sessionId: string, state: Runtime['state'] = 'running', extra: Partial<Runtime> = {}) {
+    this.runtimes.set(sessionId, {
+      session_id: sessionId,
+      state,
+      restarts: 0,
+      display: { width: 1280, height: 720 },
+      ...extra,
+    });
+  }
+
+  drop(sessionId: string) {
+    this.runtimes.delete(sessionId);
+    this.connections = this.connections.filter((c) => c.session_id !== sessionId);
+  }
+
+  connect(conn: Omit<Conn, 'connected_at'>) {
+    this.connections.push({ ...conn, connected_at: new Date().toISOString() });
+  }
+
+  body() {
+    const max = this.opts.maxSessions ?? 4;
+    return {
+      capacity: { max_sessions: max, free_sessions: Math.max(0, max - this.runtimes.size) },
+      load: { cpu_percent: 12.5, memory_available_mb: 4096 },
+      region: this.opts.region ?? 'local',
+      ...(this.opts.coordinates ? { coordinates: this.opts.coordinates } : {}),
+      relay_url: this.relayUrl,
+      cert_sha256: this.certSha256,
+      runtimes: [...this.runtimes.values()],
+      connections: this.connections,
+      events: this.events,
+      acked_commands: this.acked,
+    };
+  }
+
+  /** One heartbeat; events are sent once. */
+  async beat(): Promise<Desired> {
+    // A background heartbeat sent before the test changed state must land first.
+    this.#busy = true;
+    await this.#inflight;
+    const res = await this.api.post<Desired>(
+      `/api/v1/hosts/${this.id}/heartbeat`,
+      this.credential,
+      this.body(),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    this.#busy = false;
+    this.events = [];
+    this.last = res.body;
+    return res.body;
+  }
+
+  desired(sessionId: string) {
+    return this.last?.sessions.find((s) => s.session_id === sessionId)?.desired;
+  }
+
+  /** Heartbeats in the background (so the host is not marked lost while a test thinks). */
+  keepAlive(intervalMs = 700) {
+    this.stopKeepAlive();
+    this.#timer = setInterval(() => {
+      if (this.#busy) return;
+      this.#inflight = fetch(`${this.api.baseUrl}/api/v1/hosts/${this.id}/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...this.body(), events: [] }),
+      })
+        .then((res) => res.arrayBuffer())
+        .catch(() => {});
+    }, intervalMs);
+  }
+
+  /** Stops background heartbeats and waits for the one in flight (before the edge stops). */
+  async stopKeepAlive() {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#inflight;
+  }
+}

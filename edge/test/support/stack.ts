@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningEdge, type StartEdgeOptions, startEdge } from '../../src/local/edge.ts';
+import { migrate } from '../../src/local/migrate.ts';
+import { startPglite } from '../../src/local/pglite.ts';
+import { startPostgres } from '../../src/local/postgres.ts';
+import { Api } from './api.ts';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Stack {
+  kind: DbKind;
+  databaseUrl: string;
+  dataDir: string;
+  edge: RunningEdge;
+  api: Api;
+  /** Restarts the edge on the same database and data dir (same dev secrets unless `vars` override). */
+  restartEdge(vars?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Quiet edge logs in tests unless EDGE_TEST_LOGS=1. */
+const log = process.env.EDGE_TEST_LOGS
+  ? (line: string) => process.stderr.write(`[edge] ${line}\n`)
+  : () => {};
+
+/**
+ * A real database (PGlite behind pglite-socket, or PostgreSQL behind PgBouncer), migrated, and the
+ * edge under workerd on a real port.
+ */
+export async function startStack(
+  kind: DbKind,
+  options: Partial<StartEdgeOptions> = {},
+): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), `bp-edge-${kind}-`));
+  const db =
+    kind === 'pglite'
+      ? await startPglite({ dataDir: join(dataDir, 'pglite') })
+      : await startPostgres({ pooler: true });
+  const directUrl = 'directUrl' in db ? db.directUrl : db.url;
+  await migrate(directUrl, { log: () => {} });
+  const edgeOptions = (vars?: Record<string, string>): StartEdgeOptions => ({
+    databaseUrl: db.url,
+    dataDir,
+    cronIntervalMs: 0,
+    log,
+    ...options,
+    vars: { ...options.vars, ...vars },
+  });
+  let edge = await startEdge(edgeOptions());
+  const stack: Stack = {
+    kind,
+    databaseUrl: db.url,
+    dataDir,
+    edge,
+    api: new Api(edge.url),
+    async restartEdge(vars) {
+      const port = edge.port;
+      await edge.stop();
+      edge = await startEdge({ ...edgeOptions(vars), port });
+      stack.edge = edge;
+    },
+    async stop() {
+      await edge.stop().catch(() => {});
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
