@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdge } from '../src/local/edge.ts';
-import { migrate } from '../src/local/migrate.ts';
+import { MIGRATIONS_DIR, migrate } from '../src/local/migrate.ts';
 import { type RunningDatabase, startPglite } from '../src/local/pglite.ts';
 
 const EDGE = join(import.meta.dirname, '..');
@@ -34,10 +35,17 @@ describe('migrations and readiness', () => {
       checks: { database: 'ok', migrations: 'pending' },
     });
     const lines: string[] = [];
-    expect((await migrate(db.url, { log: (l) => lines.push(l) })).applied).toEqual(['0000_init']);
+    const journal = JSON.parse(
+      readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8'),
+    ) as {
+      entries: Array<{ tag: string }>;
+    };
+    const tags = journal.entries.map((e) => e.tag);
+    expect(tags[0]).toBe('0000_init');
+    expect((await migrate(db.url, { log: (l) => lines.push(l) })).applied).toEqual(tags);
     expect(lines).toEqual([
-      '[migrate] applying 0000_init',
-      '[migrate] applied 1 migration(s); schema is current',
+      ...tags.map((t) => `[migrate] applying ${t}`),
+      `[migrate] applied ${tags.length} migration(s); schema is current`,
     ]);
     expect((await migrate(db.url, { log: () => {} })).applied).toEqual([]);
     const after = await fetch(`${edge.url}/readyz`);

@@ -44,6 +44,7 @@ export const createSessionBody = optional(
     idle_timeout_sec: optional(integer({ min: 1, max: 604_800 })),
     capabilities: optional(object(capabilityFields)),
     owner_mode: optional(oneOf(['collaborative', 'exclusive'] as const)),
+    video_mode: optional(oneOf(['roi', 'full', 'off'] as const)),
     labels: optional(
       stringMap({
         maxEntries: 32,

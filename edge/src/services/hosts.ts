@@ -81,6 +81,7 @@ export interface DesiredState {
       viewport: Viewport;
       capabilities: Record<string, boolean>;
       owner_mode: 'collaborative' | 'exclusive';
+      video_mode: 'roi' | 'full' | 'off';
       idle_timeout_sec: number;
       labels: Record<string, string>;
     };
@@ -151,6 +152,7 @@ function options(row: SessionRow): DesiredState['sessions'][number]['options'] {
     viewport: row.viewport,
     capabilities: row.capabilities,
     owner_mode: row.ownerMode,
+    video_mode: row.videoMode,
     idle_timeout_sec: row.idleTimeoutSec,
     labels: row.labels,
   };
@@ -343,6 +345,7 @@ async function desiredState(
               viewport: r.display,
               capabilities: { ...DEFAULT_SESSION_CAPABILITIES },
               owner_mode: 'collaborative',
+              video_mode: 'roi',
               idle_timeout_sec: cfg.defaultIdleTimeoutSec,
               labels: {},
             },

@@ -32,6 +32,7 @@ export interface CreateSessionInput {
   idle_timeout_sec?: number;
   capabilities?: Partial<Record<keyof SessionCapabilities, boolean>>;
   owner_mode?: 'collaborative' | 'exclusive';
+  video_mode?: 'roi' | 'full' | 'off';
   labels?: Record<string, string>;
   region?: string;
 }
@@ -93,6 +94,7 @@ export async function createSession(
       ownerName: principal.name,
       state: 'queued',
       ownerMode: input.owner_mode ?? 'collaborative',
+      videoMode: input.video_mode ?? 'roi',
       viewport: input.viewport ?? { width: 1280, height: 720 },
       capabilities: { ...DEFAULT_SESSION_CAPABILITIES, ...input.capabilities },
       idleTimeoutSec: input.idle_timeout_sec ?? cfg.defaultIdleTimeoutSec,
@@ -165,6 +167,7 @@ export function sessionResource(row: SessionRow, admission: Admission | null) {
     state: row.state,
     owner: { principal_id: row.ownerId, display_name: row.ownerName },
     owner_mode: row.ownerMode,
+    video_mode: row.videoMode,
     viewport: row.viewport,
     capabilities: row.capabilities,
     idle_timeout_sec: row.idleTimeoutSec,

@@ -57,6 +57,8 @@ export interface SessionOptions {
   readonly viewport: { width: number; height: number };
   readonly capabilities: Record<string, boolean>;
   readonly owner_mode: 'collaborative' | 'exclusive';
+  /** How moving content is streamed (default `roi`). */
+  readonly video_mode?: 'roi' | 'full' | 'off';
   readonly idle_timeout_sec?: number;
   readonly labels?: Record<string, string>;
 }

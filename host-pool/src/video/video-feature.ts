@@ -28,7 +28,7 @@ export function videoFeature(options: VideoFeatureOptions = {}): SessionFeature 
     },
     async attach(ctx) {
       const hints = new VideoHints(() => ctx.runtime.cdpWebSocketUrl());
-      const requested = (ctx.options as { video_mode?: VideoMode }).video_mode;
+      const requested = ctx.options.video_mode;
       const controller = new VideoController(ctx, {
         mode: requested ?? options.mode ?? 'roi',
         fps: options.fps ?? 30,

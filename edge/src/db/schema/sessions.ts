@@ -44,6 +44,8 @@ export const sessions = pgTable(
     ownerName: text().notNull(),
     state: text().$type<SessionState>().notNull(),
     ownerMode: text().$type<'collaborative' | 'exclusive'>().notNull(),
+    /** How moving content is streamed: `roi` regions, `full` screen H.264, or `off` (tiles only). */
+    videoMode: text().$type<'roi' | 'full' | 'off'>().notNull().default('roi'),
     viewport: jsonb().$type<Viewport>().notNull(),
     capabilities: jsonb().$type<Record<string, boolean>>().notNull(),
     idleTimeoutSec: integer().notNull(),

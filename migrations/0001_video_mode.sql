@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "video_mode" text DEFAULT 'roi' NOT NULL;
