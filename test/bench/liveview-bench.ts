@@ -5,22 +5,11 @@
  * browsers' live views send) in the same run. Writes test/bench/results/liveview.json.
  * Usage: node --import tsx test/bench/liveview-bench.ts [--seconds N] [--help]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
-import { startLocalStack } from '../../deploy/local/stack.ts';
-import { freePort } from '../../edge/src/local/index.ts';
-import { launchClientBrowser } from '../e2e/support/browser.ts';
-import {
-  displayToPage,
-  signIn,
-  startSession,
-  waitForQuiet,
-} from '../e2e/support/console-driver.ts';
+import type { Page } from 'playwright-core';
+import { displayToPage, waitForQuiet } from '../e2e/support/console-driver.ts';
 import { startTestSite } from '../e2e/support/test-site.ts';
 import { percentile, writeBenchResult } from './results.ts';
-import { automationTicket } from './support/api.ts';
+import { kbps, round, screencastDuring, sleep, startBenchStack } from './support/bench-stack.ts';
 import { cpuPercentDuring } from './support/proc-cpu.ts';
 
 if (process.argv.includes('--help')) {
@@ -34,17 +23,12 @@ const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
 const TEXT =
   'The quick brown fox jumps over the lazy dog while the remote browser keeps every glyph sharp. ';
 
-interface ClientProbe {
-  bytesIn(): Promise<number>;
-  latencies(): Promise<number[]>;
-}
-
 function log(msg: string): void {
   process.stdout.write(`[liveview] ${msg}\n`);
 }
 
-/** Per-keystroke latency: from the keydown the live view sends to the next frame it presents. */
-async function instrument(page: Page): Promise<ClientProbe> {
+/** Client-side probes: bytes received, and keydown → next presented frame latency. */
+async function instrument(page: Page) {
   await page.evaluate(() => {
     const w = window as unknown as {
       bpClient: { on(l: (e: { type: string }) => void): void };
@@ -94,136 +78,78 @@ async function scrollFor(page: Page, seconds: number, at: { x: number; y: number
   }
 }
 
-/** Bytes of screencast JPEGs Chromium sends while `work` runs (frames acked at once). */
-async function screencastDuring(
-  cdp: CDPSession,
+/** Bytes/s at the client and the agent's CPU while `work` runs. */
+async function measure(
+  probe: Awaited<ReturnType<typeof instrument>>,
+  hostPid: number,
   work: () => Promise<void>,
-): Promise<{ bytes: number; frames: number; seconds: number }> {
-  let bytes = 0;
-  let frames = 0;
-  const onFrame = (f: { data: string; sessionId: number }) => {
-    bytes += Math.floor((f.data.length * 3) / 4);
-    frames++;
-    void cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
-  };
-  cdp.on('Page.screencastFrame', onFrame);
-  await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 80, everyNthFrame: 1 });
+) {
+  const b0 = await probe.bytesIn();
   const t0 = performance.now();
-  await work();
-  const seconds = (performance.now() - t0) / 1000;
-  await cdp.send('Page.stopScreencast');
-  cdp.off('Page.screencastFrame', onFrame);
-  return { bytes, frames, seconds };
+  const cpu = await cpuPercentDuring(hostPid, work);
+  return { kbps: kbps((await probe.bytesIn()) - b0, (performance.now() - t0) / 1000), cpu };
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bp-bench-liveview-'));
   const site = await startTestSite();
   log('starting the local stack (host agent as its own process)…');
-  const stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    relayPort: await freePort(),
-    plainPort: await freePort(),
-    host: 'child',
-    say: (l) => log(l),
-  });
-  const hostPid = stack.hostProcess?.pid();
-  if (!hostPid) throw new Error('no host agent process');
-  let browser: (Browser & { cleanup(): void }) | undefined;
-  let remote: Browser | undefined;
+  const bench = await startBenchStack(log);
   try {
-    browser = await launchClientBrowser();
-    const context = await browser.newContext({ viewport: { width: 1540, height: 816 } });
-    const page = await context.newPage();
-    await signIn(page, stack.url);
-    const sessionId = await startSession(page);
-
-    // automation (the CDP gateway) opens the test page and runs the screencast baseline
-    const ticket = await automationTicket(page, stack.url, sessionId);
-    const gateway = `http://127.0.0.1:${stack.plainPort}/sessions/${sessionId}/cdp?ticket=${encodeURIComponent(ticket)}`;
-    remote = await chromium.connectOverCDP(gateway);
-    const remotePage =
-      remote
-        .contexts()[0]
-        ?.pages()
-        .find((p) => !p.url().startsWith('devtools')) ?? (await remote.contexts()[0]?.newPage());
-    if (!remotePage) throw new Error('no remote page');
-    await remotePage.goto(`${site.url}/`);
-    await remotePage.evaluate(() => document.getElementById('box')?.focus());
+    const page = bench.console;
+    const session = await bench.openSession();
+    await session.page.goto(`${site.url}/`);
+    await session.page.evaluate(() => document.getElementById('box')?.focus());
     await waitForQuiet(page, 1500);
     const probe = await instrument(page);
-    const cdp = await remotePage.context().newCDPSession(remotePage);
 
     log(`idle ${SECONDS} s…`);
-    let b0 = await probe.bytesIn();
-    let t0 = performance.now();
-    const idleCpu = await cpuPercentDuring(
-      hostPid,
-      () => new Promise((r) => setTimeout(r, SECONDS * 1000)),
-    );
-    const idleKbps =
-      (((await probe.bytesIn()) - b0) * 8) / ((performance.now() - t0) / 1000) / 1000;
-    const idleCast = await screencastDuring(
-      cdp,
-      () => new Promise((r) => setTimeout(r, SECONDS * 1000)),
-    );
+    const idle = await measure(probe, bench.hostPid, () => sleep(SECONDS * 1000));
+    const idleCast = await screencastDuring(session.cdp, () => sleep(SECONDS * 1000));
 
     log(`typing ${SECONDS} s (12 chars/s)…`);
     await page.evaluate(() =>
       (window as unknown as { bpClient: { focus(): void } }).bpClient.focus(),
     );
     await probe.latencies();
-    b0 = await probe.bytesIn();
-    t0 = performance.now();
-    const typingCpu = await cpuPercentDuring(hostPid, () => typeFor(page, SECONDS));
-    const typingKbps =
-      (((await probe.bytesIn()) - b0) * 8) / ((performance.now() - t0) / 1000) / 1000;
+    const typing = await measure(probe, bench.hostPid, () => typeFor(page, SECONDS));
     const latencies = await probe.latencies();
     await waitForQuiet(page, 1000);
-    const typingCast = await screencastDuring(cdp, () => typeFor(page, SECONDS));
+    const typingCast = await screencastDuring(session.cdp, () => typeFor(page, SECONDS));
 
     log(`scrolling ${SECONDS} s (10 notches/s)…`);
-    await remotePage.goto(`${site.url}/article`);
+    await session.page.goto(`${site.url}/article`);
     const over = await displayToPage(page, 640, 500);
     await waitForQuiet(page, 1000);
-    b0 = await probe.bytesIn();
-    t0 = performance.now();
-    const scrollCpu = await cpuPercentDuring(hostPid, () => scrollFor(page, SECONDS, over));
-    const scrollKbps =
-      (((await probe.bytesIn()) - b0) * 8) / ((performance.now() - t0) / 1000) / 1000;
+    const scrolling = await measure(probe, bench.hostPid, () => scrollFor(page, SECONDS, over));
     await waitForQuiet(page, 1000);
-    const scrollCast = await screencastDuring(cdp, () => scrollFor(page, SECONDS, over));
+    const scrollCast = await screencastDuring(session.cdp, () => scrollFor(page, SECONDS, over));
 
-    const kbps = (c: { bytes: number; seconds: number }) => (c.bytes * 8) / c.seconds / 1000;
-    const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+    const castKbps = (c: { bytes: number; seconds: number }) => kbps(c.bytes, c.seconds);
     const result = {
-      typing_kbps: round(typingKbps),
-      typing_screencast_kbps: round(kbps(typingCast)),
-      typing_ratio: round(kbps(typingCast) / Math.max(typingKbps, 0.001)),
-      scrolling_kbps: round(scrollKbps),
-      scrolling_screencast_kbps: round(kbps(scrollCast)),
-      scrolling_ratio: round(kbps(scrollCast) / Math.max(scrollKbps, 0.001)),
-      idle_kbps: round(idleKbps, 2),
-      idle_screencast_kbps: round(kbps(idleCast), 2),
+      typing_kbps: round(typing.kbps),
+      typing_screencast_kbps: round(castKbps(typingCast)),
+      typing_ratio: round(castKbps(typingCast) / Math.max(typing.kbps, 0.001)),
+      scrolling_kbps: round(scrolling.kbps),
+      scrolling_screencast_kbps: round(castKbps(scrollCast)),
+      scrolling_ratio: round(castKbps(scrollCast) / Math.max(scrolling.kbps, 0.001)),
+      idle_kbps: round(idle.kbps, 2),
+      idle_screencast_kbps: round(castKbps(idleCast), 2),
       key_to_pixel_p50_ms: round(percentile(latencies, 50)),
       key_to_pixel_p95_ms: round(percentile(latencies, 95)),
       key_to_pixel_samples: latencies.length,
-      agent_idle_cpu_pct: round(idleCpu, 2),
-      agent_typing_cpu_pct: round(typingCpu),
-      agent_scrolling_cpu_pct: round(scrollCpu),
+      agent_idle_cpu_pct: round(idle.cpu, 2),
+      agent_typing_cpu_pct: round(typing.cpu),
+      agent_scrolling_cpu_pct: round(scrolling.cpu),
       screencast_typing_fps: round(typingCast.frames / typingCast.seconds),
       screencast_scrolling_fps: round(scrollCast.frames / scrollCast.seconds),
       seconds_per_workload: SECONDS,
     };
     console.table(result);
     log(`wrote ${writeBenchResult('liveview', result)}`);
+    await session.close();
   } finally {
-    await remote?.close().catch(() => undefined);
-    await browser?.close();
-    await stack.stop();
+    await bench.close();
     await site.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -74,3 +74,25 @@ describe('H264Encoder', () => {
     ).rejects.toThrow(/even/);
   });
 });
+
+describe('H264Encoder native lifetime', () => {
+  it('survives garbage collection after many encoder lifetimes (node-av finalizers)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let round = 0; round < 6; round++) {
+      const enc = await H264Encoder.create({ width: 320, height: 180, fps: 30, maxKbps: 1000 });
+      for (let i = 0; i < 4; i++) {
+        if (i === 2) enc.requestKeyframe();
+        enc.encode(pattern(320, 180, i + round), i * 33_333);
+      }
+      enc.setMaxKbps(700);
+      enc.close();
+      enc.close(); // idempotent
+      expect(enc.encode(pattern(320, 180, 0), 0)).toEqual([]);
+      gc();
+      await new Promise((r) => setImmediate(r)); // finalizers run here; a double free would crash
+    }
+  });
+});

@@ -132,9 +132,19 @@ export class VideoController {
     }
     const now = performance.now();
     if (this.stream) {
+      const region = this.stream.region;
       if (now - this.lastActivity > (this.options.idleExitMs ?? 700)) return this.leave('still');
-      const hints = await this.hintsNear(this.stream.region);
-      if (hints.some((h) => h.kind === 'video' && !h.playing)) return this.leave('paused');
+      const hints = await this.hintsNear(region);
+      if (hints.some((h) => h.kind === 'video' && !h.playing && iou(h, region) > 0.8))
+        return this.leave('paused');
+      // Media moved or grew (scrolled, went full screen): start over with the new rectangle.
+      const moved = hints.find((h) => h.playing && iou(h, region) < 0.8);
+      if (moved) return this.leave('media_moved');
+      // Motion outside the region bigger than the region itself: it is no longer the right one.
+      const outside = this.classifier.candidate(now, width, height);
+      const elsewhere = outside && iou(outside, region) < 0.3;
+      if (elsewhere && outside.width * outside.height > region.width * region.height)
+        return this.leave('motion_moved');
       return;
     }
     const candidate = this.classifier.candidate(now, width, height);
@@ -166,12 +176,13 @@ export class VideoController {
         width: region.width,
         height: region.height,
         fps: this.options.fps,
-        maxKbps: this.options.maxKbps,
+        maxKbps: rateFor(region, this.options.maxKbps),
         preferHardware: this.options.preferHardware,
       });
       if (this.closed) return encoder.close();
       this.stream = new VideoStream(this.nextStreamId++ % 256, region, encoder, this.ctx.hub);
       this.capture = new RegionCapture(region);
+      this.classifier = this.newClassifier(); // motion from now on, outside the masked region
       this.lastActivity = performance.now();
       this.ctx.source.setMask(region);
       this.ctx.record('video_started', { ...region, reason, hardware: encoder.hardware });
@@ -196,6 +207,15 @@ export class VideoController {
     });
     this.ctx.log.info('video region stopped', { reason, frames: stream.stats.frames });
   }
+}
+
+/**
+ * The rate ceiling for a region: `maxKbps` is for 640 × 360; larger regions get more, by the square
+ * root of their area (bits per pixel fall as resolution grows), never more than 2.5 × that.
+ */
+export function rateFor(r: Rect, maxKbps: number): number {
+  const scale = Math.sqrt((r.width * r.height) / (640 * 360));
+  return Math.round(maxKbps * Math.min(2.5, Math.max(0.5, scale)));
 }
 
 /** Even-aligned, on-screen, large enough for video; undefined when it is not. */

@@ -8,6 +8,7 @@ export interface VideoFeatureOptions {
   /** Default for sessions that do not choose (session option `video_mode`). */
   readonly mode?: VideoMode;
   readonly fps?: number;
+  /** Rate ceiling for a 640 × 360 region (others scale with area). */
   readonly maxKbps?: number;
 }
 
@@ -32,7 +33,7 @@ export function videoFeature(options: VideoFeatureOptions = {}): SessionFeature 
       const controller = new VideoController(ctx, {
         mode: requested ?? options.mode ?? 'roi',
         fps: options.fps ?? 30,
-        maxKbps: options.maxKbps ?? 1500,
+        maxKbps: options.maxKbps ?? 1100,
         hints: () => hints.query(),
         preferHardware: true,
       });

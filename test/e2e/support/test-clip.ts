@@ -15,22 +15,33 @@ export async function writeTestClip(
   const fps = options.fps ?? 30;
   const frames = fps * (options.seconds ?? 4);
   const av = await loadNodeAv();
-  const timeBase = new av.Rational(1, fps);
-  const encoder = await av.Encoder.create(av.FF_ENCODER_LIBVPX_VP9, {
-    context: {
-      width,
-      height,
-      pixelFormat: av.AV_PIX_FMT_YUV420P,
-      timeBase,
-      framerate: new av.Rational(fps, 1),
-      bitRate: 2_000_000n,
-      threadCount: 1,
-      gopSize: fps,
-    },
-    options: { deadline: 'realtime', 'cpu-used': 8 },
-  });
-  const muxer = await av.Muxer.open(path, { format: 'webm' });
-  const stream = muxer.addStream(encoder);
+  // Low-level codec context with explicit frees: node-av's high-level Encoder crashes from a GC
+  // finalizer after encoding (see host-pool/src/video/h264-encoder.ts).
+  const codec = av.Codec.findEncoderByName(av.FF_ENCODER_LIBVPX_VP9);
+  if (!codec) throw new Error('no libvpx-vp9 in this FFmpeg');
+  const ctx = new av.CodecContext();
+  ctx.allocContext3(codec);
+  ctx.width = width;
+  ctx.height = height;
+  ctx.pixelFormat = av.AV_PIX_FMT_YUV420P;
+  ctx.timeBase = new av.Rational(1, fps);
+  ctx.framerate = new av.Rational(fps, 1);
+  ctx.bitRate = 2_000_000n;
+  ctx.gopSize = fps;
+  ctx.threadCount = 1;
+  ctx.setOption('deadline', 'realtime');
+  ctx.setOption('cpu-used', '8');
+  if (ctx.open2Sync(codec, null) < 0) throw new Error('VP9 encoder did not open');
+  const format = av.FormatContext ? new av.FormatContext() : undefined;
+  if (!format) throw new Error('no FormatContext in node-av');
+  format.allocOutputContext2(null, 'webm', path);
+  const stream = format.newStream(null);
+  stream.codecpar.fromContext(ctx);
+  stream.timeBase = ctx.timeBase;
+  const io = new av.IOContext();
+  await io.open2(path, av.AVIO_FLAG_WRITE);
+  format.pb = io;
+  if ((await format.writeHeader()) < 0) throw new Error('webm header failed');
   const scaler = new av.SoftwareScaleContext();
   scaler.getContext(
     width,
@@ -54,6 +65,16 @@ export async function writeTestClip(
   dst.height = height;
   dst.format = av.AV_PIX_FMT_YUV420P;
   dst.getBuffer(0);
+  const packet = new av.Packet();
+  packet.alloc();
+  const drain = async () => {
+    while (ctx.receivePacketSync(packet) >= 0) {
+      packet.rescaleTs(ctx.timeBase, stream.timeBase);
+      packet.streamIndex = stream.index;
+      await format.interleavedWriteFrame(packet);
+      packet.unref();
+    }
+  };
   const bgrx = Buffer.alloc(width * height * 4);
   for (let i = 0; i < frames; i++) {
     paint(bgrx, width, height, i);
@@ -61,18 +82,20 @@ export async function writeTestClip(
     dst.makeWritable();
     scaler.scaleFrameSync(dst, src);
     dst.pts = BigInt(i);
-    dst.timeBase = timeBase;
-    for (const packet of await encoder.encodeAll(dst)) {
-      await muxer.writePacket(packet, stream);
-      packet.free();
-    }
+    ctx.sendFrameSync(dst);
+    await drain();
   }
-  for await (const packet of encoder.flushPackets()) {
-    await muxer.writePacket(packet, stream);
-    packet.free();
-  }
-  await muxer.close();
-  encoder.close();
+  ctx.sendFrameSync(null);
+  await drain();
+  await format.writeTrailer();
+  await io.closep();
+  format.pb = null; // closed above; freeing the format must not close it again
+  packet.free();
+  src.free();
+  dst.free();
+  scaler.freeContext();
+  ctx.freeContext();
+  format.freeContext();
   return path;
 }
 

@@ -49,6 +49,12 @@ PAGES['/video'] = `<!doctype html><html><head><title>Video page</title><style>
 <p>Text below the video, also on tiles. The quick brown fox jumps over the lazy dog.</p>
 </body></html>`;
 
+/** The same clip filling the viewport (the "full-screen video" workload). */
+PAGES['/video-full'] = `<!doctype html><html><head><title>Full video</title><style>
+  html, body { margin: 0; height: 100%; background: #000; overflow: hidden; }
+  video { display: block; width: 100vw; height: 100vh; object-fit: fill; }
+</style></head><body><video id="clip" src="/clip.webm" autoplay muted loop playsinline></video></body></html>`;
+
 export async function startTestSite(
   files: Record<string, string> = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
