@@ -16,6 +16,7 @@ import type { CursorSource, FrameSource, FrameUpdate, InputMessage, InputSink } 
 import { type OwnerMode, Ownership } from './ownership.ts';
 import { Participant } from './participant.ts';
 import { HandshakeError, Peer, type PeerOptions } from './peer.ts';
+import { PictureFanout } from './picture-fanout.ts';
 import type { TicketClaims } from './tickets.ts';
 import type { WtSession } from './transport-types.ts';
 
@@ -75,13 +76,18 @@ export class SessionHub {
   private readonly joinListeners = new Set<(p: Participant) => void>();
   private readonly leaveListeners = new Set<(p: Participant) => void>();
   private readonly ownership: Ownership;
+  private readonly picture: PictureFanout;
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
 
   constructor(private readonly options: SessionHubOptions) {
     this.ownership = new Ownership(options.mode);
-    this.unsubscribe.push(options.source.onFrame((u) => this.onFrame(u)));
-    if (options.cursor) this.unsubscribe.push(options.cursor.onCursor((c) => this.onCursor(c)));
+    this.picture = new PictureFanout(options.source, options.cursor, () =>
+      this.participants.values(),
+    );
+    this.unsubscribe.push(options.source.onFrame((u) => this.picture.onFrame(u)));
+    if (options.cursor)
+      this.unsubscribe.push(options.cursor.onCursor((c) => this.picture.onCursor(c)));
     options.source.setActive(false);
   }
 
@@ -185,12 +191,12 @@ export class SessionHub {
     });
     peer.listen(
       (m) => this.onMessage(p, m),
-      () => this.catchUp(p),
+      () => this.picture.catchUp(p),
     );
     peer.onClose((code, reason) => this.leave(p, code, reason));
     if (this.participants.size === 1) this.options.source.setActive(true);
-    this.sendPicture(p);
-    this.sendCursor(p);
+    this.picture.sendPicture(p);
+    this.picture.sendCursor(p);
     for (const other of this.participants.values()) {
       if (other === p) continue;
       p.peer.send(joined(other));
@@ -299,58 +305,6 @@ export class SessionHub {
     this.options.onChange?.();
   }
 
-  private onFrame(update: FrameUpdate): void {
-    for (const p of this.participants.values()) {
-      if (p.needsRefresh || p.behind || !p.serializer.canApply(update)) {
-        p.needsRefresh = true;
-        p.peer.stats.framesDropped++;
-        if (!p.behind) this.sendPicture(p);
-        continue;
-      }
-      p.peer.sendBytes(p.serializer.encode(update));
-      p.peer.stats.framesSent++;
-    }
-  }
-
-  /** A lagging participant drained its queue: give it the current picture. */
-  private catchUp(p: Participant): void {
-    if (p.needsRefresh && !p.behind) this.sendPicture(p);
-  }
-
-  private sendPicture(p: Participant): void {
-    p.peer.sendBytes(p.serializer.encode(this.options.source.snapshot()));
-    p.peer.stats.framesSent++;
-    p.needsRefresh = false;
-  }
-
-  private sendCursor(p: Participant): void {
-    if (!(p.capabilities & CAP.cursor) || !this.options.cursor) return;
-    const { shape, position } = this.options.cursor.current();
-    if (shape) {
-      p.peer.send(shape);
-      p.cursorSerials.add(shape.serial);
-    }
-    if (position) p.peer.send(position);
-  }
-
-  private onCursor(
-    update: MessageOf<'cursorShape'> | MessageOf<'cursorCached'> | MessageOf<'cursorPosition'>,
-  ): void {
-    for (const p of this.participants.values()) {
-      if (!(p.capabilities & CAP.cursor)) continue;
-      if (update.type === 'cursorCached' && !p.cursorSerials.has(update.serial)) {
-        const shape = this.options.cursor?.current().shape;
-        if (shape) {
-          p.peer.send(shape);
-          p.cursorSerials.add(shape.serial);
-        }
-        continue;
-      }
-      if (update.type === 'cursorShape') p.cursorSerials.add(update.serial);
-      p.peer.send(update);
-    }
-  }
-
   private announceOwnership(): void {
     const owner = this.ownership.primary?.id ?? '';
     for (const p of this.participants.values()) {
@@ -385,10 +339,10 @@ export class SessionHub {
         return;
       case 'frameAck':
         p.ack(m.seq);
-        return this.catchUp(p);
+        return this.picture.catchUp(p);
       case 'refreshRequest':
         p.needsRefresh = true;
-        return this.catchUp(p);
+        return this.picture.catchUp(p);
       case 'cacheMiss': {
         const last = p.serializer.lastSentSeq;
         const bytes = p.serializer.repair(
