@@ -147,6 +147,30 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
     ).toBe('typed next to a playing video');
   });
 
+  it('lowers the video rate for a client that asks for fewer bits, and lifts it when it stops asking', async () => {
+    await wire.client.waitFor('videoStreamStart');
+    const videoKbps = async (ms: number) => {
+      const since = performance.now();
+      await new Promise((r) => setTimeout(r, ms));
+      const bytes = wire
+        .after(since)
+        .reduce((n, m) => n + (m.type === 'videoFragment' ? m.data.byteLength : 0), 0);
+      return (bytes * 8) / ms;
+    };
+    const hint = (targetKbps: number) =>
+      wire.client.send({ type: 'bitrateHint', targetKbps, lossPermille: 0, queueDelayMs: 0 });
+    const normal = await videoKbps(3000);
+    hint(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const limited = await videoKbps(3000);
+    hint(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const lifted = await videoKbps(3000);
+    expect(normal, 'kbit/s before asking').toBeGreaterThan(400);
+    expect(limited, 'kbit/s while asking for 200').toBeLessThan(Math.min(350, normal * 0.6));
+    expect(lifted, 'kbit/s after withdrawing the ask').toBeGreaterThan(limited * 1.5);
+  });
+
   it('makes the region lossless again once the video pauses', async () => {
     const since = performance.now();
     await remotePage.evaluate(() => (document.getElementById('clip') as HTMLVideoElement).pause());

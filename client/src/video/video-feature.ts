@@ -1,12 +1,15 @@
 import type { Message, MessageOf } from '@browserpane/protocol';
 import type { AttachedFeature, ClientFeature, ClientFeatureContext } from '../feature.ts';
 import { FragmentAssembler } from './fragment-assembler.ts';
+import { RateAdapter } from './rate-adapter.ts';
 
 export interface VideoStats {
   readonly framesDecoded: number;
   readonly bytes: number;
   readonly activeStreams: number;
   readonly decodeErrors: number;
+  /** The rate this client currently asks the host for (kbit/s; 0 = no limit). */
+  readonly askedKbps: number;
   readonly regions: ReadonlyArray<{ x: number; y: number; width: number; height: number }>;
 }
 
@@ -23,8 +26,8 @@ interface Stream {
 /**
  * Draws the host's H.264 regions over the tiles: decodes with WebCodecs `VideoDecoder` (Annex B,
  * low latency) onto a layer above the picture, so tiles under the region never flicker through.
- * When a stream ends its area is cleared and the tiles' lossless repaint shows. Reports a lower
- * bitrate when decoding falls behind.
+ * When a stream ends its area is cleared and the tiles' lossless repaint shows. Asks for fewer bits
+ * when decoding falls behind and for more again once it keeps up (see RateAdapter).
  */
 export function videoFeature(): ClientFeature<VideoApi> {
   return {
@@ -42,8 +45,7 @@ class VideoLayer implements VideoApi {
   private framesDecoded = 0;
   private bytes = 0;
   private decodeErrors = 0;
-  private hintKbps = 1500;
-  private behindSince = 0;
+  private readonly rate = new RateAdapter();
 
   constructor(private readonly ctx: ClientFeatureContext) {
     this.layer = ctx.stage.addLayer('bp-video');
@@ -55,6 +57,7 @@ class VideoLayer implements VideoApi {
       bytes: this.bytes,
       activeStreams: this.streams.size,
       decodeErrors: this.decodeErrors,
+      askedKbps: this.rate.targetKbps,
       regions: [...this.streams.values()].map(({ start: s }) => ({
         x: s.x,
         y: s.y,
@@ -91,6 +94,7 @@ class VideoLayer implements VideoApi {
 
   private fragment(f: MessageOf<'videoFragment'>): void {
     this.bytes += f.data.byteLength;
+    this.rate.received(f.data.byteLength, performance.now());
     const stream = this.streams.get(f.streamId);
     const frame = this.assembler.push(f);
     if (!stream || !frame) return;
@@ -143,20 +147,12 @@ class VideoLayer implements VideoApi {
     stream.decoder = undefined;
   }
 
-  /** Decoding falling behind for half a second: ask the host for fewer bits. */
   private adapt(queue: number): void {
-    const now = performance.now();
-    if (queue <= 2) {
-      this.behindSince = 0;
-      return;
-    }
-    if (!this.behindSince) this.behindSince = now;
-    if (now - this.behindSince < 500) return;
-    this.behindSince = now;
-    this.hintKbps = Math.max(200, Math.round(this.hintKbps * 0.7));
+    const targetKbps = this.rate.observe(queue, performance.now());
+    if (targetKbps === undefined) return;
     this.ctx.send({
       type: 'bitrateHint',
-      targetKbps: this.hintKbps,
+      targetKbps,
       lossPermille: 0,
       queueDelayMs: Math.min(65535, queue * 33),
     });

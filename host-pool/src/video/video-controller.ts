@@ -44,6 +44,8 @@ export class VideoController {
   private nextStreamId = 1;
   private timer: NodeJS.Timeout | undefined;
   private readonly off: Array<() => void> = [];
+  /** Each watcher's latest bitrate ask (kbit/s); one encode serves all, so the lowest wins. */
+  private readonly asks = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -61,10 +63,17 @@ export class VideoController {
     const { source, hub } = this.ctx;
     this.off.push(source.onGrab((g) => this.onGrab(g)));
     this.off.push(source.onFrame((u) => this.onFrame(u)));
-    this.off.push(hub.onLeave((p) => this.stream?.forget(p)));
-    hub.handle('bitrateHint', (m) => {
-      if (m.type === 'bitrateHint')
-        this.stream?.setMaxKbps(Math.max(200, Math.min(this.options.maxKbps * 2, m.targetKbps)));
+    this.off.push(
+      hub.onLeave((p) => {
+        this.stream?.forget(p);
+        if (this.asks.delete(p.id)) this.applyRate();
+      }),
+    );
+    hub.handle('bitrateHint', (m, p) => {
+      if (m.type !== 'bitrateHint') return;
+      if (m.targetKbps > 0) this.asks.set(p.id, m.targetKbps);
+      else this.asks.delete(p.id);
+      this.applyRate();
     });
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 200);
     this.timer.unref();
@@ -176,7 +185,7 @@ export class VideoController {
         width: region.width,
         height: region.height,
         fps: this.options.fps,
-        maxKbps: rateFor(region, this.options.maxKbps),
+        maxKbps: this.rateFor(region),
         preferHardware: this.options.preferHardware,
       });
       if (this.closed) return encoder.close();
@@ -190,6 +199,17 @@ export class VideoController {
     } finally {
       this.starting = false;
     }
+  }
+
+  /** The region's own ceiling, lowered to the lowest watcher's ask (never under 200 kbit/s). */
+  private rateFor(region: Rect): number {
+    const ceiling = rateFor(region, this.options.maxKbps);
+    const asked = Math.min(...this.asks.values());
+    return Number.isFinite(asked) ? Math.max(200, Math.min(ceiling, asked)) : ceiling;
+  }
+
+  private applyRate(): void {
+    if (this.stream) this.stream.setMaxKbps(this.rateFor(this.stream.region));
   }
 
   private leave(reason: string): void {
