@@ -5,6 +5,7 @@ export default defineProject({
     name: 'client',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     fileParallelism: false,
+    sequence: { groupOrder: 2 },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -8,6 +8,6 @@ export default defineProject({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    sequence: { groupOrder: 1 },
+    sequence: { groupOrder: 3 },
   },
 });

@@ -16,7 +16,8 @@ export interface TicketAnswer {
   readonly session_id: string;
   readonly role: string;
   readonly relay_url: string;
-  readonly cert_sha256?: string;
+  /** null: the relay has a CA certificate (nothing to pin). */
+  readonly cert_sha256: string | null;
   readonly capabilities?: string[];
 }
 

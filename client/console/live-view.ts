@@ -1,5 +1,8 @@
 import { BrowserPaneClient, type ClientEvent, type Participant } from '../src/index.ts';
 import type { Api } from './api.ts';
+import { MediaControls } from './controls/audio.ts';
+import { AutomationControl } from './controls/automation.ts';
+import { FilesControls } from './controls/files.ts';
 import { clear, h } from './dom.ts';
 
 const RUNNING = new Set(['ready', 'active', 'idle']);
@@ -23,6 +26,8 @@ export class LiveView {
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
   private readonly metrics: HTMLElement;
+  private readonly media = new MediaControls();
+  private readonly files = new FilesControls((text) => this.flash(text));
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
 
@@ -42,6 +47,8 @@ export class LiveView {
       this.people,
       this.metrics,
       h('span.spacer'),
+      this.media.element,
+      this.files.element,
       h(
         'button.ghost',
         {
@@ -59,6 +66,9 @@ export class LiveView {
         'New window',
       ),
       h('button.ghost', { onclick: () => void this.copyLink() }, 'Copy link'),
+      options.role === 'owner'
+        ? new AutomationControl(options.sessionId, (text) => this.flash(text)).element
+        : undefined,
       options.role === 'owner'
         ? h('button.danger', { onclick: () => void this.stop() }, 'Stop session')
         : undefined,
@@ -101,6 +111,8 @@ export class LiveView {
       this.client = client;
       (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
       client.on((e) => this.onEvent(e));
+      this.media.bind(client);
+      this.files.bind(client);
       this.setStatus(client.controls ? 'Live · you are driving' : 'Live · watching');
       this.statsTimer = setInterval(() => this.showMetrics(), 1000);
       client.focus();

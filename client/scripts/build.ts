@@ -3,6 +3,7 @@
  *   browserpane-client.js  the SDK (ESM)
  *   decode-worker.js       the tile decode worker
  *   console/               the console web app (index.html, console.js, console.css, decode-worker.js)
+ * (`buildConsole(dir)` builds the console alone into another directory.)
  * Usage: npm run build -w @browserpane/client [-- --watch] [--help]
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -54,6 +55,31 @@ async function copyStatic(): Promise<void> {
   await copyFile(join(CLIENT_DIR, 'console/index.html'), join(DIST_DIR, 'console/index.html'));
   await copyFile(join(CLIENT_DIR, 'console/console.css'), join(DIST_DIR, 'console/console.css'));
   await copyFile(join(DIST_DIR, 'decode-worker.js'), join(DIST_DIR, 'console/decode-worker.js'));
+}
+
+/**
+ * Builds the console alone into `dir` (index.html, console.js, console.css, decode-worker.js and
+ * their source maps): what an edge serves through its ASSETS binding, e.g.
+ * deploy/workerd/dist/console for the self-hosted edge (`npm run build:workerd`).
+ */
+export async function buildConsole(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [join(CLIENT_DIR, 'console/console.ts')],
+      outfile: join(dir, 'console.js'),
+      format: 'esm',
+    }),
+    build({
+      ...common,
+      entryPoints: [join(CLIENT_DIR, 'src/render/decode-worker.ts')],
+      outfile: join(dir, 'decode-worker.js'),
+      format: 'iife',
+    }),
+    copyFile(join(CLIENT_DIR, 'console/index.html'), join(dir, 'index.html')),
+    copyFile(join(CLIENT_DIR, 'console/console.css'), join(dir, 'console.css')),
+  ]);
 }
 
 /** Builds everything once. */

@@ -11,8 +11,9 @@ const TYPES: Record<string, string> = {
 
 /**
  * The console's static files as a fetch handler, for the edge's `ASSETS` binding in local runs
- * (Workers Static Assets serve the same directory in production): `/` is the app shell,
- * `/console/*` its scripts and styles.
+ * (Workers Static Assets serve the same directory in production): `/` and `/console` are the app
+ * shell, `/console/*` its scripts and styles (deploy/workerd/console-assets.js answers the same on
+ * plain workerd).
  */
 export function consoleAssets(
   dir = join(DIST_DIR, 'console'),
@@ -20,7 +21,7 @@ export function consoleAssets(
   return async (request) => {
     const path = new URL(request.url).pathname;
     const rel =
-      path === '/' || path === '/index.html'
+      path === '/' || path === '/index.html' || path === '/console' || path === '/console/'
         ? 'index.html'
         : path.startsWith('/console/')
           ? path.slice('/console/'.length)

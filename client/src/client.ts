@@ -33,8 +33,11 @@ export interface BrowserPaneClientOptions {
   readonly ticket: string;
   /** The role to join as (a viewer ticket cannot become owner; an owner may join as viewer). */
   readonly role?: Role;
-  /** Relay certificate hash (`cert_sha256`), for native HTTP/3 to a self-signed relay. */
-  readonly certSha256Hex?: string;
+  /**
+   * The ticket's `cert_sha256`: pins a short-lived self-signed relay certificate for native
+   * HTTP/3; null or absent when the relay has a CA certificate (validated the usual way).
+   */
+  readonly certSha256Hex?: string | null;
   readonly forceWebSocket?: boolean;
   /** URL of the tile decode worker script; `false` decodes on the main thread. */
   readonly workerUrl?: string | false;
@@ -81,7 +84,9 @@ export class BrowserPaneClient {
   private readonly participants = new Map<string, Participant>();
   private readonly detach: Array<() => void> = [];
   private readonly attached = new Map<string, AttachedFeature>();
-  private readonly routes = new Map<string, AttachedFeature>();
+  private readonly routes = new Map<string, AttachedFeature[]>();
+  /** Events from before anyone listened (notices that came with the first picture …). */
+  private backlog: ClientEvent[] | undefined = [];
   private rttMs = 0;
   private pingSeq = 0;
   private closedInfo: CloseInfo | undefined;
@@ -136,7 +141,8 @@ export class BrowserPaneClient {
           this.emit({ type: 'feature', feature: feature.name, event, detail }),
       });
       this.attached.set(feature.name, attached);
-      for (const type of feature.messages) this.routes.set(type, attached);
+      for (const type of feature.messages)
+        this.routes.set(type, [...(this.routes.get(type) ?? []), attached]);
       this.detach.push(() => attached.dispose());
     }
     const pinger = setInterval(() => this.ping(), 5_000);
@@ -190,8 +196,15 @@ export class BrowserPaneClient {
     return this.connection.kind;
   }
 
+  /**
+   * Listens to the client's events. The first listener also gets, at once, the events that came
+   * before it was added (except frames): a notice sent with the first picture is not lost.
+   */
   on(listener: (e: ClientEvent) => void): () => void {
     this.listeners.add(listener);
+    const missed = this.backlog;
+    this.backlog = undefined;
+    for (const e of missed ?? []) listener(e);
     return () => this.listeners.delete(listener);
   }
 
@@ -296,6 +309,7 @@ export class BrowserPaneClient {
         this.role = m.yourRole;
         this.access = flagList(ACCESS_FLAG_NAMES, m.yourAccess);
         this.cursor.setLocal(false, this.controls);
+        for (const f of this.attached.values()) f.onAccessChange?.();
         return this.emit({
           type: 'ownership',
           role: m.yourRole,
@@ -303,12 +317,13 @@ export class BrowserPaneClient {
           ownerConnectionId: m.ownerConnectionId,
         });
       case 'notice':
+        for (const f of this.routes.get(m.type) ?? []) f.onMessage?.(m);
         return this.emit({ type: 'notice', level: m.level, code: m.code, message: m.message });
       case 'goodbye':
         this.closedInfo ??= { code: m.code, reason: m.message };
         return;
       default:
-        this.routes.get(m.type)?.onMessage?.(m);
+        for (const f of this.routes.get(m.type) ?? []) f.onMessage?.(m);
         return;
     }
   }
@@ -321,6 +336,8 @@ export class BrowserPaneClient {
   }
 
   private emit(event: ClientEvent): void {
+    if (this.backlog && event.type !== 'frame' && this.backlog.length < 64)
+      this.backlog.push(event);
     for (const l of this.listeners) l(event);
   }
 }

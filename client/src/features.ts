@@ -1,4 +1,10 @@
+import { audioFeature } from './audio/audio-feature.ts';
+import { microphoneFeature } from './audio/microphone-feature.ts';
+import { cameraFeature } from './camera/camera-feature.ts';
+import { clipboardFeature } from './clipboard/clipboard-feature.ts';
 import type { ClientFeature } from './feature.ts';
+import { filesFeature } from './files/files-feature.ts';
+import { resizeFeature } from './resize/resize-feature.ts';
 import { videoFeature } from './video/video-feature.ts';
 
 /**
@@ -6,5 +12,13 @@ import { videoFeature } from './video/video-feature.ts';
  * feature here (one line); its code lives in its own folder.
  */
 export function defaultFeatures(): ClientFeature[] {
-  return [videoFeature()];
+  return [
+    videoFeature(),
+    resizeFeature(),
+    audioFeature(),
+    microphoneFeature(),
+    cameraFeature(),
+    clipboardFeature(),
+    filesFeature(),
+  ];
 }

@@ -2,9 +2,10 @@
 // Entry point of `npm start`, `npm test` and `npm run bench` on a fresh clone: installs the npm
 // dependencies and the Debian packages BrowserPane needs (or names the exact command when it
 // cannot), then hands off. Plain Node only: nothing here may import a dependency.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,10 +43,13 @@ function ensureNodeModules() {
     .update(readFileSync(join(root, 'package.json')))
     .digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;
-  log('installing npm dependencies (npm ci; first run takes a few minutes) …');
-  const status = run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+  // `npm install` follows the lock file exactly as `npm ci` would, but tolerates a registry that
+  // lacks other platforms' optional binaries (e.g. @biomejs/cli-darwin-arm64): `npm ci` refuses
+  // a lock without them, and a lock with them cannot be made where the registry does not have them.
+  log('installing npm dependencies (first run takes a few minutes) …');
+  const status = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   if (status !== 0) {
-    console.error('npm ci failed; see the output above.');
+    console.error('npm install failed; see the output above.');
     process.exit(status);
   }
   writeFileSync(marker, digest);
@@ -53,11 +57,31 @@ function ensureNodeModules() {
 }
 
 function ensureSystemPackages() {
-  const status = run('bash', [join(root, 'deploy/local/system-packages.sh')]);
+  const role = command === 'test' ? 'test' : 'stack';
+  const status = run('bash', [join(root, 'deploy/local/system-packages.sh'), '--role', role]);
   if (status !== 0) process.exit(status);
 }
 
-function main() {
+/**
+ * Runs the long-lived step as a child and passes SIGINT/SIGTERM/SIGHUP on to it, so stopping this
+ * process (Ctrl-C, `kill`, a service manager) stops the stack in order instead of orphaning it.
+ */
+function handOff(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    const forward = (signal) => {
+      if (child.exitCode === null) child.kill(signal);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+    child.on('error', (err) => {
+      console.error(err.message);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (constants.signals[signal] ?? 0)));
+  });
+}
+
+async function main() {
   checkNode();
   if (!['start', 'test', 'bench'].includes(command)) {
     console.log(USAGE);
@@ -68,7 +92,7 @@ function main() {
   const tsx = ['--import', 'tsx'];
   let status = 0;
   if (command === 'start') {
-    status = run(process.execPath, [...tsx, 'deploy/local/start.ts', ...rest]);
+    status = await handOff([...tsx, 'deploy/local/start.ts', ...rest]);
   } else if (command === 'test') {
     log('typecheck');
     status = run(process.execPath, ['deploy/local/typecheck.mjs']);
@@ -78,12 +102,12 @@ function main() {
     }
     if (status === 0) {
       log('test suites');
-      status = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...rest]);
+      status = await handOff(['node_modules/vitest/vitest.mjs', 'run', ...rest]);
     }
   } else {
-    status = run(process.execPath, [...tsx, 'test/bench/run-all.ts', ...rest]);
+    status = await handOff([...tsx, 'test/bench/run-all.ts', ...rest]);
   }
   process.exit(status);
 }
 
-main();
+await main();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withParentDeathSignal } from '../../host-pool/src/runtime/parent-death.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,7 +30,13 @@ export function superviseHostProcess(
     markEnrolled = resolve;
   });
   const launch = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host-pool/src/main.ts')], {
+    // SIGTERM to the agent if this process dies: it then stops its browsers in order
+    const [command, args] = withParentDeathSignal(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'host-pool/src/main.ts')],
+      'TERM',
+    );
+    child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

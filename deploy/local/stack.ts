@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildClient } from '../../client/scripts/build.ts';
 import { consoleAssets } from '../../client/scripts/console-assets.ts';
 import {
+  freePort,
   migrate,
   type RunningEdge,
   startEdge,
@@ -17,6 +18,12 @@ import {
 import { parseHostConfig } from '../../host-pool/src/config.ts';
 import { type RunningHost, startHostAgent } from '../../host-pool/src/host.ts';
 import { createLogger } from '../../host-pool/src/log.ts';
+import {
+  bridgeConfig,
+  createLogger as createBridgeLogger,
+  type RunningBridge,
+  startBridge,
+} from '../../workers/mcp-bridge/src/index.ts';
 import { type SupervisedHost, superviseHostProcess } from './host-process.ts';
 
 export interface LocalStackOptions {
@@ -37,6 +44,14 @@ export interface LocalStackOptions {
   readonly say?: (line: string) => void;
   readonly edgeLog?: (line: string) => void;
   readonly hostLog?: (line: string) => void;
+  /** Also run the MCP bridge (in this process) and name it to the console (`MCP_BRIDGE_URL`). */
+  readonly mcpBridge?: {
+    /** 0 picks a free port (npm start: 8931). */
+    readonly port: number;
+    readonly supervisedDelayMs?: number;
+    readonly statusPollMs?: number;
+    readonly log?: (line: string) => void;
+  };
 }
 
 export interface LocalStack {
@@ -50,6 +65,8 @@ export interface LocalStack {
   readonly host: RunningHost | undefined;
   /** The child-process host agent (host: 'child'). */
   readonly hostProcess: SupervisedHost | undefined;
+  /** The MCP bridge (option `mcpBridge`). */
+  readonly mcpBridge: RunningBridge | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await buildClient();
 
     const port = options.port ?? 8787;
+    const bridgePort = options.mcpBridge ? options.mcpBridge.port || (await freePort()) : 0;
     say(`edge: starting under workerd${port ? ` on http://localhost:${port}` : ''}…`);
     const edge = await startEdge({
       databaseUrl,
@@ -98,7 +116,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: options.dataDir,
       assets: consoleAssets(),
       cronIntervalMs: 60_000,
-      vars: options.edgeVars,
+      vars: {
+        ...(bridgePort ? { MCP_BRIDGE_URL: `http://127.0.0.1:${bridgePort}` } : {}),
+        ...options.edgeVars,
+      },
       log: options.edgeLog ?? (() => {}),
     });
     stops.push(() => edge.stop());
@@ -137,6 +158,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => supervised.stop());
       await hostProcess.enrolled;
     }
+    let mcpBridge: RunningBridge | undefined;
+    if (options.mcpBridge) {
+      say(`mcp bridge: starting on http://127.0.0.1:${bridgePort}…`);
+      const write = options.mcpBridge.log ?? (() => {});
+      const bridge = await startBridge(
+        bridgeConfig({
+          apiUrl: edge.url,
+          clientSecret: edge.secrets.serviceClients['mcp-bridge'] as string,
+          port: bridgePort,
+          allowedOrigins: [
+            ...new Set([
+              new URL(edge.url).origin,
+              `http://localhost:${edge.port}`,
+              `http://127.0.0.1:${edge.port}`,
+            ]),
+          ],
+          ...(options.mcpBridge.supervisedDelayMs !== undefined
+            ? { supervisedDelayMs: options.mcpBridge.supervisedDelayMs }
+            : {}),
+          ...(options.mcpBridge.statusPollMs !== undefined
+            ? { statusPollMs: options.mcpBridge.statusPollMs }
+            : {}),
+        }),
+        createBridgeLogger('info', write),
+      );
+      mcpBridge = bridge;
+      stops.push(() => bridge.close());
+    }
     return {
       url: edge.url,
       databaseUrl,
@@ -145,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       plainPort,
       host,
       hostProcess,
+      mcpBridge,
       stop: stopAll,
     };
   } catch (err) {

@@ -18,7 +18,8 @@ Settings (environment):
   RELAY_PORT          host relay TLS port                   (default 4443)
   RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
   HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
-Logs: .browserpane/logs/edge.log and host.log`;
+  MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
+Logs: .browserpane/logs/edge.log, host.log and mcp-bridge.log`;
 
 const started = Date.now();
 function say(msg: string): void {
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   mkdirSync(join(DATA, 'logs'), { recursive: true });
   const edgeLog = createWriteStream(join(DATA, 'logs', 'edge.log'), { flags: 'a' });
   const hostLog = createWriteStream(join(DATA, 'logs', 'host.log'), { flags: 'a' });
+  const bridgeLog = createWriteStream(join(DATA, 'logs', 'mcp-bridge.log'), { flags: 'a' });
   const port = Number(process.env.BROWSERPANE_PORT ?? 8787);
+  const bridgePort =
+    process.env.MCP_BRIDGE_PORT === 'off' ? undefined : Number(process.env.MCP_BRIDGE_PORT ?? 8931);
   const stack = await startLocalStack({
     dataDir: DATA,
     port,
@@ -48,6 +52,9 @@ async function main(): Promise<void> {
     say,
     edgeLog: (line) => edgeLog.write(`${line}\n`),
     hostLog: (line) => hostLog.write(`${line}\n`),
+    ...(bridgePort !== undefined
+      ? { mcpBridge: { port: bridgePort, log: (line: string) => bridgeLog.write(`${line}\n`) } }
+      : {}),
   });
 
   let stopping = false;
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
     await stack.stop();
     edgeLog.end();
     hostLog.end();
+    bridgeLog.end();
     say('stopped');
     process.exit(0);
   };
@@ -70,6 +78,10 @@ async function main(): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => void stop(signal === 'SIGINT' ? 'Ctrl-C' : signal));
   }
+  if (stack.mcpBridge)
+    say(
+      `mcp bridge: MCP clients connect to ${stack.mcpBridge.url}/mcp (Streamable HTTP) or ${stack.mcpBridge.url}/sse; "Delegate to MCP" in the console hands it a session`,
+    );
   say(
     `ready — open http://localhost:${port} and sign in as demo / demo-demo. Ctrl-C stops everything.`,
   );

@@ -1,7 +1,25 @@
 #!/usr/bin/env bash
-# Installs the Debian packages BrowserPane needs on a host or a CI machine, only those missing.
-# Usage: deploy/local/system-packages.sh [--check]   (--check: print what is missing, exit 1 if anything is)
+# Installs the Debian packages BrowserPane needs, only those missing — the one list for every
+# machine (development, CI, host images, bare hosts).
+# Usage: deploy/local/system-packages.sh [--check] [--role host|stack|test]
+#   --role host    a host agent: Xvfb, Chromium, PulseAudio, fonts, openssl
+#   --role stack   host + PostgreSQL and PgBouncer, for `npm start` / `npm run bench` (default)
+#   --role test    stack + docker-compose (the deploy manifests are checked with `config`)
+#   --check        print what is missing and exit 1 if anything is; install nothing
 set -euo pipefail
+
+check=0
+role=stack
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --role) role="${2:-}"; shift ;;
+    --role=*) role="${1#--role=}" ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 # package -> a file that proves it is installed
 declare -A PROBE=(
@@ -9,14 +27,21 @@ declare -A PROBE=(
   [xvfb]=/usr/bin/Xvfb
   [pulseaudio]=/usr/bin/pulseaudio
   [pulseaudio-utils]=/usr/bin/pactl
-  [postgresql]=/usr/lib/postgresql
-  [pgbouncer]=/usr/sbin/pgbouncer
   [openssl]=/usr/bin/openssl
   [fonts-liberation]=/usr/share/fonts/truetype/liberation
   [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu
   [x11-xserver-utils]=/usr/bin/xrandr
   [xauth]=/usr/bin/xauth
 )
+case "$role" in
+  host) ;;
+  stack|test)
+    PROBE[postgresql]=/usr/lib/postgresql
+    PROBE[pgbouncer]=/usr/sbin/pgbouncer
+    if [ "$role" = test ]; then PROBE[docker-compose]=/usr/bin/docker-compose; fi
+    ;;
+  *) echo "unknown role: $role (host, stack or test)" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${!PROBE[@]}"; do
@@ -27,7 +52,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-if [ "${1:-}" = "--check" ]; then
+if [ "$check" = 1 ]; then
   echo "missing system packages: ${missing[*]}"
   exit 1
 fi

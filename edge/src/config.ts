@@ -21,11 +21,14 @@ export interface Config {
   defaultIdleTimeoutSec: number;
   ticketTtlSec: number;
   devRedirectOrigins: string[];
+  /** The MCP bridge the console delegates sessions to (`MCP_BRIDGE_URL`); null = none. */
+  mcpBridgeUrl: string | null;
 }
 
 function int(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  // Unset: absent, empty, or null (plain workerd's `fromEnvironment` of an unset variable).
+  if (raw === undefined || raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (typeof raw !== 'string' || !Number.isInteger(value) || value < min || value > max) {
     throw new AppError(
@@ -38,7 +41,7 @@ function int(env: Env, name: keyof Env, fallback: number, min: number, max: numb
 
 function url(env: Env, name: keyof Env): string | null {
   const raw = env[name];
-  if (raw === undefined || raw === '') return null;
+  if (raw === undefined || raw === null || raw === '') return null;
   try {
     const parsed = new URL(String(raw));
     return parsed.href.replace(/\/$/, '');
@@ -68,6 +71,7 @@ export function config(env: Env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    mcpBridgeUrl: url(env, 'MCP_BRIDGE_URL'),
   };
   cache.set(env, parsed);
   return parsed;

@@ -1,4 +1,4 @@
-import type { Database } from './db/client.ts';
+import type { Database, QueryOnce } from './db/client.ts';
 import type { Job } from './services/jobs.ts';
 import type { Principal } from './services/oidc/principal.ts';
 
@@ -8,7 +8,12 @@ import type { Principal } from './services/oidc/principal.ts';
  */
 export interface Env {
   /** Postgres through Hyperdrive (production) or a local connection string (dev). */
-  DB: Hyperdrive;
+  DB?: Hyperdrive;
+  /**
+   * Self-hosted on plain workerd (deploy/workerd): the Postgres URL (through a pooler), used when
+   * there is no `DB` binding.
+   */
+  DATABASE_URL?: string;
   /** Artifacts: recordings, produced and workspace files. */
   ARTIFACTS?: R2Bucket;
   /** Background jobs (sweeps now; webhook deliveries later). */
@@ -31,6 +36,8 @@ export interface Env {
   TICKET_TTL_SEC?: string;
   /** Extra origins (comma-separated) allowed as redirect URIs by the dev OIDC issuer. */
   DEV_OIDC_REDIRECT_ORIGINS?: string;
+  /** Public URL of the MCP bridge; the console offers "Delegate to MCP" when it is set. */
+  MCP_BRIDGE_URL?: string;
 
   /** Secret: Ed25519 private JWK that signs connect tickets. */
   TICKET_SIGNING_KEY?: string;
@@ -40,7 +47,7 @@ export interface Env {
   CREDENTIALS_KEK?: string;
   /** Secret: what a host presents to `POST /api/v1/hosts/enroll`. */
   HOST_ENROLLMENT_TOKEN?: string;
-  /** Secret: bearer token for operator routes (`GET /api/v1/hosts`). */
+  /** Secret: bearer token of operator routes (`GET /api/v1/hosts`, maintenance sweep). */
   OPERATOR_TOKEN?: string;
   /** Secret (dev issuer only): Ed25519 private JWK that signs dev OIDC tokens. */
   DEV_OIDC_SIGNING_KEY?: string;
@@ -52,6 +59,8 @@ export interface Variables {
   requestId: string;
   /** Opens the request's database connection on first use. */
   db: () => Database;
+  /** One statement on a connection of its own (the lean wire client): for single-query hot paths. */
+  query: QueryOnce;
   principal: Principal;
 }
 

@@ -5,17 +5,16 @@
  */
 import { buildApp } from './app.ts';
 import { config } from './config.ts';
-import { closeDatabase, openDatabase } from './db/client.ts';
+import { closeDatabase, databaseUrl, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
-import { type Job, sweep } from './services/jobs.ts';
+import { type Job, runSweep } from './services/jobs.ts';
 
 export const app = buildApp();
 
-async function runSweep(env: Env, trigger: string): Promise<void> {
-  const db = openDatabase(env.DB.connectionString);
+async function sweepOnce(env: Env, trigger: string): Promise<void> {
+  const db = openDatabase(databaseUrl(env));
   try {
-    const result = await sweep(db, new Date(), config(env));
-    console.log(JSON.stringify({ level: 'info', msg: 'sweep', trigger, ...result }));
+    await runSweep(db, new Date(), config(env), trigger);
   } finally {
     await closeDatabase(db).catch(() => {});
   }
@@ -25,14 +24,14 @@ export default {
   fetch: app.fetch,
 
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(runSweep(env, `cron ${controller.cron}`));
+    ctx.waitUntil(sweepOnce(env, `cron ${controller.cron}`));
   },
 
   async queue(batch, env) {
     let swept = false;
     for (const message of batch.messages) {
       if (message.body?.type === 'sweep') {
-        if (!swept) await runSweep(env, 'queue');
+        if (!swept) await sweepOnce(env, 'queue');
         swept = true;
       } else {
         console.warn(JSON.stringify({ level: 'warn', msg: 'unknown job ignored', id: message.id }));

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentedOperations } from './support/contract.ts';
+import { documentedOperations, SPEC } from './support/contract.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser } from './support/oidc.ts';
+import { FILE_ID, sessionFileCases } from './support/session-file-cases.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
 interface Case {
@@ -12,6 +13,7 @@ interface Case {
   body?: unknown;
   raw?: string | Uint8Array;
   contentType?: string;
+  headers?: Record<string, string>;
   /** Expected status (default: any 4xx). */
   status?: number;
   code?: string;
@@ -232,6 +234,14 @@ describe('malformed requests to every route', () => {
         ['POST', '/api/v1/sessions/{id}/automation-owner'],
         ['DELETE', '/api/v1/sessions/{id}/automation-owner'],
         ['POST', '/api/v1/hosts/{id}/heartbeat'],
+        ['GET', '/api/v1/sessions/{id}/files'],
+        ['GET', `/api/v1/sessions/{id}/files/${FILE_ID}`],
+        ['GET', `/api/v1/sessions/{id}/files/${FILE_ID}/content`],
+        ['GET', `/api/v1/sessions/${sessionId}/files/{id}`],
+        ['GET', `/api/v1/sessions/${sessionId}/files/{id}/content`],
+        ['PUT', `/api/v1/hosts/{id}/sessions/${sessionId}/files/${FILE_ID}`],
+        ['PUT', `/api/v1/hosts/${host.id}/sessions/{id}/files/${FILE_ID}`],
+        ['PUT', `/api/v1/hosts/${host.id}/sessions/${sessionId}/files/{id}`],
       ] as const) {
         out.push({
           name: `${method} ${template} with id ${id.slice(0, 20)}`,
@@ -241,6 +251,9 @@ describe('malformed requests to every route', () => {
         });
       }
     }
+    out.push(
+      ...sessionFileCases(s, `/api/v1/hosts/${host.id}/sessions/${sessionId}/files/${FILE_ID}`),
+    );
     out.push(
       {
         name: 'connection id with bad characters',
@@ -480,15 +493,18 @@ describe('malformed requests to every route', () => {
         .replace('{session_id}', sessionId)
         .replace('{host_id}', host.id)
         .replace('{connection_id}', 'c1')
+        .replace('{file_id}', FILE_ID)
         .replace('{path}', 'x');
       const token = path.startsWith('/api/v1/hosts/')
         ? 'host'
         : path.startsWith('/api/v1/hosts')
           ? 'operator'
           : 'user';
+      // A path that has PUT gets a method it does not have instead.
+      const method = SPEC.paths[path]?.put ? 'PATCH' : 'PUT';
       out.push({
-        name: `PUT ${path}`,
-        method: 'PUT',
+        name: `${method} ${path}`,
+        method,
         path: concrete,
         token,
         status: path.startsWith('/console/') ? 404 : 405,
@@ -514,7 +530,7 @@ describe('malformed requests to every route', () => {
       const res = await stack.api.request(c.method, c.path, {
         token,
         raw,
-        headers: contentType ? { 'content-type': contentType } : {},
+        headers: { ...c.headers, ...(contentType ? { 'content-type': contentType } : {}) },
       });
       results.push({ name: c.name, status: res.status });
       expect(res.status, c.name).toBeGreaterThanOrEqual(400);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -67,7 +68,13 @@ describe('OpenAPI contract', () => {
       await api.get('/console');
       await api.get('/console/app.js');
       expect((await api.get('/console/missing.js')).status).toBe(404);
-      expect(assetRequests).toEqual(['/', '/console', '/console/app.js', '/console/missing.js']);
+      // the page is asked for as /console/ whatever the path (see routes/console.ts)
+      expect(assetRequests).toEqual([
+        '/console/',
+        '/console/',
+        '/console/app.js',
+        '/console/missing.js',
+      ]);
       const authConfig = await api.get('/auth-config.json');
       expect(authConfig.body.client_id).toBe('browserpane-console');
       await api.get('/dev-oidc/.well-known/openid-configuration');
@@ -102,6 +109,7 @@ describe('OpenAPI contract', () => {
       });
       await host.enroll(edge.secrets.hostEnrollmentToken);
       await api.get('/api/v1/hosts', edge.secrets.operatorToken);
+      await api.post('/api/v1/maintenance/sweep', edge.secrets.operatorToken);
 
       // Sessions.
       const created = await api.post('/api/v1/sessions', demo, {
@@ -134,6 +142,20 @@ describe('OpenAPI contract', () => {
       await api.post(`/api/v1/sessions/${id}/mcp-owner`, bridge, {});
       await api.delete(`/api/v1/sessions/${id}/mcp-owner`, bridge);
       await api.delete(`/api/v1/sessions/${id}/automation-owner`, bridge);
+      // Session files: the host records a download, the owner reads it.
+      const fileId = '0b5d3e5e-8f0c-4a43-9d7e-5c1f0a3b2c11';
+      await api.request('PUT', `/api/v1/hosts/${host.id}/sessions/${id}/files/${fileId}`, {
+        token: host.credential,
+        raw: 'file',
+        headers: {
+          'content-type': 'text/plain',
+          'x-file-name': 'a.txt',
+          'x-file-sha256': createHash('sha256').update('file').digest('hex'),
+        },
+      });
+      await api.get(`/api/v1/sessions/${id}/files`, demo);
+      await api.get(`/api/v1/sessions/${id}/files/${fileId}`, demo);
+      await api.get(`/api/v1/sessions/${id}/files/${fileId}/content`, demo);
       host.connections = [];
       await host.beat();
       expect((await api.delete(`/api/v1/sessions/${id}`, demo)).status).toBe(200);

@@ -18,6 +18,11 @@ export interface HostConfig {
     readonly plainPort: number | undefined;
     readonly certPath: string | undefined;
     readonly keyPath: string | undefined;
+    /**
+     * Whether clients pin the certificate by hash (`cert_sha256`): `auto` = only the agent's own
+     * development certificate; `always` = RELAY_CERT too (it must be valid ≤ 14 days); `never`.
+     */
+    readonly certPin: 'auto' | 'always' | 'never';
   };
   readonly dataDir: string;
   readonly maxSessions: number;
@@ -37,13 +42,26 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
   RELAY_PORT               relay TLS port (TCP; UDP too when HTTP/3 is installed) (default: 4443)
   RELAY_PUBLIC_URL         URL clients dial                  (default: https://127.0.0.1:<port>)
   RELAY_PLAIN_PORT         loopback ws:// port for local development           (default: off)
-  RELAY_CERT, RELAY_KEY    PEM files; a 13-day dev certificate is made when unset
+  RELAY_CERT, RELAY_KEY    PEM files, reloaded when they change; unset: a 13-day dev certificate,
+                           renewed while running (6 days before it expires)
+  RELAY_CERT_PIN           1: clients pin RELAY_CERT by hash (ECDSA, valid ≤ 14 days); 0: never pin
+                           (default: pin only the agent's own dev certificate)
   HOST_DATA_DIR            profiles, downloads, uploads, certs      (default: .browserpane/host)
-  HOST_MAX_SESSIONS        runtime slots  (default: (total memory − 1 GiB) / 450 MiB, at least 1)
+  HOST_MAX_SESSIONS        runtime slots  (default: (memory − 1 GiB) / 450 MiB, at least 1; memory =
+                           the container's limit when smaller than the machine's)
   CHROMIUM_PATH            Chromium binary                           (default: /usr/bin/chromium)
   TILE_SIZE                tile edge in pixels, 16–256                         (default: 64)
   BROWSERPANE_LOG_LEVEL    debug | info | warn | error                         (default: info)
 `;
+
+const CERT_PIN_VALUES = new Map<string, HostConfig['relay']['certPin']>([
+  ['', 'auto'],
+  ['auto', 'auto'],
+  ['1', 'always'],
+  ['true', 'always'],
+  ['0', 'never'],
+  ['false', 'never'],
+]);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -89,6 +107,9 @@ export function parseHostConfig(
   const certPath = get('RELAY_CERT');
   const keyPath = get('RELAY_KEY');
   if (Boolean(certPath) !== Boolean(keyPath)) problems.push('RELAY_CERT and RELAY_KEY go together');
+  const pinRaw = (get('RELAY_CERT_PIN') ?? '').trim().toLowerCase();
+  const certPin = CERT_PIN_VALUES.get(pinRaw);
+  if (!certPin) problems.push(`RELAY_CERT_PIN must be 1, 0 or unset, got "${pinRaw}"`);
   const config: HostConfig = {
     edgeUrl: edgeUrl.replace(/\/+$/, ''),
     enrollmentToken,
@@ -102,6 +123,7 @@ export function parseHostConfig(
       plainPort,
       certPath,
       keyPath,
+      certPin: certPin ?? 'auto',
     },
     dataDir: resolve(get('HOST_DATA_DIR') || '.browserpane/host'),
     maxSessions: int('HOST_MAX_SESSIONS', defaultSlotCount(), 1, 1000),

@@ -2,9 +2,15 @@ import { join } from 'node:path';
 import type { HostConfig } from './config.ts';
 import { AGENT_VERSION, HostAgent } from './control/agent.ts';
 import { EdgeClient } from './control/edge-client.ts';
+import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
 import { CdpGateway } from './relay/cdp-gateway.ts';
-import { ensureDevCertificate, loadCertificate, type RelayCertificate } from './relay/dev-cert.ts';
+import {
+  CertificateFilesSource,
+  GeneratedCertificateSource,
+} from './relay/certificates/certificate-sources.ts';
+import type { RelayCertificate } from './relay/certificates/relay-certificate.ts';
+import { RelayCertificates } from './relay/certificates/relay-certificates.ts';
 import { RelayServer } from './relay/relay-server.ts';
 import { type TicketClaims, TicketError, TicketVerifier } from './relay/tickets.ts';
 import { SlotLimiter } from './runtime/index.ts';
@@ -16,7 +22,9 @@ const CONNECT_PATH = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/connect$/;
 
 export interface RunningHost {
   readonly hostId: string;
+  /** The certificate the relay serves now (it changes on renewal or reload). */
   readonly certificate: RelayCertificate;
+  readonly certificates: RelayCertificates;
   readonly relayPort: number;
   readonly plainPort: number | undefined;
   readonly sessions: SessionManager;
@@ -27,29 +35,36 @@ export interface RunningHost {
  * Starts the host agent: the relay (WebTransport + CDP gateway) first, then enrolment and the
  * heartbeat loop that runs the sessions the edge places here.
  */
-export async function startHostAgent(config: HostConfig, log: Logger): Promise<RunningHost> {
-  const certificate =
-    config.relay.certPath && config.relay.keyPath
-      ? loadCertificate(config.relay.certPath, config.relay.keyPath)
-      : ensureDevCertificate(join(config.dataDir, 'certs'));
+export async function startHostAgent(
+  config: HostConfig,
+  log: Logger,
+  options: { readonly certificateClock?: () => number } = {},
+): Promise<RunningHost> {
+  // RELAY_CERT/RELAY_KEY (reloaded when they change; pinned only with RELAY_CERT_PIN=1), or the
+  // agent's own short-lived certificate (pinned, renewed 6 days before it expires).
+  const certificates = RelayCertificates.open({
+    source:
+      config.relay.certPath && config.relay.keyPath
+        ? new CertificateFilesSource(config.relay.certPath, config.relay.keyPath)
+        : new GeneratedCertificateSource(join(config.dataDir, 'certs')),
+    pin: config.relay.certPin,
+    log: log.child({ module: 'relay-certificates' }),
+    now: options.certificateClock,
+  });
   const slots = new SlotLimiter({ maxSlots: config.maxSessions });
+  const edge = new EdgeClient(config.edgeUrl);
   const factory = new DisplaySessionFactory({
     dataDir: config.dataDir,
     chromiumPath: config.chromiumPath,
     tileSize: config.tileSize,
     slots,
     log,
-    features: sessionFeatures(),
+    // Downloads are recorded as session files with the edge, with this host's credential.
+    features: sessionFeatures({ files: { sink: edgeFileSink(edge, () => agent?.identity) } }),
   });
   let agent: HostAgent | undefined;
   const sessions = new SessionManager(factory, config.maxSessions, log, () => agent?.nudge());
-  agent = new HostAgent(
-    config,
-    certificate.sha256Hex,
-    new EdgeClient(config.edgeUrl),
-    sessions,
-    log,
-  );
+  agent = new HostAgent(config, () => certificates.pinSha256, edge, sessions, log);
 
   let verifier: TicketVerifier | undefined;
   const verify = (ticket: string | null, sessionId: string): Promise<TicketClaims> =>
@@ -74,8 +89,9 @@ export async function startHostAgent(config: HostConfig, log: Logger): Promise<R
     host: config.relay.host,
     port: config.relay.port,
     plainPort: config.relay.plainPort,
-    cert: certificate.cert,
-    key: certificate.key,
+    cert: certificates.current.cert,
+    key: certificates.current.key,
+    log: log.child({ module: 'relay' }),
     admit: async (path) => {
       const url = new URL(path, 'http://relay');
       const sessionId = CONNECT_PATH.exec(url.pathname)?.[1];
@@ -109,7 +125,7 @@ export async function startHostAgent(config: HostConfig, log: Logger): Promise<R
         return {
           status: 200,
           headers: { 'content-type': 'text/plain' },
-          body: certificate.sha256Hex,
+          body: certificates.current.sha256Hex,
         };
       return gateway.http(req);
     },
@@ -120,7 +136,13 @@ export async function startHostAgent(config: HostConfig, log: Logger): Promise<R
     plainPort: relay.plainPort,
     http3: relay.http3,
     publicUrl: config.relay.publicUrl,
+    certSha256: certificates.current.sha256Hex,
+    pinned: certificates.pinned,
   });
+  // A new certificate goes into service without dropping connections; the next heartbeat (sent
+  // at once) reports its pin, so tickets minted from then on carry it.
+  certificates.start((next) => relay.updateCertificate(next.cert, next.key));
+  certificates.onChange(() => agent?.nudge());
 
   try {
     const enrollment = await agent.enroll();
@@ -133,17 +155,22 @@ export async function startHostAgent(config: HostConfig, log: Logger): Promise<R
     agent.start();
     return {
       hostId: enrollment.host_id,
-      certificate,
+      get certificate() {
+        return certificates.current;
+      },
+      certificates,
       relayPort: relay.port,
       plainPort: relay.plainPort,
       sessions,
       stop: async () => {
+        certificates.stop();
         agent?.stop();
         await sessions.stopAll();
         await relay.close();
       },
     };
   } catch (err) {
+    certificates.stop();
     await relay.close();
     throw err;
   }

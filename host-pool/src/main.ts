@@ -36,6 +36,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
+  // Settings that only prove wrong at start (e.g. a RELAY_CERT that RELAY_CERT_PIN cannot pin).
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n\nRun with --help for the settings.\n`);
+    process.exit(2);
+  }
   const line = {
     time: new Date().toISOString(),
     level: 'error',

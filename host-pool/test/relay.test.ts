@@ -60,6 +60,17 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
     expect(viewerInfo?.stats.refused).toBeGreaterThanOrEqual(1);
   });
 
+  it('applies input sent right after the hello, before the relay answered it', async () => {
+    const owner = await connect('owner');
+    owner.send({ type: 'pointerMove', x: 41, y: 42 }); // no wait for serverHello
+    await owner.waitFor('serverHello');
+    await expect
+      .poll(() => fx.inputs.some((m) => m.type === 'pointerMove' && m.x === 41 && m.y === 42), {
+        timeout: 5_000,
+      })
+      .toBe(true);
+  });
+
   it('streams updates to everyone and uses the tile cache for repeated content', async () => {
     const a = await connect('owner');
     await a.waitFor('frameEnd');

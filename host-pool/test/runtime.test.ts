@@ -300,12 +300,23 @@ describe('session runtime errors', () => {
       await expect(client.send('No.suchMethod')).rejects.toMatchObject({ code: 'protocol_error' });
       const version = await client.send<{ product: string }>('Browser.getVersion');
       expect(version.product).toMatch(/Chrom/);
-      const pending = client.send('Runtime.evaluate', {
-        expression: 'new Promise(() => {})',
-        awaitPromise: true,
-      });
+      // a command still waiting (a promise that never settles, on a page) when the socket closes
+      const { targetInfos } = await client.send<{
+        targetInfos: Array<{ targetId: string; type: string }>;
+      }>('Target.getTargets');
+      const page = targetInfos.find((t) => t.type === 'page');
+      if (!page) throw new Error('no page target');
+      const session = await client.attach(page.targetId);
+      const pending = session
+        .send('Runtime.evaluate', { expression: 'new Promise(() => {})', awaitPromise: true })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       await client.close();
-      await expect(pending).rejects.toBeInstanceOf(CdpError);
+      const err = await pending;
+      expect(err).toBeInstanceOf(CdpError);
+      expect(err).toMatchObject({ code: 'closed' });
       await expect(client.send('Browser.getVersion')).rejects.toMatchObject({ code: 'closed' });
       await expect(CdpClient.connect('ws://127.0.0.1:1/devtools')).rejects.toMatchObject({
         code: 'connect_failed',

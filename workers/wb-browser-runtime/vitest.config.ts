@@ -9,6 +9,6 @@ export default defineProject({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    sequence: { groupOrder: 1 },
+    sequence: { groupOrder: 3 },
   },
 });

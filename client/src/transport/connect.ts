@@ -1,9 +1,13 @@
+import { nativeTransportOptions } from './certificate-pin.ts';
 import { WebTransportPonyfill } from './ponyfill.ts';
 import type { ClientTransport, TransportKind } from './types.ts';
 
 export interface ConnectOptions {
-  /** Lowercase hex SHA-256 of the relay certificate (self-signed relays, native HTTP/3 only). */
-  readonly certSha256Hex?: string | undefined;
+  /**
+   * Hex SHA-256 of the relay certificate to pin (the ticket's `cert_sha256`: short-lived
+   * self-signed relays, native HTTP/3 only); null or absent = a CA certificate, validated as usual.
+   */
+  readonly certSha256Hex?: string | null | undefined;
   /** Skip native WebTransport and go straight to WebSocket (HTTP/2 or HTTP/1.1). */
   readonly forceWebSocket?: boolean | undefined;
   /** How long native WebTransport may take before falling back. */
@@ -24,11 +28,9 @@ export async function connectTransport(
     globalThis as { WebTransport?: new (url: string, init?: object) => ClientTransport }
   ).WebTransport;
   if (target.protocol === 'https:' && native && !options.forceWebSocket) {
-    const hashes = options.certSha256Hex
-      ? [{ algorithm: 'sha-256', value: hexToBytes(options.certSha256Hex) }]
-      : undefined;
+    const init = nativeTransportOptions(options.certSha256Hex);
     try {
-      const transport = new native(url, hashes ? { serverCertificateHashes: hashes } : {});
+      const transport = new native(url, init);
       await withTimeout(transport.ready, options.nativeTimeoutMs ?? 1500);
       return { transport, kind: 'native-http3' };
     } catch {
@@ -43,12 +45,6 @@ export async function connectTransport(
   } as never) as unknown as ClientTransport;
   await transport.ready;
   return { transport, kind: 'websocket' };
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -102,7 +102,7 @@ class VideoLayer implements VideoApi {
     if (frame.keyframe && (!stream.decoder || stream.decoder.state === 'closed'))
       stream.decoder = this.decoderFor(stream);
     const decoder = stream.decoder;
-    if (!decoder || decoder.state !== 'configured') return;
+    if (decoder?.state !== 'configured') return;
     stream.keyed = true;
     try {
       decoder.decode(

@@ -1,6 +1,20 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import type { Env } from '../env.ts';
+import { AppError } from '../errors.ts';
 export type Database = PostgresJsDatabase & { $client: postgres.Sql };
+
+/** The database's connection string: the Hyperdrive binding `DB`, else `DATABASE_URL` (plain workerd). */
+export function databaseUrl(env: Env): string {
+  const url = env.DB?.connectionString ?? env.DATABASE_URL;
+  if (!url) {
+    throw new AppError(
+      'config_invalid',
+      'no database configured: bind Hyperdrive as DB (or set DATABASE_URL on plain workerd)',
+    );
+  }
+  return url;
+}
 
 /**
  * One connection per request: a Worker cannot reuse a socket across requests, so pooling is the
@@ -24,6 +38,12 @@ export function openDatabase(connectionString: string): Database {
 export async function closeDatabase(db: Database): Promise<void> {
   await db.$client.end({ timeout: 2 });
 }
+
+/**
+ * Runs one statement (`$1`… parameters) on a connection of its own and returns the rows: the
+ * request's `c.var.query` (see middleware/database.ts). For hot paths that need one query.
+ */
+export type QueryOnce = <T>(text: string, params: readonly (string | null)[]) => Promise<T[]>;
 
 /** A transaction handle (what `db.transaction(fn)` passes to `fn`). */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];

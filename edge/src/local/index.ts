@@ -27,9 +27,15 @@
  * edge.secrets.serviceClients['mcp-bridge']; // client secret for the client-credentials grant
  * await edge.triggerScheduled();         // run the cron handler now (it also runs every minute)
  * await edge.stop(); await db.stop();
+ *
+ * // The self-hosted shape: plain `workerd serve deploy/workerd/edge.capnp`, no Miniflare (no cron,
+ * // queues or R2; see deploy/workerd/README.md). The benchmark measures the edge this way.
+ * const wd = await startWorkerd({ databaseUrl: pg.url, inspectorPort: 9229 }); // → { url, pid, secrets, stop() }
  * ```
  *
- * CLI: `npm run migrate -w @browserpane/edge` applies migrations to `DATABASE_URL`.
+ * CLI: `npm run migrate -w @browserpane/edge` applies migrations to `DATABASE_URL`;
+ * `npm run build:workerd -w @browserpane/edge` bundles the worker and builds the console (its ASSETS)
+ * for deploy/workerd.
  */
 export { buildWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './build.ts';
 export {
@@ -49,3 +55,14 @@ export {
   startPgbouncer,
   startPostgres,
 } from './postgres.ts';
+export {
+  buildWorkerdBundle,
+  buildWorkerdConsole,
+  type RunningWorkerd,
+  type StartWorkerdOptions,
+  startWorkerd,
+  WORKERD_BUNDLE,
+  WORKERD_CONFIG,
+  WORKERD_CONSOLE,
+  workerdBinary,
+} from './workerd.ts';

@@ -1,5 +1,7 @@
 import { type Context, Hono } from 'hono';
+import { config } from '../config.ts';
 import type { AppEnv } from '../env.ts';
+import { AppError } from '../errors.ts';
 import { HTML_HEADERS, page } from '../pages/html.ts';
 import { authConfig } from './dev-oidc.ts';
 
@@ -17,11 +19,37 @@ function notBuilt(c: Context<AppEnv>) {
   );
 }
 
+/**
+ * A console path from the ASSETS binding (Workers Static Assets, the `npm start` handler, or the
+ * plain-workerd console worker of deploy/workerd): what it answers, except that a file it does not
+ * have is the API's JSON `not_found` in every runtime.
+ */
+async function fromAssets(c: Context<AppEnv>): Promise<Response> {
+  const assets = c.env.ASSETS;
+  if (!assets) return notBuilt(c);
+  // The console's page is `console/index.html` in every layout; ask for it as `/console/` so
+  // Workers Static Assets (html_handling "auto-trailing-slash") answers it instead of redirecting.
+  const path = c.req.path;
+  const request =
+    path === '/' || path === '/console'
+      ? new Request(new URL('/console/', c.req.url), c.req.raw)
+      : c.req.raw;
+  const res = await assets.fetch(request);
+  if (res.status !== 404) return res;
+  await res.body?.cancel();
+  throw new AppError('not_found', `no console file at ${c.req.path}`);
+}
+
 /** The console's hosting seam: static files from the optional ASSETS binding. */
 export const consoleRoutes = new Hono<AppEnv>()
-  .get('/auth-config.json', async (c) =>
-    c.json(await authConfig(c), 200, { 'cache-control': 'no-store' }),
-  )
-  .get('/', (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : notBuilt(c)))
-  .get('/console', (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : notBuilt(c)))
-  .get('/console/*', (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : notBuilt(c)));
+  .get('/auth-config.json', async (c) => {
+    const bridge = config(c.env).mcpBridgeUrl;
+    return c.json(
+      { ...(await authConfig(c)), ...(bridge ? { mcp_bridge_url: bridge } : {}) },
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  })
+  .get('/', fromAssets)
+  .get('/console', fromAssets)
+  .get('/console/*', fromAssets);

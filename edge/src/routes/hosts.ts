@@ -11,7 +11,8 @@ import { authenticateHost, enrollHost, heartbeat, hostResource } from '../servic
 import { markLostHosts } from '../services/scheduler.ts';
 import { enrollBody, HEARTBEAT_BODY_LIMIT, heartbeatBody } from './schemas.ts';
 
-async function requireSecret(
+/** Requires `Authorization: Bearer <expected>` (a configured shared secret: enrolment, operator). */
+export async function requireSecret(
   header: string | undefined,
   expected: string | undefined,
   what: string,

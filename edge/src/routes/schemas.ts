@@ -9,6 +9,7 @@ import {
   array,
   boolean,
   integer,
+  nullable,
   number,
   object,
   oneOf,
@@ -73,7 +74,11 @@ export const automationOwnerBody = object({
   display_name: optional(DISPLAY_NAME),
 });
 export const mcpOwnerBody = optional(
-  object({ principal_id: optional(PRINCIPAL_ID), display_name: optional(DISPLAY_NAME) }),
+  object({
+    principal_id: optional(PRINCIPAL_ID),
+    display_name: optional(DISPLAY_NAME),
+    viewport: optional(viewport),
+  }),
 );
 
 export const listSessionsQuery = object({
@@ -115,6 +120,8 @@ const CERT_SHA256 = string({
   pattern: /^[0-9a-fA-F]{64}$/,
   patternHint: '64 hex digits (SHA-256 of the DER certificate)',
 });
+/** A hash only for certificates clients pin (≤ 14 days); null or absent = a CA certificate. */
+const CERT_PIN = optional(nullable(CERT_SHA256));
 const ISO_TIME: Schema<string> = {
   optional: false,
   parse(value, path) {
@@ -138,7 +145,7 @@ export const enrollBody = object({
   coordinates: optional(coordinates),
   capacity: object({ max_sessions: integer({ min: 0, max: 10_000 }) }),
   relay_url: RELAY_URL,
-  cert_sha256: CERT_SHA256,
+  cert_sha256: CERT_PIN,
   agent_version: string({ min: 1, max: 64 }),
 });
 
@@ -164,7 +171,7 @@ export const heartbeatBody = object({
   region: REGION,
   coordinates: optional(coordinates),
   relay_url: RELAY_URL,
-  cert_sha256: CERT_SHA256,
+  cert_sha256: CERT_PIN,
   runtimes: array(
     object({
       session_id: UUID,

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { jsonBody, uuidParam } from '../http/request.ts';
 import { requireUser } from '../middleware/auth.ts';
+import { applyMcpViewport, cutRevokedAutomation } from '../services/automation.ts';
 import {
   connectionsOf,
   loadSession,
@@ -22,7 +23,7 @@ export const sessionControlRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, accessTokenBody, { optional: true });
     const cfg = config(c.env);
     const ticket = await mintTicket(
-      c.var.db(),
+      c.var,
       c.env,
       cfg,
       edgeOrigin(cfg, c.req.url),
@@ -79,6 +80,7 @@ export const sessionControlRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, automationOwnerBody);
     const db = c.var.db();
     const row = await loadSession(db, id, c.var.principal, 'owner');
+    const now = new Date();
     const updated = await setOwners(
       db,
       row,
@@ -87,8 +89,9 @@ export const sessionControlRoutes = new Hono<AppEnv>()
         automationOwnerName: body.display_name ?? body.principal_id,
       },
       'automation_owner_set',
-      new Date(),
+      now,
     );
+    await cutRevokedAutomation(db, row, updated, now);
     return c.json(await resourceOf(db, updated));
   })
   .delete('/:session_id/automation-owner', async (c) => {
@@ -102,13 +105,15 @@ export const sessionControlRoutes = new Hono<AppEnv>()
         'only the session owner or its automation owner may clear automation ownership',
       );
     }
+    const now = new Date();
     const updated = await setOwners(
       db,
       row,
       { automationOwnerId: null, automationOwnerName: null },
       'automation_owner_cleared',
-      new Date(),
+      now,
     );
+    await cutRevokedAutomation(db, row, updated, now);
     return c.json(await resourceOf(db, updated));
   })
   .post('/:session_id/mcp-owner', async (c) => {
@@ -118,7 +123,8 @@ export const sessionControlRoutes = new Hono<AppEnv>()
     const me = c.var.principal;
     const row = await loadSession(db, id, me, 'delegate');
     const isOwner = me.id === row.ownerId;
-    if (!isOwner && me.id !== row.automationOwnerId) {
+    // The current MCP owner may claim again (idempotent; e.g. to ask for a viewport).
+    if (!isOwner && me.id !== row.automationOwnerId && me.id !== row.mcpOwnerId) {
       throw new AppError(
         'automation_owner_required',
         'only the session owner or its automation owner may claim MCP ownership',
@@ -131,14 +137,24 @@ export const sessionControlRoutes = new Hono<AppEnv>()
         'an automation owner may claim MCP ownership only for itself',
       );
     }
-    const name = body.display_name ?? (principalId === me.id ? me.name : principalId);
-    const updated = await setOwners(
+    const name =
+      body.display_name ??
+      (principalId === row.mcpOwnerId && row.mcpOwnerName
+        ? row.mcpOwnerName
+        : principalId === me.id
+          ? me.name
+          : principalId);
+    const now = new Date();
+    let updated = await setOwners(
       db,
       row,
       { mcpOwnerId: principalId, mcpOwnerName: name },
       'mcp_owner_set',
-      new Date(),
+      now,
     );
+    await cutRevokedAutomation(db, row, updated, now);
+    if (body.viewport && (await applyMcpViewport(db, updated, body.viewport, now)))
+      updated = await loadSession(db, id, me, 'delegate');
     return c.json(await resourceOf(db, updated));
   })
   .delete('/:session_id/mcp-owner', async (c) => {
@@ -152,12 +168,14 @@ export const sessionControlRoutes = new Hono<AppEnv>()
         'only the session owner or its automation owners may release MCP ownership',
       );
     }
+    const now = new Date();
     const updated = await setOwners(
       db,
       row,
       { mcpOwnerId: null, mcpOwnerName: null },
       'mcp_owner_cleared',
-      new Date(),
+      now,
     );
+    await cutRevokedAutomation(db, row, updated, now);
     return c.json(await resourceOf(db, updated));
   });

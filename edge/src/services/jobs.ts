@@ -42,3 +42,18 @@ export async function sweep(db: Database, now: Date, cfg: Config): Promise<Sweep
   await db.delete(devOidcUsedCodes).where(lt(devOidcUsedCodes.expiresAt, now));
   return { lost_hosts: lost.length, idle_stopped: idle.length, placed: placed.length };
 }
+
+/**
+ * The sweep as every trigger runs it: the Worker's cron (`scheduled`), a `sweep` job on the JOBS
+ * queue, and `POST /api/v1/maintenance/sweep` (plain workerd, which has no cron). One log line each.
+ */
+export async function runSweep(
+  db: Database,
+  now: Date,
+  cfg: Config,
+  trigger: string,
+): Promise<SweepResult> {
+  const result = await sweep(db, now, cfg);
+  console.log(JSON.stringify({ level: 'info', msg: 'sweep', trigger, ...result }));
+  return result;
+}

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { AppError } from '../errors.ts';
+import { base64url } from './crypto.ts';
 
 export interface SigningKey {
   kid: string;
@@ -82,4 +83,28 @@ export async function loadPreviousKeys(raw: string | undefined): Promise<JWK[]> 
     out.push(await publicPart(jwk));
   }
   return out;
+}
+
+const utf8 = new TextEncoder();
+const headers = new WeakMap<SigningKey, string>();
+
+/**
+ * A compact JWS (JWT) over `claims`, signed EdDSA (Ed25519) with `key`: `{alg: EdDSA, kid, typ:
+ * JWT}` header, WebCrypto signature — what jose's SignJWT produces, without its per-call header
+ * validation and claim builders (this runs for every connect ticket). The header is encoded once
+ * per key.
+ */
+export async function signJwt(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
+  let header = headers.get(key);
+  if (!header) {
+    header = base64url(utf8.encode(JSON.stringify({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })));
+    headers.set(key, header);
+  }
+  const input = `${header}.${base64url(utf8.encode(JSON.stringify(claims)))}`;
+  const signature = await crypto.subtle.sign(
+    { name: 'Ed25519' },
+    key.privateKey,
+    utf8.encode(input),
+  );
+  return `${input}.${base64url(new Uint8Array(signature))}`;
 }

@@ -6,18 +6,17 @@ import {
   type SessionCapabilities,
 } from '@browserpane/protocol';
 import { eq } from 'drizzle-orm';
-import { SignJWT } from 'jose';
 import { type Config, TICKET_AUDIENCE } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, QueryOnce } from '../db/client.ts';
 import { type SessionRow, sessions } from '../db/schema/index.ts';
-import type { Env } from '../env.ts';
+import type { Env, Variables } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { randomToken } from './crypto.ts';
 import type { Principal } from './oidc/principal.ts';
 import { markLostHosts } from './scheduler.ts';
 import { isRunningState } from './session-view.ts';
 import { admissionOf, notFound, restartSession } from './sessions.ts';
-import { loadSigningKey } from './signing-keys.ts';
+import { loadSigningKey, signJwt } from './signing-keys.ts';
 
 export interface ConnectTicket {
   token_type: 'connect_ticket';
@@ -28,7 +27,25 @@ export interface ConnectTicket {
   capabilities: CapabilityName[];
   host_id: string;
   relay_url: string;
-  cert_sha256: string;
+  /** The relay certificate's hash to pin; null = the relay has a CA certificate (no pinning). */
+  cert_sha256: string | null;
+  /**
+   * Automation tickets: the session's CDP gateway endpoint with the ticket in its query, ready for
+   * Playwright's `connectOverCDP` (a secret, like the ticket).
+   */
+  cdp_url?: string;
+}
+
+/**
+ * The CDP gateway endpoint of a session on a relay: `http(s)://<relay>/sessions/{id}/cdp?ticket=`.
+ * An http(s) URL, so `connectOverCDP` runs the `/json/version` discovery (which consumes the
+ * ticket and answers a one-time WebSocket URL); `ws(s)` relay URLs map to `http(s)`.
+ */
+export function cdpGatewayUrl(relayUrl: string, sessionId: string, ticket: string): string {
+  const relay = new URL(relayUrl);
+  const secure = relay.protocol === 'https:' || relay.protocol === 'wss:';
+  const base = relay.pathname.replace(/\/+$/, '');
+  return `${secure ? 'https' : 'http'}://${relay.host}${base}/sessions/${sessionId}/cdp?ticket=${encodeURIComponent(ticket)}`;
 }
 
 /** What minting needs: the session's access and placement fields, and its host's relay. */
@@ -49,30 +66,33 @@ interface Placed {
 
 /**
  * The hot path's one query: the session, if the caller may see it, joined with its host. Plain SQL
- * on the driver rather than the query builder: this runs for every ticket, and building a query
- * with drizzle costs more CPU than the query itself.
+ * (not the query builder: building a drizzle query costs more CPU than running it) on a
+ * connection of its own through the lean wire client (`c.var.query`); the heartbeat comes as
+ * epoch milliseconds so the result does not depend on the session's DateStyle or TimeZone.
  */
+const LOAD_WITH_HOST = `
+select s.id as "id", s.owner_id as "ownerId", s.state as "state", s.owner_mode as "ownerMode",
+       s.capabilities as "capabilities", s.host_id as "hostId",
+       s.automation_owner_id as "automationOwnerId", s.mcp_owner_id as "mcpOwnerId",
+       h.relay_url as "relayUrl", h.cert_sha256 as "certSha256",
+       (extract(epoch from h.last_heartbeat_at) * 1000)::float8 as "hostHeartbeatMs",
+       h.status as "hostStatus"
+  from sessions s left join hosts h on h.id = s.host_id
+ where s.id = $1::uuid and (s.owner_id = $2 or s.automation_owner_id = $2 or s.mcp_owner_id = $2)`;
+
 async function loadWithHost(
-  db: Database,
+  query: QueryOnce,
   sessionId: string,
   principal: Principal,
 ): Promise<Placed | null> {
-  const rows = await db.$client<
-    (Omit<Placed, 'hostHeartbeat'> & { hostHeartbeat: string | null })[]
-  >`
-    select s.id as "id", s.owner_id as "ownerId", s.state as "state", s.owner_mode as "ownerMode",
-           s.capabilities as "capabilities", s.host_id as "hostId",
-           s.automation_owner_id as "automationOwnerId", s.mcp_owner_id as "mcpOwnerId",
-           h.relay_url as "relayUrl", h.cert_sha256 as "certSha256",
-           h.last_heartbeat_at as "hostHeartbeat", h.status as "hostStatus"
-      from sessions s left join hosts h on h.id = s.host_id
-     where s.id = ${sessionId}::uuid
-       and (s.owner_id = ${principal.id} or s.automation_owner_id = ${principal.id} or s.mcp_owner_id = ${principal.id})`;
+  const rows = await query<Omit<Placed, 'hostHeartbeat'> & { hostHeartbeatMs: number | null }>(
+    LOAD_WITH_HOST,
+    [sessionId, principal.id],
+  );
   const row = rows[0];
-  // drizzle leaves timestamps to itself (as strings) on the shared driver.
-  return row
-    ? { ...row, hostHeartbeat: row.hostHeartbeat === null ? null : new Date(row.hostHeartbeat) }
-    : null;
+  if (!row) return null;
+  const { hostHeartbeatMs, ...rest } = row;
+  return { ...rest, hostHeartbeat: hostHeartbeatMs === null ? null : new Date(hostHeartbeatMs) };
 }
 
 async function fullRow(db: Database, sessionId: string): Promise<SessionRow> {
@@ -110,22 +130,20 @@ async function sign(
   );
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + cfg.ticketTtlSec;
-  const token = await new SignJWT({
+  const token = await signJwt(key, {
+    iss: issuer,
+    aud: TICKET_AUDIENCE,
+    sub: principal.id,
+    iat,
+    exp,
+    jti: randomToken(16),
     name: principal.name,
     sid: session.id,
     hid: session.hostId,
     role,
     caps,
     mode: session.ownerMode,
-  })
-    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
-    .setIssuer(issuer)
-    .setAudience(TICKET_AUDIENCE)
-    .setSubject(principal.id)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .setJti(randomToken(16))
-    .sign(key.privateKey);
+  });
   return {
     token_type: 'connect_ticket',
     token,
@@ -135,7 +153,10 @@ async function sign(
     capabilities: caps,
     host_id: session.hostId as string,
     relay_url: placed.relayUrl as string,
-    cert_sha256: placed.certSha256 as string,
+    cert_sha256: placed.certSha256,
+    ...(role === 'automation'
+      ? { cdp_url: cdpGatewayUrl(placed.relayUrl as string, session.id, token) }
+      : {}),
   };
 }
 
@@ -144,7 +165,7 @@ async function sign(
  * restarted first when its owner (or automation owner) reconnects; a late host is marked lost.
  */
 export async function mintTicket(
-  db: Database,
+  conn: Pick<Variables, 'query' | 'db'>,
   env: Env,
   cfg: Config,
   issuer: string,
@@ -153,23 +174,25 @@ export async function mintTicket(
   role: Role,
   now: Date,
 ): Promise<ConnectTicket> {
-  let placed = await loadWithHost(db, sessionId, principal);
+  let placed = await loadWithHost(conn.query, sessionId, principal);
   if (!placed) throw notFound();
   authorize(placed, principal, role);
 
   const stale = (p: Placed) =>
     p.hostHeartbeat !== null &&
     (p.hostStatus !== 'healthy' || now.getTime() - p.hostHeartbeat.getTime() > cfg.hostLostAfterMs);
+  // Rare paths (a late host, a restart, a queued session) use the request's drizzle connection.
   if (isRunningState(placed.state) && stale(placed)) {
-    await markLostHosts(db, now, cfg);
-    placed = (await loadWithHost(db, sessionId, principal)) ?? placed;
+    await markLostHosts(conn.db(), now, cfg);
+    placed = (await loadWithHost(conn.query, sessionId, principal)) ?? placed;
   }
   if (
     (placed.state === 'stopped' || placed.state === 'failed') &&
     (role === 'owner' || role === 'automation')
   ) {
+    const db = conn.db();
     await restartSession(db, await fullRow(db, sessionId), now, cfg);
-    placed = (await loadWithHost(db, sessionId, principal)) ?? placed;
+    placed = (await loadWithHost(conn.query, sessionId, principal)) ?? placed;
   }
 
   const session = placed;
@@ -183,7 +206,7 @@ export async function mintTicket(
         'session_queued',
         'the session is waiting for a host with free capacity; retry shortly',
         {
-          details: { admission: await admissionOf(db, await fullRow(db, sessionId)) },
+          details: { admission: await admissionOf(conn.db(), await fullRow(conn.db(), sessionId)) },
         },
       );
     case 'stopping':

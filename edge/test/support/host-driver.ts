@@ -46,6 +46,11 @@ export class HostDriver {
   events: { session_id: string; type: string; at: string; data?: Record<string, unknown> }[] = [];
   acked: string[] = [];
   last: Desired | null = null;
+  /**
+   * What enrolment and heartbeats report as `cert_sha256`: `certSha256` unless a test sets it;
+   * null = no pin (a CA certificate), undefined = the field left out.
+   */
+  pin: string | null | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inflight: Promise<unknown> = Promise.resolve();
   #busy = false;
@@ -58,7 +63,9 @@ export class HostDriver {
       maxSessions?: number;
       coordinates?: { lat: number; lon: number };
     } = {},
-  ) {}
+  ) {
+    this.pin = this.certSha256;
+  }
 
   get relayUrl() {
     return `https://${this.name}.relay.test:4433`;
@@ -75,7 +82,7 @@ export class HostDriver {
       ...(this.opts.coordinates ? { coordinates: this.opts.coordinates } : {}),
       capacity: { max_sessions: this.opts.maxSessions ?? 4 },
       relay_url: this.relayUrl,
-      cert_sha256: this.certSha256,
+      ...this.pinField(),
       agent_version: '0.1.0-test',
     });
     expect(res.status).toBe(201);
@@ -111,12 +118,16 @@ export class HostDriver {
       region: this.opts.region ?? 'local',
       ...(this.opts.coordinates ? { coordinates: this.opts.coordinates } : {}),
       relay_url: this.relayUrl,
-      cert_sha256: this.certSha256,
+      ...this.pinField(),
       runtimes: [...this.runtimes.values()],
       connections: this.connections,
       events: this.events,
       acked_commands: this.acked,
     };
+  }
+
+  private pinField(): { cert_sha256?: string | null } {
+    return this.pin === undefined ? {} : { cert_sha256: this.pin };
   }
 
   /** One heartbeat; events are sent once. */

@@ -25,7 +25,8 @@ export class HostAgent {
 
   constructor(
     private readonly config: HostConfig,
-    private readonly certSha256: string,
+    /** The relay certificate's current pin (`cert_sha256`), or null when clients do not pin. */
+    private readonly certSha256: () => string | null,
     private readonly edge: EdgeClient,
     private readonly sessions: SessionManager,
     private readonly log: Logger,
@@ -50,7 +51,7 @@ export class HostAgent {
           coordinates: this.config.coordinates,
           capacity: { max_sessions: this.config.maxSessions },
           relay_url: this.config.relay.publicUrl,
-          cert_sha256: this.certSha256,
+          cert_sha256: this.certSha256(),
           agent_version: AGENT_VERSION,
         });
         this.intervalMs = this.enrollment.heartbeat_interval_ms;
@@ -108,7 +109,7 @@ export class HostAgent {
           region: this.config.region,
           coordinates: this.config.coordinates,
           relay_url: this.config.relay.publicUrl,
-          cert_sha256: this.certSha256,
+          cert_sha256: this.certSha256(),
           runtimes: this.sessions.runtimes(),
           connections: this.sessions.connections(),
           events: this.sessions.drainEvents(),

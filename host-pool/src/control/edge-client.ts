@@ -5,7 +5,8 @@ export interface EnrollRequest {
   readonly coordinates?: { lat: number; lon: number } | undefined;
   readonly capacity: { max_sessions: number };
   readonly relay_url: string;
-  readonly cert_sha256: string;
+  /** The relay certificate's hash for clients to pin; null = a CA certificate (no pin). */
+  readonly cert_sha256: string | null;
   readonly agent_version: string;
 }
 
@@ -27,7 +28,8 @@ export interface HeartbeatRequest {
   readonly region: string;
   readonly coordinates?: { lat: number; lon: number } | undefined;
   readonly relay_url: string;
-  readonly cert_sha256: string;
+  /** The current pin (it changes when the certificate is renewed or reloaded), or null. */
+  readonly cert_sha256: string | null;
   readonly runtimes: Array<{
     session_id: string;
     state: RuntimeReportState;
@@ -106,6 +108,55 @@ export class EdgeClient {
 
   heartbeat(hostId: string, credential: string, body: HeartbeatRequest): Promise<DesiredState> {
     return this.post(`/api/v1/hosts/${encodeURIComponent(hostId)}/heartbeat`, credential, body);
+  }
+
+  /**
+   * Records a file a session produced (`PUT …/sessions/{id}/files/{file_id}`), streaming its
+   * content; idempotent per `fileId`.
+   */
+  async putSessionFile(
+    hostId: string,
+    credential: string,
+    sessionId: string,
+    file: {
+      fileId: string;
+      name: string;
+      mime: string;
+      size: number;
+      sha256: string;
+      body: ReadableStream<Uint8Array>;
+    },
+  ): Promise<unknown> {
+    const path = `/api/v1/hosts/${encodeURIComponent(hostId)}/sessions/${encodeURIComponent(sessionId)}/files/${encodeURIComponent(file.fileId)}`;
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${credential}`,
+        'content-type': file.mime,
+        'content-length': String(file.size),
+        'x-file-name': encodeURIComponent(file.name),
+        'x-file-sha256': file.sha256,
+      },
+      body: file.body,
+      duplex: 'half',
+      // Content takes longer than a heartbeat: a minute plus a second per MB.
+      signal: AbortSignal.timeout(60_000 + Math.ceil(file.size / 1e6) * 1000),
+    } as RequestInit);
+    const text = await res.text();
+    if (!res.ok) {
+      let err: { code?: string; message?: string } | undefined;
+      try {
+        err = (JSON.parse(text) as { error?: typeof err }).error;
+      } catch {
+        err = undefined;
+      }
+      throw new EdgeError(
+        res.status,
+        err?.code ?? 'http_error',
+        `${path}: ${err?.message ?? res.statusText}`,
+      );
+    }
+    return text ? JSON.parse(text) : undefined;
   }
 
   private async post<T>(path: string, bearer: string, body: unknown): Promise<T> {

@@ -36,6 +36,8 @@ export interface PeerStats {
   messagesRefused: number;
 }
 
+/** Messages kept between the hello and the hub's answer before the client counts as flooding. */
+const MAX_EARLY_MESSAGES = 256;
 /**
  * One client connection: the first bidirectional stream the client opens carries the framed
  * protocol. Decodes strictly (a malformed frame closes this connection only, with the protocol
@@ -57,6 +59,8 @@ export class Peer {
   private closedFlag = false;
   private onMessage: (message: Message) => void = () => {};
   private onDrained: () => void = () => {};
+  /** Messages that came after `clientHello` and before `listen`. */
+  private readonly early: Message[] = [];
   private readonly closeListeners: Array<(code: number, reason: string) => void> = [];
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -94,8 +98,14 @@ export class Peer {
     const stream = await Promise.race([this.acceptStream(), timeout]);
     this.writer = stream.writable.getWriter();
     const hello = new Promise<MessageOf<'clientHello'>>((resolve, reject) => {
-      this.onMessage = (m) =>
-        m.type === 'clientHello' ? resolve(m) : reject(new HandshakeError('handshake_required'));
+      let greeted = false;
+      this.onMessage = (m) => {
+        // what a client sends right after its hello (before the hub listens) is kept, not lost
+        if (greeted) return this.keepEarly(m);
+        greeted = m.type === 'clientHello';
+        if (m.type === 'clientHello') resolve(m);
+        else reject(new HandshakeError('handshake_required'));
+      };
     });
     void this.readLoop(stream.readable);
     return Promise.race([hello, timeout]);
@@ -105,6 +115,10 @@ export class Peer {
   listen(onMessage: (message: Message) => void, onDrained: () => void): void {
     this.onMessage = onMessage;
     this.onDrained = onDrained;
+    for (const m of this.early.splice(0)) {
+      if (this.closedFlag) break;
+      onMessage(m);
+    }
     this.idleTimer = setInterval(() => {
       if (Date.now() - this.lastHeard > this.options.idleTimeoutMs)
         this.close('idle_timeout', 'no data from client');
@@ -194,6 +208,12 @@ export class Peer {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  private keepEarly(m: Message): void {
+    if (this.early.length >= MAX_EARLY_MESSAGES)
+      return this.close('rate_limited', 'too many messages before the session answered');
+    this.early.push(m);
   }
 
   private markClosed(code: number, reason: string): void {

@@ -7,8 +7,21 @@ import {
 import type { Http2SecureServer, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Logger } from '../log.ts';
+import { Http3Listener } from './http3-listener.ts';
+import {
+  type AdmitResult,
+  acceptSessions,
+  flattenHeaders,
+  type LibServer,
+  libServerArgs,
+  type SessionHandlers,
+  stopLibServer,
+} from './session-listener.ts';
 import type { WtSession } from './transport-types.ts';
 import { loadWebTransport } from './webtransport-lib.ts';
+
+export type { AdmitResult } from './session-listener.ts';
 
 /** A plain GET handler on the relay port (health, certificate hash, CDP discovery). */
 export type HttpHandler = (req: {
@@ -22,10 +35,6 @@ export type HttpHandler = (req: {
 
 /** Takes over a non-WebTransport WebSocket upgrade (the CDP gateway); false = not mine. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
-
-export type AdmitResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; status: 401 | 403 | 404 | 429 | 503 };
 
 export interface RelayServerOptions<T> {
   readonly host: string;
@@ -43,61 +52,60 @@ export interface RelayServerOptions<T> {
   readonly onSession: (session: WtSession, data: T) => void;
   readonly http: HttpHandler;
   readonly upgrade?: UpgradeHandler | undefined;
+  readonly log?: Logger | undefined;
 }
-
-const SESSION_PATH = '/wt';
 
 /**
  * The host relay's listening side: WebTransport over HTTP/2 and WebSocket on TLS always, over
- * HTTP/3 too when the quiche transport is installed, plus plain GETs and the CDP WebSocket on the
- * same port. Applies the library fixes from research/transport.md: TCP_NODELAY (bug 1), a large
- * initial session flow-control window (bug 3) and the quiche probe with a timeout (bug 4).
+ * HTTP/3 too when the quiche transport is installed (a second library server on the same port
+ * number, UDP), plus plain GETs and the CDP WebSocket on the TCP port. Applies the library fixes
+ * from research/transport.md: TCP_NODELAY (bug 1), a large initial session flow-control window
+ * (bug 3) and the quiche probe with a timeout (bug 4). `updateCertificate` swaps the certificate
+ * while running.
  */
 export class RelayServer<_T> {
   readonly port: number;
   readonly plainPort: number | undefined;
-  readonly http3: boolean;
+  private readonly tcp: LibServer;
+  private readonly udp: Http3Listener<_T> | undefined;
   private readonly closers: Array<() => Promise<void>>;
 
   private constructor(
     port: number,
     plainPort: number | undefined,
-    http3: boolean,
+    tcp: LibServer,
+    udp: Http3Listener<_T> | undefined,
     closers: Array<() => Promise<void>>,
   ) {
     this.port = port;
     this.plainPort = plainPort;
-    this.http3 = http3;
+    this.tcp = tcp;
+    this.udp = udp;
     this.closers = closers;
+  }
+
+  /** True while WebTransport over HTTP/3 (UDP) is served. */
+  get http3(): boolean {
+    return this.udp?.active ?? false;
+  }
+
+  /**
+   * Serves a new certificate and key. TCP: new TLS handshakes use it at once, established
+   * connections (and their WebTransport sessions) carry on. HTTP/3: see `Http3Listener`
+   * (a restart of the UDP listener when the transport cannot swap in place). Throws, leaving the
+   * old certificate in service, when TLS refuses the pair.
+   */
+  async updateCertificate(cert: string, key: string): Promise<void> {
+    // Http2Server#updateCert → tls.Server#setSecureContext (throws on a bad pair).
+    this.tcp.updateCert(cert, key, true);
+    await this.udp?.updateCertificate(cert, key);
   }
 
   static async start<T>(options: RelayServerOptions<T>): Promise<RelayServer<T>> {
     const { lib, http3 } = await loadWebTransport();
-    const args = {
-      port: options.port,
-      host: options.host,
-      secret: 'browserpane-relay', // required by the constructor, unused by HTTP/2
-      cert: options.cert,
-      privKey: options.key,
-      initialSessionFlowControlWindow: 15 * 1024 * 1024,
-      initialStreamFlowControlWindow: 256 * 1024,
-      defaultDatagramsReadableMode: 'bytes' as const,
-    };
-    const server = http3
-      ? new lib.HttpServer({ ...args, reliability: 'both' })
-      : new lib.Http2Server(args);
-    server.setRequestCallback(async ({ header }: { header: IncomingHttpHeaders }) => {
-      const path = String(header[':path'] ?? '');
-      const result = await options
-        .admit(path, flatten(header))
-        .catch(() => ({ ok: false, status: 403 }) as const);
-      return result.ok
-        ? { status: 200, path: SESSION_PATH, userData: result.data }
-        : { status: result.status, path: SESSION_PATH };
-    });
-    const sessions = server.sessionStream(SESSION_PATH);
-    server.startServer();
-    await withTimeout(server.ready, 10_000, 'relay did not start listening');
+    const handlers: SessionHandlers<T> = { admit: options.admit, onSession: options.onSession };
+    const server = new lib.Http2Server(libServerArgs(options));
+    await acceptSessions(server, handlers);
     const port = server.address()?.port ?? options.port;
 
     const h2 = findHttp2Server(server);
@@ -136,20 +144,17 @@ export class RelayServer<_T> {
       closers.push(() => closeServer(plain));
     }
 
-    const reader = sessions.getReader();
-    void (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const session = value as unknown as WtSession;
-        options.onSession(session, session.userData as T);
-      }
-    })();
-    closers.push(async () => {
-      server.stopServer();
-      await withTimeout(server.closed, 5_000, 'relay close').catch(() => undefined);
-    });
-    return new RelayServer<T>(port, plainPort, http3, closers);
+    const udp = http3
+      ? await Http3Listener.start(
+          lib,
+          { host: options.host, port, cert: options.cert, key: options.key },
+          handlers,
+          options.log,
+        )
+      : undefined;
+    if (udp) closers.push(() => udp.close());
+    closers.push(() => stopLibServer(server));
+    return new RelayServer<T>(port, plainPort, server, udp, closers);
   }
 
   async close(): Promise<void> {
@@ -173,12 +178,6 @@ function routeUpgrade(
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 }
 
-function flatten(headers: IncomingHttpHeaders): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
 function splitPath(raw: string): { path: string; query: URLSearchParams } {
   const url = new URL(raw.replace(/^\/+/, '/'), 'http://relay');
   return { path: url.pathname, query: url.searchParams };
@@ -196,7 +195,7 @@ async function serveHttp1(
       method: req.method ?? 'GET',
       path,
       query,
-      headers: flatten(req.headers),
+      headers: flattenHeaders(req.headers),
       secure,
     });
     res.writeHead(out.status, out.headers);
@@ -218,7 +217,7 @@ async function serveHttp2(
       method: String(headers[':method'] ?? 'GET'),
       path,
       query,
-      headers: flatten(headers),
+      headers: flattenHeaders(headers),
       secure: true,
     });
     if (stream.destroyed) return;
@@ -259,14 +258,4 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-function withTimeout<V>(promise: Promise<V>, ms: number, what: string): Promise<V> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<V>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

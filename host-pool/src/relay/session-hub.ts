@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
 } from '@browserpane/protocol';
 import type { Logger } from '../log.ts';
-import type { CursorSource, FrameSource, FrameUpdate, InputMessage, InputSink } from '../types.ts';
+import type { CursorSource, FrameSource, InputMessage, InputSink } from '../types.ts';
 import { type OwnerMode, Ownership } from './ownership.ts';
 import { Participant } from './participant.ts';
 import { HandshakeError, Peer, type PeerOptions } from './peer.ts';

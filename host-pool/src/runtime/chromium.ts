@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError } from './errors.ts';
+import { findExecutable } from './find-executable.ts';
+import { withParentDeathSignal } from './parent-death.ts';
 import {
   type ExitInfo,
   exitOf,
@@ -145,8 +147,11 @@ function listeningFromLog(text: string): { port: number; path: string } | undefi
  * if the requested port is taken, so the caller can retry with port 0.
  */
 export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumProcess> {
-  const executable = options.executable ?? findChromium();
-  const child = spawn(executable, chromiumArgs(options), {
+  const wanted = options.executable ?? findChromium();
+  const executable = findExecutable(wanted);
+  if (!executable) throw new RuntimeError('chromium_not_found', `Chromium not found: ${wanted}`);
+  const [command, args] = withParentDeathSignal(executable, chromiumArgs(options));
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: chromiumEnv(options),

@@ -1,5 +1,5 @@
-import { freemem, totalmem } from 'node:os';
 import { RuntimeError } from './errors.ts';
+import { freeMemory, usableMemory } from './memory.ts';
 
 const MIB = 1024 * 1024;
 
@@ -19,14 +19,14 @@ export interface SlotLimiterOptions {
   readonly reserveBytes?: number;
   /** Also refuse a slot while free memory is below one session's worth (default true). */
   readonly checkFreeMemory?: boolean;
-  /** Injected for tests; default `os.totalmem` / `os.freemem`. */
+  /** Injected for tests; default: the machine's memory, or the container's limit if smaller. */
   readonly totalMemory?: () => number;
   readonly freeMemory?: () => number;
 }
 
 /** Slots that fit in `total` bytes after the reserve; at least 1. */
 export function defaultSlotCount(
-  total = totalmem(),
+  total = usableMemory(),
   sessionBytes = SESSION_MEMORY_BYTES,
   reserveBytes = 1024 * MIB,
 ): number {
@@ -52,7 +52,7 @@ export class SlotLimiter {
 
   constructor(options: SlotLimiterOptions = {}) {
     this.#sessionBytes = options.sessionBytes ?? SESSION_MEMORY_BYTES;
-    const total = (options.totalMemory ?? totalmem)();
+    const total = (options.totalMemory ?? (() => usableMemory()))();
     const byMemory = defaultSlotCount(
       total,
       this.#sessionBytes,
@@ -65,7 +65,7 @@ export class SlotLimiter {
       throw new RuntimeError('invalid_options', 'maxSlots must be a non-negative integer');
     this.capacity = options.maxSlots ?? byMemory;
     this.#checkFree = options.checkFreeMemory ?? true;
-    this.#freeMemory = options.freeMemory ?? freemem;
+    this.#freeMemory = options.freeMemory ?? (() => freeMemory());
   }
 
   get inUse(): number {

@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { RuntimeError } from './errors.ts';
+import { withParentDeathSignal } from './parent-death.ts';
 import { exitOf, signalProcess, TailBuffer, trackGroup, waitForExit } from './process-tools.ts';
 import { writeXAuthorityFile, type XAuthCookie } from './xauth.ts';
 
@@ -136,7 +137,8 @@ function tryStart(n: number, options: XvfbOptions): Promise<XvfbServer> {
     '-displayfd',
     '3',
   ];
-  const child = spawn(options.xvfbPath ?? 'Xvfb', args, {
+  const [command, argv] = withParentDeathSignal(options.xvfbPath ?? 'Xvfb', args);
+  const child = spawn(command, argv, {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },

@@ -8,6 +8,7 @@ import { SessionHub } from '../relay/session-hub.ts';
 import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
 import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
+import { sessionCapabilityMask } from './session-capabilities.ts';
 
 /** What every session serves: the picture and input. Features add the rest. */
 export const BASE_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
@@ -48,7 +49,9 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     try {
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
-      for (const f of features) if (f.prepare) prepared.push(await f.prepare(sessionDir, log));
+      capabilities &= sessionCapabilityMask(options);
+      for (const f of features)
+        if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options));
       const setup = mergeSetups(prepared.map((p) => p.setup));
       await runtime.start({
         sessionId,
@@ -176,6 +179,18 @@ class DisplaySession implements LiveSession {
     };
   }
 
+  async applyViewport(width: number, height: number): Promise<void> {
+    const before = this.runtime.size;
+    const size = await this.runtime.setDisplaySize(
+      clampEven(width, 320, 3840),
+      clampEven(height, 200, 2160),
+    );
+    if (size.width === before.width && size.height === before.height) return;
+    for (const p of this.hub.list())
+      p.peer.send({ type: 'resizeAck', ...size, status: 'changedByOther' });
+    this.event('viewport_applied', { width: size.width, height: size.height });
+  }
+
   event(type: string, data: Record<string, unknown>): void {
     this.events.push({ type, at: new Date().toISOString(), data });
   }
@@ -186,14 +201,20 @@ class DisplaySession implements LiveSession {
 
   async stop(): Promise<void> {
     await this.release();
-    await this.runtime.stop();
-    await this.afterStop();
+    try {
+      await this.runtime.stop();
+    } finally {
+      await this.afterStop();
+    }
   }
 
   async kill(): Promise<void> {
     await this.release();
-    await this.runtime.kill();
-    await this.afterStop();
+    try {
+      await this.runtime.kill();
+    } finally {
+      await this.afterStop();
+    }
   }
 
   private async release(): Promise<void> {

@@ -41,7 +41,7 @@ export interface SessionFeature {
   /** Protocol capabilities this feature serves on this host (0 when the host lacks what it needs). */
   capabilities(): Promise<number>;
   /** Before the browser starts (per session). */
-  prepare?(sessionDir: string, log: Logger): Promise<PreparedFeature>;
+  prepare?(sessionDir: string, log: Logger, options: SessionOptions): Promise<PreparedFeature>;
   /** After the hub exists; returns the function that stops the feature. */
   attach(ctx: FeatureContext): Promise<() => Promise<void>>;
 }

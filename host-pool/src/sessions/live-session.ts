@@ -27,6 +27,8 @@ export interface LiveSession {
     xvfbPid: number | undefined;
     profileDir: string;
   };
+  /** Resizes the display to a new desired viewport (fitted to the runtime's limits); tells everyone. */
+  applyViewport(width: number, height: number): Promise<void>;
   /** Records an event for the edge (e.g. an automation attach). */
   event(type: string, data: Record<string, unknown>): void;
   /** Events since the last call. */

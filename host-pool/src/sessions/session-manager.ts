@@ -10,7 +10,7 @@ import type { LiveSession, LiveSessionFactory, SessionEvent } from './live-sessi
 
 interface Slot {
   readonly sessionId: string;
-  readonly options: SessionOptions;
+  options: SessionOptions;
   live: LiveSession | undefined;
   starting: Promise<void> | undefined;
   stopping: boolean;
@@ -63,7 +63,10 @@ export class SessionManager {
     for (const d of wanted.values()) {
       const slot = this.slots.get(d.session_id);
       if (slot?.stopping) continue;
-      if (slot && !slot.error) continue;
+      if (slot && !slot.error) {
+        this.followViewport(slot, d.options);
+        continue;
+      }
       if (slot?.error && Date.now() - slot.failedAt < RETRY_AFTER_FAILURE_MS) continue;
       if (!slot && this.slots.size >= this.maxSessions) continue;
       this.begin(d.session_id, d.options);
@@ -119,6 +122,21 @@ export class SessionManager {
         out.push({ session_id: slot.sessionId, ...e });
     }
     return out;
+  }
+
+  /**
+   * The edge changed a running session's viewport (an MCP client asked for one while no person
+   * watches): resize the display to it. A person's own resizes do not change the desired options,
+   * so the two never fight.
+   */
+  private followViewport(slot: Slot, options: SessionOptions): void {
+    const before = slot.options.viewport;
+    slot.options = options;
+    const { width, height } = options.viewport;
+    if (!slot.live || (before.width === width && before.height === height)) return;
+    slot.live.applyViewport(width, height).catch((err: unknown) => {
+      this.log.warn('viewport change failed', { sessionId: slot.sessionId, width, height, err });
+    });
   }
 
   /** Stops every session (agent shutdown). */

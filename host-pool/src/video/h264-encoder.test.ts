@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadNodeAv } from '../media/node-av.ts';
 import { codecString, H264Encoder } from './h264-encoder.ts';
-import { loadNodeAv } from './node-av.ts';
 
 function pattern(width: number, height: number, t: number): Buffer {
   const out = Buffer.alloc(width * height * 4);
@@ -35,7 +35,7 @@ describe('H264Encoder', () => {
     expect(units.filter((u) => u.keyframe).map((u) => units.indexOf(u))).toEqual([0, 12]);
     expect(enc.codec).toMatch(/^avc1\.42[0-9A-F]{4}$/); // baseline profile
 
-    const av = await loadNodeAv();
+    const { av } = await loadNodeAv();
     const codec = av.Codec.findDecoder(av.AV_CODEC_ID_H264);
     const ctx = new av.CodecContext();
     ctx.allocContext3(codec);

@@ -1,5 +1,5 @@
 import type { CodecContext, Frame, Packet, SoftwareScaleContext } from 'node-av';
-import { loadNodeAv } from './node-av.ts';
+import { loadNodeAv } from '../media/node-av.ts';
 
 /** One encoded access unit, Annex B (start codes), SPS/PPS repeated on keyframes. */
 export interface EncodedAccessUnit {
@@ -20,7 +20,7 @@ export interface H264EncoderOptions {
   readonly preferHardware?: boolean;
 }
 
-type Av = Awaited<ReturnType<typeof loadNodeAv>>;
+type Av = Awaited<ReturnType<typeof loadNodeAv>>['av'];
 
 const TIME_BASE_HZ = 90_000;
 const X264_OPTIONS: ReadonlyArray<[string, string]> = [
@@ -73,7 +73,7 @@ export class H264Encoder {
 
   static async create(options: H264EncoderOptions): Promise<H264Encoder> {
     if (options.width % 2 || options.height % 2) throw new Error('H.264 needs even dimensions');
-    const av = await loadNodeAv();
+    const { av } = await loadNodeAv();
     let ctx: CodecContext | undefined;
     let hardware = false;
     if (options.preferHardware && (await hasNvidiaGpu())) {

@@ -1,6 +1,6 @@
 import { CAP } from '@browserpane/protocol';
+import { loadNodeAv } from '../media/node-av.ts';
 import type { SessionFeature } from '../sessions/feature.ts';
-import { loadNodeAv } from './node-av.ts';
 import { VideoController, type VideoMode } from './video-controller.ts';
 import { VideoHints } from './video-hints.ts';
 
@@ -21,7 +21,7 @@ export function videoFeature(options: VideoFeatureOptions = {}): SessionFeature 
     name: 'video',
     async capabilities() {
       try {
-        const av = await loadNodeAv();
+        const { av } = await loadNodeAv();
         return av.Codec.findEncoderByName(av.FF_ENCODER_LIBX264) ? CAP.video : 0;
       } catch {
         return 0;

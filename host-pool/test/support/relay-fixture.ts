@@ -18,9 +18,15 @@ export const SESSION_ID = 'session-1';
 
 /** A relay with one session hub over a synthetic source, and a ticket minter like the edge's. */
 export async function startRelayFixture(
-  options: { mode?: 'collaborative' | 'exclusive'; plainPort?: number } = {},
+  options: {
+    mode?: 'collaborative' | 'exclusive';
+    plainPort?: number;
+    /** The certificate to start with (default: a fresh development certificate). */
+    certificate?: RelayCertificate;
+  } = {},
 ) {
-  const cert: RelayCertificate = ensureDevCertificate(mkdtempSync(join(tmpdir(), 'bp-relay-')));
+  const cert: RelayCertificate =
+    options.certificate ?? ensureDevCertificate(mkdtempSync(join(tmpdir(), 'bp-relay-')));
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
   const verifier = new TicketVerifier({

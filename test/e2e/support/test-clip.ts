@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadNodeAv } from '../../../host-pool/src/video/node-av.ts';
+import { loadNodeAv } from '../../../host-pool/src/media/node-av.ts';
 
 /**
  * Writes a video clip for the tests (no downloads): VP9 in WebM, moving colour fields and shapes
@@ -14,7 +14,7 @@ export async function writeTestClip(
   const height = options.height ?? 360;
   const fps = options.fps ?? 30;
   const frames = fps * (options.seconds ?? 4);
-  const av = await loadNodeAv();
+  const { av } = await loadNodeAv();
   // Low-level codec context with explicit frees: node-av's high-level Encoder crashes from a GC
   // finalizer after encoding (see host-pool/src/video/h264-encoder.ts).
   const codec = av.Codec.findEncoderByName(av.FF_ENCODER_LIBVPX_VP9);

@@ -8,7 +8,8 @@ Speaks line-framed JSON on stdin/stdout (hello → ready, slice → verb frames,
 diagnostics go to stderr. It is started by \`wb run\`, not by hand.
 
 environment (selected; see README.md for all):
-  WB_BROWSER_VENDOR            browserbase (default) | browser-use | local
+  WB_BROWSER_VENDOR            browserbase (default) | browser-use | local | browserpane
+  BROWSERPANE_API_URL          browserpane: the edge; with BROWSERPANE_TOKEN (or client credentials)
   WB_ARTIFACTS_DIR             where save / screenshot / download write
   WB_SLICE_DEADLINE_MS         per-slice wall clock (default 120000)
   WB_SUBSTITUTION_ON_MISSING   warn (default) | empty | error

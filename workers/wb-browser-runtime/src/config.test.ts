@@ -23,6 +23,36 @@ describe('readConfig', () => {
     expect(readConfig({ WB_LOG_LEVEL: 'loud' }).logLevelWarning).toContain('WB_LOG_LEVEL="loud"');
   });
 
+  it('reads the browserpane vendor settings', () => {
+    const config = readConfig({
+      WB_BROWSER_VENDOR: 'BrowserPane',
+      BROWSERPANE_API_URL: 'http://127.0.0.1:8787/',
+      BROWSERPANE_TOKEN: ' tok ',
+      BROWSERPANE_SESSION_ID: 'abc',
+      BROWSERPANE_VIEWPORT: '1600x900',
+      BROWSERPANE_START_TIMEOUT_MS: '5000',
+      BROWSERPANE_IDLE_TIMEOUT_SEC: '3600',
+    });
+    expect(config.vendor).toBe('browserpane');
+    expect(config.browserpane).toEqual({
+      apiUrl: 'http://127.0.0.1:8787',
+      token: 'tok',
+      clientId: null,
+      clientSecret: null,
+      tokenUrl: null,
+      sessionId: 'abc',
+      consoleUrl: null,
+      viewport: { width: 1600, height: 900 },
+      startTimeoutMs: 5000,
+      idleTimeoutSec: 3600,
+    });
+    expect(readConfig({ BROWSERPANE_VIEWPORT: 'huge' }).browserpane).toMatchObject({
+      viewport: null,
+      startTimeoutMs: 90_000,
+      idleTimeoutSec: null,
+    });
+  });
+
   it('parses the extension allowlist', () => {
     expect(parseExtensions(' .CSV, pdf,,.. ')).toEqual(['csv', 'pdf']);
     expect(parseExtensions('')).toBeNull();

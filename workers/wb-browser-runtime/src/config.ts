@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { type LogLevel, parseLogLevel } from './protocol/log.ts';
 import { clamp, type Env, envFlag, envPositiveInt, envString } from './util/env.ts';
 
-export const VENDORS = ['browserbase', 'browser-use', 'local'] as const;
+export const VENDORS = ['browserbase', 'browser-use', 'local', 'browserpane'] as const;
 export type VendorName = (typeof VENDORS)[number];
 
 export const DEFAULT_SLICE_DEADLINE_MS = 120_000;
@@ -49,10 +49,34 @@ export interface RuntimeConfig {
     proxyCountry: string | null | undefined;
     timeoutMin: number | null;
   };
+  browserpane: BrowserPaneConfig;
   relay: { apiKey: string | null; url: string | null };
   /** Null when recording is off; `recordingNote` says why. */
   recording: RecordingConfig | null;
   recordingNote: string | null;
+}
+
+/** The `browserpane` vendor: a BrowserPane edge and how to authenticate to it. */
+export interface BrowserPaneConfig {
+  /** The edge (control plane API and console), without trailing slash. */
+  apiUrl: string | null;
+  /** A ready OIDC bearer token (a person's or a service principal's). */
+  token: string | null;
+  /** Or client credentials of a service principal. */
+  clientId: string | null;
+  clientSecret: string | null;
+  /** Token endpoint for client credentials; null = the edge's `/auth-config.json`. */
+  tokenUrl: string | null;
+  /** A session to reuse when the block names no `profile_id`. */
+  sessionId: string | null;
+  /** Where people open the live view; null = the edge itself (it serves the console). */
+  consoleUrl: string | null;
+  /** Display size of sessions this runtime creates; null = the edge's default. */
+  viewport: { width: number; height: number } | null;
+  /** How long to wait for a session's browser to be running (queued or starting). */
+  startTimeoutMs: number;
+  /** `idle_timeout_sec` of sessions this runtime creates; null = the edge's default. */
+  idleTimeoutSec: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -102,12 +126,35 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
         envString(proxy) === null ? undefined : proxy?.trim() === 'null' ? null : proxy?.trim(),
       timeoutMin: envPositiveInt(env.BROWSER_USE_TIMEOUT_MIN, 0) || null,
     },
+    browserpane: readBrowserPane(env),
     relay: {
       apiKey: envString(env.PARACORD_RELAY_API_KEY),
       url: envString(env.PARACORD_RELAY_URL),
     },
     recording: recording.config,
     recordingNote: recording.note,
+  };
+}
+
+function readBrowserPane(env: Env): BrowserPaneConfig {
+  const url = (name: string) => {
+    const v = envString(env[name]);
+    return v === null ? null : trimSlash(v);
+  };
+  const viewport = /^(\d{3,4})\s*[xX×]\s*(\d{3,4})$/.exec(
+    envString(env.BROWSERPANE_VIEWPORT) ?? '',
+  );
+  return {
+    apiUrl: url('BROWSERPANE_API_URL'),
+    token: envString(env.BROWSERPANE_TOKEN),
+    clientId: envString(env.BROWSERPANE_CLIENT_ID),
+    clientSecret: envString(env.BROWSERPANE_CLIENT_SECRET),
+    tokenUrl: url('BROWSERPANE_TOKEN_URL'),
+    sessionId: envString(env.BROWSERPANE_SESSION_ID),
+    consoleUrl: url('BROWSERPANE_CONSOLE_URL'),
+    viewport: viewport ? { width: Number(viewport[1]), height: Number(viewport[2]) } : null,
+    startTimeoutMs: envPositiveInt(env.BROWSERPANE_START_TIMEOUT_MS, 90_000),
+    idleTimeoutSec: envPositiveInt(env.BROWSERPANE_IDLE_TIMEOUT_SEC, 0) || null,
   };
 }
 

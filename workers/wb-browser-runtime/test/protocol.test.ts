@@ -73,7 +73,7 @@ describe('command line', () => {
     expect(res.status).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toContain(
-      'WB_BROWSER_VENDOR=" Nope " is not a known vendor; use one of: browserbase, browser-use, local',
+      'WB_BROWSER_VENDOR=" Nope " is not a known vendor; use one of: browserbase, browser-use, local, browserpane',
     );
   });
 });

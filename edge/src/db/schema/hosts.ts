@@ -31,7 +31,8 @@ export const hosts = pgTable(
     cpuPercent: real(),
     memoryAvailableMb: integer(),
     relayUrl: text().notNull(),
-    certSha256: text().notNull(),
+    /** SHA-256 (hex) of the relay certificate clients pin; null = verify it the usual way (CA). */
+    certSha256: text(),
     agentVersion: text().notNull(),
     enrolledAt: tstz().notNull(),
     lastHeartbeatAt: tstz().notNull(),

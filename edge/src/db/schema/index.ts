@@ -1,3 +1,4 @@
 export * from './dev-oidc.ts';
 export * from './hosts.ts';
+export * from './session-files.ts';
 export * from './sessions.ts';

@@ -28,7 +28,8 @@ export async function killLeftovers(): Promise<void> {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(WB_|BROWSERBASE_|BROWSER_USE_|PARACORD_|TRIGGER_RUN_ID)/.test(key)) env[key] = value;
+    if (!/^(WB_|BROWSERBASE_|BROWSER_USE_|BROWSERPANE_|PARACORD_|TRIGGER_RUN_ID)/.test(key))
+      env[key] = value;
   }
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];

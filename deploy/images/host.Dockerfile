@@ -1,0 +1,67 @@
+# syntax=docker/dockerfile:1
+# A BrowserPane host: the host agent (host-pool) with Xvfb, Chromium and PulseAudio, one runtime
+# per session. Build from the repository root:
+#   docker build -f deploy/images/host.Dockerfile -t browserpane/host .
+#   docker build --build-arg HTTP3=0 …   # skip the optional HTTP/3 (QUIC) transport
+# Run (settings: `docker run --rm browserpane/host --help`):
+#   docker run --shm-size 2g -p 4443:4443/tcp -p 4443:4443/udp \
+#     -e EDGE_URL=https://edge.example.com -e HOST_ENROLLMENT_TOKEN=… \
+#     -e RELAY_PUBLIC_URL=https://host1.example.com:4443 browserpane/host
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-bookworm AS build
+# Build tools come with this image: native modules without a prebuilt binary compile here.
+WORKDIR /opt/browserpane
+# npm 11 honours the repository's allowScripts policy (package.json), as on developer machines.
+RUN npm install -g npm@11.19.1
+# Every workspace's manifest, so npm sees the whole workspace set of the lock file.
+COPY package.json package-lock.json ./
+COPY protocol/package.json protocol/
+COPY edge/package.json edge/
+COPY host-pool/package.json host-pool/
+COPY client/package.json client/
+COPY workers/mcp-bridge/package.json workers/mcp-bridge/
+COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
+# `npm install` follows the lock exactly; `npm ci` refuses this lock (it lacks other platforms'
+# optional binaries, see deploy/local/bootstrap.mjs). Only the host agent's dependencies (and the
+# root's tools: tsx runs the agent).
+RUN npm install --workspace @browserpane/host-pool --include-workspace-root --no-audit --no-fund
+# WebTransport over HTTP/3 (UDP) needs the optional quiche transport, a native module fetched or
+# built at install time. Without it the relay serves WebTransport over WebSocket/HTTP2 (TCP) only.
+ARG HTTP3=1
+RUN if [ "$HTTP3" = "1" ]; then \
+      npm install --no-save --no-audit --no-fund --workspace @browserpane/host-pool \
+        @fails-components/webtransport-transport-http3-quiche@1.6.8 \
+      || echo "warning: HTTP/3 transport not installed; the relay will serve TCP only" >&2; \
+    fi
+COPY tsconfig.base.json ./
+COPY protocol/ protocol/
+COPY host-pool/ host-pool/
+
+FROM node:${NODE_VERSION}-bookworm-slim
+# Xvfb, Chromium, PulseAudio, fonts, openssl: the repository's one list of system packages,
+# host role (no PostgreSQL or PgBouncer).
+COPY deploy/local/system-packages.sh /tmp/system-packages.sh
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini ca-certificates \
+  && bash /tmp/system-packages.sh --role host \
+  && bash /tmp/system-packages.sh --role host --check \
+  && rm -rf /var/lib/apt/lists/* /tmp/system-packages.sh
+
+WORKDIR /opt/browserpane
+COPY --from=build /opt/browserpane /opt/browserpane
+# Chromium runs with --no-sandbox (host-pool/src/runtime/chromium.ts: the sandbox needs user
+# namespaces that containers rarely grant), so the container is the isolation boundary: the agent
+# and every browser run as the unprivileged `node` user, with no extra capabilities.
+RUN install -d -o node -g node -m 0750 /var/lib/browserpane
+USER node
+ENV HOST_DATA_DIR=/var/lib/browserpane \
+    RELAY_PORT=4443 \
+    CHROMIUM_PATH=/usr/bin/chromium
+VOLUME ["/var/lib/browserpane"]
+# Relay: TLS on TCP (WebTransport over WebSocket/HTTP2, CDP gateway, /healthz) and UDP (HTTP/3).
+EXPOSE 4443/tcp 4443/udp
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "require('https').get({host:'127.0.0.1',port:process.env.RELAY_PORT||4443,path:'/healthz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
+# tini reaps the X servers, browsers and audio helpers the agent starts, and forwards signals.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--import", "tsx", "host-pool/src/main.ts"]

@@ -1,0 +1,161 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { AppError } from '../errors.ts';
+import { queryParams, uuidParam, validate } from '../http/request.ts';
+import { bearerToken, requireUser } from '../middleware/auth.ts';
+import { authenticateHost } from '../services/hosts.ts';
+import {
+  fileNotFound,
+  listSessionFiles,
+  loadSessionFile,
+  recordSessionFile,
+  SESSION_FILE_MAX_BYTES,
+  type SessionFileInput,
+  sessionFileResource,
+  sessionOfHost,
+  storageKey,
+} from '../services/session-files.ts';
+import { loadSession } from '../services/sessions.ts';
+import { integer, object, optional, string } from '../validation/schema.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const listFilesQuery = object({
+  limit: optional(integer({ min: 1, max: 500 })),
+  cursor: optional(string({ min: 36, max: 36, pattern: UUID, patternHint: 'a next_cursor value' })),
+});
+
+function artifacts(c: Context<AppEnv>): R2Bucket {
+  const bucket = c.env.ARTIFACTS;
+  if (!bucket) throw new AppError('config_invalid', 'this edge has no ARTIFACTS bucket binding');
+  return bucket;
+}
+
+/**
+ * Files a session produced (downloads of its browser), for its owner and automation delegates:
+ * list, metadata, content. Another owner's session answers 404 like a missing one.
+ */
+export const sessionFileRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get('/:session_id/files', async (c) => {
+    const id = uuidParam(c, 'session_id');
+    const raw = queryParams(c, ['limit', 'cursor']);
+    const query = validate(
+      listFilesQuery,
+      {
+        ...raw,
+        ...(raw.limit !== undefined
+          ? { limit: /^\d{1,6}$/.test(raw.limit) ? Number(raw.limit) : raw.limit }
+          : {}),
+      },
+      'query',
+    );
+    const db = c.var.db();
+    await loadSession(db, id, c.var.principal, 'delegate');
+    const page = await listSessionFiles(db, id, {
+      limit: query.limit ?? 100,
+      cursor: query.cursor,
+    });
+    return c.json({ files: page.rows.map(sessionFileResource), next_cursor: page.nextCursor });
+  })
+  .get('/:session_id/files/:file_id', async (c) => {
+    const id = uuidParam(c, 'session_id');
+    const fileId = uuidParam(c, 'file_id');
+    const db = c.var.db();
+    await loadSession(db, id, c.var.principal, 'delegate');
+    return c.json(sessionFileResource(await loadSessionFile(db, id, fileId)));
+  })
+  .get('/:session_id/files/:file_id/content', async (c) => {
+    const id = uuidParam(c, 'session_id');
+    const fileId = uuidParam(c, 'file_id');
+    const db = c.var.db();
+    await loadSession(db, id, c.var.principal, 'delegate');
+    const row = await loadSessionFile(db, id, fileId);
+    const object = await artifacts(c).get(row.storageKey);
+    if (!object) throw fileNotFound();
+    return new Response(object.body, {
+      status: 200,
+      headers: {
+        'content-type': row.mimeType,
+        'content-length': String(object.size),
+        // Bytes a web page produced: never rendered on the edge's origin.
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(row.name)}`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; sandbox",
+        'cache-control': 'private, no-store',
+        etag: `"${row.sha256}"`,
+        'x-request-id': c.var.requestId,
+      },
+    });
+  });
+
+/** A header value decoded from percent-encoded UTF-8 (`x-file-name`). */
+function decodedHeader(c: Context<AppEnv>, name: string): string {
+  const raw = c.req.header(name);
+  if (raw === undefined) throw new AppError('validation_failed', `header ${name} is required`);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('validation_failed', `header ${name} must be percent-encoded UTF-8`);
+  }
+}
+
+function fileInput(c: Context<AppEnv>, fileId: string): SessionFileInput {
+  const length = c.req.header('content-length');
+  if (length === undefined || !/^\d{1,12}$/.test(length))
+    throw new AppError('validation_failed', 'a content-length header is required');
+  const size = Number(length);
+  if (size > SESSION_FILE_MAX_BYTES)
+    throw new AppError(
+      'payload_too_large',
+      `a session file must be at most ${SESSION_FILE_MAX_BYTES} bytes`,
+    );
+  const name = decodedHeader(c, 'x-file-name');
+  if (
+    !name ||
+    new TextEncoder().encode(name).byteLength > 255 ||
+    /[/\\\u0000-\u001f\u007f]/.test(name) ||
+    /^[.\s]+$/.test(name)
+  )
+    throw new AppError('validation_failed', 'x-file-name must be a bare file name of 1…255 bytes');
+  const sha256 = c.req.header('x-file-sha256') ?? '';
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new AppError('validation_failed', 'x-file-sha256 must be 64 lowercase hex digits');
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const mimeType = /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(type) ? type : 'application/octet-stream';
+  return { id: fileId, name, mimeType, size, sha256 };
+}
+
+/**
+ * The host side: a host records a file one of its sessions produced, streaming the content (with
+ * its length and SHA-256, which the store verifies) into the artifact store. Idempotent per file
+ * id: a retried upload replaces the record.
+ */
+export const hostSessionFileRoutes = new Hono<AppEnv>().put(
+  '/:host_id/sessions/:session_id/files/:file_id',
+  async (c) => {
+    const hostId = uuidParam(c, 'host_id');
+    const db = c.var.db();
+    await authenticateHost(db, hostId, bearerToken(c.req.header('authorization')));
+    const sessionId = uuidParam(c, 'session_id');
+    const fileId = uuidParam(c, 'file_id');
+    const input = fileInput(c, fileId);
+    const row = await sessionOfHost(db, sessionId, hostId);
+    const bucket = artifacts(c);
+    try {
+      await bucket.put(storageKey(sessionId, fileId), input.size === 0 ? '' : c.req.raw.body, {
+        httpMetadata: { contentType: input.mimeType },
+        sha256: input.sha256,
+      });
+    } catch (err) {
+      throw new AppError(
+        'validation_failed',
+        'the content does not match its content-length or x-file-sha256',
+        { cause: err },
+      );
+    }
+    const { row: file, created } = await recordSessionFile(db, row, hostId, input);
+    return c.json(sessionFileResource(file), created ? 201 : 200);
+  },
+);

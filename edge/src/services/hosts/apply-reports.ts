@@ -1,0 +1,81 @@
+/** A heartbeat's runtime, connection and event reports, applied to the sessions on its host. */
+import { and, eq, inArray, or } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { type HostRow, sessionConnections, sessions } from '../../db/schema/index.ts';
+import { addEvents, type SessionEventInput } from '../scheduler.ts';
+import { isRunningState } from '../session-view.ts';
+import type { ConnectionReport, HeartbeatInput } from './heartbeat-messages.ts';
+import { changed, reconcile } from './reconcile.ts';
+
+export async function applyReports(
+  tx: Tx,
+  host: HostRow,
+  input: HeartbeatInput,
+  now: Date,
+): Promise<void> {
+  const assigned = await tx.select().from(sessions).where(eq(sessions.hostId, host.id));
+  const reports = new Map(input.runtimes.map((r) => [r.session_id, r]));
+  const byId = new Map(assigned.map((s) => [s.id, s]));
+  const conns = new Map<string, ConnectionReport[]>();
+  for (const c of input.connections) {
+    const row = byId.get(c.session_id);
+    if (!row || !isRunningState(row.state)) continue;
+    conns.set(c.session_id, [...(conns.get(c.session_id) ?? []), c]);
+  }
+
+  await tx.delete(sessionConnections).where(eq(sessionConnections.hostId, host.id));
+  const live = [...conns.values()].flat();
+  const unique = new Map(live.map((c) => [`${c.session_id}/${c.connection_id}`, c]));
+  if (unique.size > 0) {
+    await tx.insert(sessionConnections).values(
+      [...unique.values()].map((c) => ({
+        sessionId: c.session_id,
+        connectionId: c.connection_id,
+        hostId: host.id,
+        role: c.role,
+        principal: c.principal,
+        displayName: c.display_name,
+        connectedAt: new Date(c.connected_at),
+        client: c.client ?? null,
+      })),
+    );
+  }
+
+  const events: SessionEventInput[] = [];
+  for (const row of assigned) {
+    const { patch, events: ev } = reconcile(row, reports.get(row.id), conns.get(row.id) ?? [], now);
+    events.push(...ev);
+    if (changed(row, patch)) {
+      await tx
+        .update(sessions)
+        .set({ ...patch, updatedAt: now })
+        .where(eq(sessions.id, row.id));
+    }
+  }
+
+  // Host events: kept for sessions this host runs or ran last.
+  const eventIds = [...new Set(input.events.map((e) => e.session_id))];
+  if (eventIds.length > 0) {
+    const known = await tx
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(
+        and(
+          inArray(sessions.id, eventIds),
+          or(eq(sessions.hostId, host.id), eq(sessions.lastHostId, host.id)),
+        ),
+      );
+    const ok = new Set(known.map((k) => k.id));
+    for (const e of input.events) {
+      if (!ok.has(e.session_id)) continue;
+      events.push({
+        sessionId: e.session_id,
+        hostId: host.id,
+        type: e.type,
+        at: new Date(e.at),
+        data: e.data ?? null,
+      });
+    }
+  }
+  await addEvents(tx, events);
+}

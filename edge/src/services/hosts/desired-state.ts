@@ -1,0 +1,95 @@
+/** The heartbeat's answer: the desired state of every session on the host, and pending commands. */
+import { DEFAULT_SESSION_CAPABILITIES } from '@browserpane/protocol';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Config } from '../../config.ts';
+import type { Tx } from '../../db/client.ts';
+import { type HostRow, hostCommands, type SessionRow, sessions } from '../../db/schema/index.ts';
+import { isRunningState } from '../session-view.ts';
+import type { Desired, DesiredState, HeartbeatInput } from './heartbeat-messages.ts';
+
+function options(row: SessionRow): DesiredState['sessions'][number]['options'] {
+  return {
+    viewport: row.viewport,
+    capabilities: row.capabilities,
+    owner_mode: row.ownerMode,
+    video_mode: row.videoMode,
+    idle_timeout_sec: row.idleTimeoutSec,
+    labels: row.labels,
+  };
+}
+
+export async function desiredState(
+  tx: Tx,
+  host: HostRow,
+  input: HeartbeatInput,
+  cfg: Config,
+): Promise<DesiredState> {
+  const assigned = await tx.select().from(sessions).where(eq(sessions.hostId, host.id));
+  const out: DesiredState['sessions'] = [];
+  const listed = new Set<string>();
+  for (const row of assigned) {
+    const desired: Desired = isRunningState(row.state)
+      ? 'running'
+      : row.state === 'stopping'
+        ? (row.stopMode ?? 'stopped')
+        : 'stopped';
+    out.push({ session_id: row.id, desired, options: options(row) });
+    listed.add(row.id);
+  }
+  // Runtimes the host still has for sessions that are no longer placed on it: stop them.
+  const foreign = input.runtimes.filter((r) => !listed.has(r.session_id) && r.state !== 'stopped');
+  if (foreign.length > 0) {
+    const rows = await tx
+      .select()
+      .from(sessions)
+      .where(
+        inArray(
+          sessions.id,
+          foreign.map((r) => r.session_id),
+        ),
+      );
+    const known = new Map(rows.map((r) => [r.id, r]));
+    for (const r of foreign) {
+      const row = known.get(r.session_id);
+      out.push({
+        session_id: r.session_id,
+        desired: row ? 'stopped' : 'killed',
+        options: row
+          ? options(row)
+          : {
+              viewport: r.display,
+              capabilities: { ...DEFAULT_SESSION_CAPABILITIES },
+              owner_mode: 'collaborative',
+              video_mode: 'roi',
+              idle_timeout_sec: cfg.defaultIdleTimeoutSec,
+              labels: {},
+            },
+      });
+    }
+  }
+  const running = assigned.filter((s) => isRunningState(s.state)).map((s) => s.id);
+  const pending =
+    running.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(hostCommands)
+          .where(
+            and(
+              eq(hostCommands.hostId, host.id),
+              isNull(hostCommands.ackedAt),
+              inArray(hostCommands.sessionId, running),
+            ),
+          )
+          .orderBy(asc(hostCommands.createdAt), asc(hostCommands.id));
+  return {
+    heartbeat_interval_ms: cfg.heartbeatIntervalMs,
+    sessions: out,
+    commands: pending.map((c) => ({
+      command_id: c.id,
+      type: c.type,
+      session_id: c.sessionId,
+      ...(c.connectionId ? { connection_id: c.connectionId } : {}),
+    })),
+  };
+}

@@ -1,0 +1,3 @@
+import { sessionFilesSuite } from './session-files.case.ts';
+
+sessionFilesSuite('pglite');

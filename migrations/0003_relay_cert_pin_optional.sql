@@ -1,0 +1,1 @@
+ALTER TABLE "hosts" ALTER COLUMN "cert_sha256" DROP NOT NULL;

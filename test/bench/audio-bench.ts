@@ -1,0 +1,71 @@
+/**
+ * Desktop audio benchmark (issue 5): a remote page plays a 440 Hz tone, then goes silent; the
+ * audio bits per second are measured on the wire at a real client (the console's live view),
+ * with the CPU of the host agent, the session's PulseAudio daemon and its recorder.
+ * Targets: ≤ 64 kbit/s while playing, 0 while silent.
+ * Usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--write] [--help]
+ *   --write  also writes test/bench/results/audio.json
+ */
+import { writeBenchResult } from './results.ts';
+import { type AudioWindow, measureAudio } from './support/audio-measure.ts';
+import { startBenchStack } from './support/bench-stack.ts';
+
+if (process.argv.includes('--help')) {
+  console.log(
+    'usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--write]   (default 10 s per window)',
+  );
+  process.exit(0);
+}
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+
+function log(msg: string): void {
+  process.stdout.write(`[audio] ${msg}\n`);
+}
+
+function flat(prefix: string, w: AudioWindow): Record<string, number> {
+  return {
+    [`${prefix}_wire_kbps`]: w.wireKbps,
+    [`${prefix}_payload_kbps`]: w.payloadKbps,
+    [`${prefix}_packets_per_s`]: w.packetsPerSecond,
+    [`${prefix}_agent_cpu_pct`]: w.cpu.agent,
+    [`${prefix}_pulseaudio_cpu_pct`]: w.cpu.pulseaudio,
+    [`${prefix}_parec_cpu_pct`]: w.cpu.parec,
+  };
+}
+
+async function main(): Promise<void> {
+  log('starting the local stack (host agent in its own process)');
+  const bench = await startBenchStack(log);
+  try {
+    const session = await bench.openSession();
+    try {
+      log(`measuring ${SECONDS} s of tone, then ${SECONDS} s of silence`);
+      const figures = await measureAudio(
+        { client: bench.console, remote: session.page, agentPid: bench.hostPid },
+        { seconds: SECONDS },
+      );
+      const result = {
+        ...flat('playing', figures.playing),
+        playing_max_level_dbfs: figures.playing.maxLevelDbfs,
+        ...flat('silent', figures.silent),
+        seconds_per_window: SECONDS,
+      };
+      console.table(result);
+      const ok = figures.playing.wireKbps <= 64 && figures.silent.wireKbps === 0;
+      log(
+        `${ok ? 'within' : 'OUTSIDE'} targets: ${figures.playing.wireKbps} kbit/s playing (≤ 64), ${figures.silent.wireKbps} kbit/s silent (0)`,
+      );
+      if (process.argv.includes('--write')) log(`wrote ${writeBenchResult('audio', result)}`);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`[audio] failed: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,253 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../deploy/local/stack.ts';
+import { freePort } from '../../edge/src/local/index.ts';
+import type { RunningBridge } from '../../workers/mcp-bridge/src/index.ts';
+import { launchClientBrowser } from './support/browser.ts';
+import { canvasPixels, signIn, startSession, waitForQuiet } from './support/console-driver.ts';
+import { PAGES, startTestSite } from './support/test-site.ts';
+
+const VIEWPORT = { width: 1540, height: 816 };
+const DELAY_MS = 1500;
+const BLUE = [30, 90, 200];
+const ORANGE = [240, 140, 20];
+
+PAGES['/mcp'] = `<!doctype html><html><head><title>MCP test</title><style>
+  body { margin: 0; background: #fff; font: 20px 'DejaVu Sans', sans-serif; }
+  #block { width: 480px; height: 320px; background: rgb(${BLUE.join(',')}); }
+  button { margin: 16px; font-size: 22px; }
+</style></head><body><div id="block"></div>
+<button onclick="document.getElementById('block').style.background='rgb(${ORANGE.join(',')})';document.title='Pressed'">Press me</button>
+</body></html>`;
+
+function text(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+interface Status {
+  mcp_owner: { principal_id: string } | null;
+  connections: { role: string; principal: string; client: string | null }[];
+  events: { type: string }[];
+}
+
+/**
+ * The MCP bridge end to end: a person delegates their live session from the console, the SDK's
+ * MCP client drives it over Streamable HTTP and over SSE (Playwright MCP through the CDP
+ * gateway), each step waits while the person watches, and revoking the MCP owner cuts it off.
+ */
+describe('MCP bridge: an MCP client drives a delegated session', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let bridge: RunningBridge;
+  let site: Awaited<ReturnType<typeof startTestSite>>;
+  let browser: Browser & { cleanup(): void };
+  let person: Page;
+  let observer: Browser;
+  let token: string;
+  let sessionId: string;
+  const clients: Client[] = [];
+
+  const status = async (): Promise<Status> => {
+    const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return (await res.json()) as Status;
+  };
+  const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => {
+    const t0 = performance.now();
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    return { result, ms: performance.now() - t0 };
+  };
+  /** The remote page, seen directly on loopback DevTools (an observer, not through the gateway). */
+  const remotePage = (): Page => {
+    const pages = observer.contexts().flatMap((c) => c.pages());
+    return pages.find((p) => p.url().startsWith(site.url)) ?? (pages[0] as Page);
+  };
+  const liveViewPixel = async (x: number, y: number) => {
+    const origin = await remotePage().evaluate(() => ({
+      left: window.screenX,
+      top: window.outerHeight - window.innerHeight,
+    }));
+    await waitForQuiet(person);
+    const canvas = await canvasPixels(person);
+    const at = ((origin.top + y) * canvas.width + origin.left + x) * 4;
+    return [...canvas.rgba.subarray(at, at + 3)];
+  };
+  const pressButton = async (client: Client) => {
+    const snapshot = text((await call(client, 'browser_snapshot')).result);
+    const ref = /button "Press me" \[ref=(\w+)\]/.exec(snapshot)?.[1];
+    expect(ref, snapshot).toBeDefined();
+    return call(client, 'browser_click', { element: 'Press me button', target: ref });
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-mcp-'));
+    stack = await startLocalStack({
+      dataDir,
+      port: 0,
+      relayPort: await freePort(),
+      plainPort: await freePort(),
+      host: 'in-process',
+      hostMaxSessions: 2,
+      edgeVars: { HOST_LOST_AFTER_MS: '15000' },
+      mcpBridge: { port: 0, supervisedDelayMs: DELAY_MS, statusPollMs: 500 },
+    });
+    bridge = stack.mcpBridge as RunningBridge;
+    site = await startTestSite();
+    browser = await launchClientBrowser();
+    person = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await signIn(person, stack.url);
+    sessionId = await startSession(person);
+    token = await person.evaluate(
+      () => JSON.parse(sessionStorage.getItem('bp.token') ?? '{}').accessToken as string,
+    );
+    const port = stack.host?.sessions.live(sessionId)?.cdpPort();
+    observer = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    await observer?.close().catch(() => undefined);
+    await browser?.close();
+    // The session's browser keeps connections to the test site open: stop it first.
+    await stack?.stop();
+    await site?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the person delegates the session from the console and the bridge adopts it', async () => {
+    await person.click('[data-testid=delegate-mcp]', { timeout: 20_000 });
+    await person.waitForSelector('[data-testid=revoke-mcp]');
+    await expect
+      .poll(async () => (await (await fetch(`${bridge.url}/control-session`)).json()) as object)
+      .toMatchObject({ session_id: sessionId, state: 'active', mcp_url: `${bridge.url}/mcp` });
+    expect((await status()).mcp_owner?.principal_id).toBe(bridge.principalId);
+  });
+
+  it('Streamable HTTP: lists tools, navigates and clicks — slowed down while the person watches', async () => {
+    const client = new Client({ name: 'e2e-streamable', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${bridge.url}/mcp`)));
+    clients.push(client);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'browser_navigate',
+        'browser_click',
+        'browser_snapshot',
+        'browser_type',
+      ]),
+    );
+    expect(names).not.toContain('browser_run_code_unsafe');
+
+    const nav = await call(client, 'browser_navigate', { url: `${site.url}/mcp` });
+    expect(nav.result.isError, text(nav.result)).toBeFalsy();
+    expect(text(nav.result)).toContain('Page Title: MCP test');
+    expect(nav.ms).toBeGreaterThanOrEqual(DELAY_MS);
+    await expect.poll(() => liveViewPixel(240, 160), { timeout: 20_000 }).toEqual(BLUE);
+
+    const click = await pressButton(client);
+    expect(click.result.isError, text(click.result)).toBeFalsy();
+    expect(click.ms).toBeGreaterThanOrEqual(DELAY_MS);
+    expect(await remotePage().title()).toBe('Pressed');
+    await expect.poll(() => liveViewPixel(240, 160), { timeout: 20_000 }).toEqual(ORANGE);
+
+    await expect
+      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'))
+      .toEqual([expect.objectContaining({ principal: bridge.principalId, client: 'cdp' })]);
+  });
+
+  it('legacy SSE: lists tools, navigates and clicks', async () => {
+    const client = new Client({ name: 'e2e-sse', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(new URL(`${bridge.url}/sse`)));
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('browser_click');
+    const nav = await call(client, 'browser_navigate', { url: `${site.url}/mcp` });
+    expect(nav.result.isError, text(nav.result)).toBeFalsy();
+    expect(await remotePage().title()).toBe('MCP test');
+    const click = await pressButton(client);
+    expect(click.result.isError, text(click.result)).toBeFalsy();
+    expect(await remotePage().title()).toBe('Pressed');
+  });
+
+  it('stops slowing steps down once nobody watches', async () => {
+    await person.close();
+    await expect
+      .poll(
+        async () => {
+          const health = (await (await fetch(`${bridge.url}/health`)).json()) as {
+            sessions: { session_id: string; watchers: number }[];
+          };
+          return health.sessions.find((s) => s.session_id === sessionId)?.watchers;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(0);
+    const client = clients[0] as Client;
+    const tabs = await call(client, 'browser_tabs', { action: 'list' });
+    expect(tabs.result.isError).toBeFalsy();
+    expect(tabs.ms).toBeLessThan(DELAY_MS);
+  });
+
+  it('sizes the running display to the viewport the MCP owner asks for while nobody watches', async () => {
+    const secret = stack.edge.secrets.serviceClients['mcp-bridge'] as string;
+    const tokenRes = await fetch(`${stack.url}/dev-oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`mcp-bridge:${secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    const { access_token: bridgeToken } = (await tokenRes.json()) as { access_token: string };
+    const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/mcp-owner`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridgeToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ viewport: { width: 1024, height: 640 } }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { viewport: object }).viewport).toEqual({
+      width: 1024,
+      height: 640,
+    });
+    // the host follows on its next heartbeat: the X display and the page's window change size
+    const live = stack.host?.sessions.live(sessionId);
+    await expect
+      .poll(() => live?.display(), { timeout: 20_000 })
+      .toEqual({ width: 1024, height: 640 });
+    await expect
+      .poll(() => remotePage().evaluate(() => window.innerWidth), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1024);
+    expect(await remotePage().evaluate(() => window.innerWidth)).toBeLessThanOrEqual(1025);
+    await expect
+      .poll(async () => (await status()).events.map((e) => e.type), { timeout: 20_000 })
+      .toContain('viewport_applied');
+  });
+
+  it('clearing the MCP owner cuts the bridge off', async () => {
+    const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/mcp-owner`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    for (const client of clients) {
+      const after = await call(client, 'browser_navigate', { url: `${site.url}/` });
+      expect(after.result.isError).toBe(true);
+      expect(text(after.result)).toMatch(/^session_revoked:/);
+    }
+    await expect
+      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'), {
+        timeout: 15_000,
+      })
+      .toEqual([]);
+    const types = (await status()).events.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['mcp_owner_cleared', 'cdp_detached']));
+    expect(await remotePage().title()).toBe('Pressed');
+  });
+});
