@@ -32,6 +32,8 @@ export interface SessionStatus {
     display_name?: string;
     principal?: string;
   }>;
+  readonly automation_owner?: { principal_id: string } | null;
+  readonly mcp_owner?: { principal_id: string } | null;
 }
 
 export class ApiError extends Error {

@@ -3,7 +3,10 @@ import type { Api } from './api.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
+import { ShareMenu } from './controls/share-menu.ts';
 import { clear, h } from './dom.ts';
+import { Notices } from './notices.ts';
+import { stopFromLiveView } from './stop-session.ts';
 
 const RUNNING = new Set(['ready', 'active', 'idle']);
 
@@ -27,17 +30,25 @@ export class LiveView {
   private readonly people: HTMLElement;
   private readonly metrics: HTMLElement;
   private readonly media = new MediaControls();
+  private readonly notices = new Notices();
   private readonly files = new FilesControls((text) => this.flash(text));
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  /** This person stopped the session: the placeholder offers to start it again. */
+  private stoppedHere = false;
 
   constructor(private readonly options: LiveViewOptions) {
     clear(options.root);
     this.status = h('span.status', { text: 'Connecting…' });
     this.metrics = h('span.metrics');
     this.people = h('span.people');
-    const toolbar = h(
-      'div.toolbar',
+    const share = new ShareMenu(
+      { open: (role) => this.openSecondWindow(role), copyLink: () => this.copyLink() },
+      (text) => this.flash(text),
+    );
+    // what the session is (shrinks and ellipsizes on narrow screens) | what you can do (never cut)
+    const info = h(
+      'div.toolbar-info',
       {},
       h('span.session-id', {
         text: `Session ${options.sessionId.slice(0, 8)}`,
@@ -46,26 +57,13 @@ export class LiveView {
       this.status,
       this.people,
       this.metrics,
-      h('span.spacer'),
+    );
+    const actions = h(
+      'div.toolbar-actions',
+      {},
       this.media.element,
       this.files.element,
-      h(
-        'button.ghost',
-        {
-          onclick: () => this.openSecondWindow('viewer'),
-          title: 'Open this session in a new window as a viewer',
-        },
-        'Open as viewer',
-      ),
-      h(
-        'button.ghost',
-        {
-          onclick: () => this.openSecondWindow('owner'),
-          title: 'Open this session in a new window as another participant',
-        },
-        'New window',
-      ),
-      h('button.ghost', { onclick: () => void this.copyLink() }, 'Copy link'),
+      share.element,
       options.role === 'owner'
         ? new AutomationControl(options.sessionId, (text) => this.flash(text)).element
         : undefined,
@@ -73,8 +71,9 @@ export class LiveView {
         ? h('button.danger', { onclick: () => void this.stop() }, 'Stop session')
         : undefined,
     );
+    const toolbar = h('div.toolbar', {}, info, actions);
     this.stage = h('div.stage', { 'data-testid': 'live-view' });
-    options.root.append(toolbar, this.stage);
+    options.root.append(toolbar, this.stage, this.notices.element);
     void this.connect();
   }
 
@@ -91,6 +90,7 @@ export class LiveView {
 
   private async connect(): Promise<void> {
     const { api, sessionId, role } = this.options;
+    this.stoppedHere = false;
     try {
       this.setStatus('Starting the browser…');
       const ticket = await this.ticketWhenRunning(api, sessionId, role);
@@ -147,8 +147,11 @@ export class LiveView {
     else if (e.type === 'notice') this.flash(e.message);
     else if (e.type === 'closed') {
       clearInterval(this.statsTimer);
+      this.metrics.textContent = '';
       this.client = undefined;
-      if (!this.disposed) this.offerRetry(e.reason || 'disconnected');
+      if (this.disposed) return;
+      if (this.stoppedHere) this.offerRetry('You stopped this session.', 'Start again', 'Stopped');
+      else this.offerRetry(e.reason || 'disconnected');
     }
   }
 
@@ -170,20 +173,18 @@ export class LiveView {
   }
 
   private flash(text: string): void {
-    const note = h('div.notice', { text });
-    this.options.root.append(note);
-    setTimeout(() => note.remove(), 4000);
+    this.notices.show(text);
   }
 
-  private offerRetry(reason: string): void {
-    this.setStatus('Disconnected');
+  private offerRetry(reason: string, action = 'Reconnect', status = 'Disconnected'): void {
+    this.setStatus(status);
     clear(this.stage);
     this.stage.append(
       h(
         'div.placeholder',
         {},
         h('p', { text: reason }),
-        h('button.primary', { onclick: () => void this.connect() }, 'Reconnect'),
+        h('button.primary', { onclick: () => void this.connect() }, action),
       ),
     );
   }
@@ -196,19 +197,31 @@ export class LiveView {
     window.open(this.link(role), '_blank', 'popup=yes,width=1100,height=760');
   }
 
-  private async copyLink(): Promise<void> {
+  private async copyLink(): Promise<string> {
     try {
       await navigator.clipboard.writeText(this.link('viewer'));
-      this.flash('Viewer link copied');
+      return 'Viewer link copied';
     } catch {
-      this.flash(this.link('viewer'));
+      return this.link('viewer');
     }
   }
 
   private async stop(): Promise<void> {
     try {
-      await this.options.api.stop(this.options.sessionId);
-      this.flash('Session stopped');
+      const done = await stopFromLiveView({
+        api: this.options.api,
+        sessionId: this.options.sessionId,
+        myConnectionId: this.client?.connectionId,
+        disconnectSelf: () => {
+          this.stoppedHere = true;
+          clearInterval(this.statsTimer);
+          this.client?.disconnect();
+          this.client = undefined;
+        },
+        confirm: (question) => window.confirm(question),
+        progress: (text) => this.setStatus(text),
+      });
+      this.flash(done);
     } catch (err) {
       this.flash((err as Error).message);
     }

@@ -48,7 +48,7 @@ describe('wrangler.toml', () => {
       const result = await new Promise<{ code: number; output: string }>((resolve) =>
         execFile(
           join(ROOT, 'node_modules', '.bin', 'wrangler'),
-          ['deploy', '--dry-run', '--outdir', out],
+          ['deploy', '--config', join(ROOT, 'wrangler.toml'), '--dry-run', '--outdir', out],
           { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
           (error, stdout, stderr) =>
             resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),

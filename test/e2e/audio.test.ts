@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../bench/support/api.ts';
 import { audioProcesses, measureAudio } from '../bench/support/audio-measure.ts';
 import { launchClientBrowser } from './support/browser.ts';
-import { signIn, waitForFrames } from './support/console-driver.ts';
+import { share, signIn, waitForFrames } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
 
@@ -242,7 +242,7 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     await owner.bringToFront();
     const [viewer] = await Promise.all([
       context.waitForEvent('page'),
-      owner.click('text=Open as viewer'),
+      share(owner, 'Open as viewer'),
     ]);
     await viewer.setViewportSize(VIEWPORT);
     await waitForFrames(viewer);

@@ -9,6 +9,7 @@ import { launchClientBrowser } from './support/browser.ts';
 import {
   type ConsoleWindow,
   displayToPage,
+  share,
   signIn,
   startSession,
 } from './support/console-driver.ts';
@@ -359,7 +360,7 @@ describe('files: uploads into the page’s file chooser, downloads to the client
     expect(viewer.count('uploadAck') + viewer.count('uploadAbort')).toBe(0);
     const [viewerPage] = await Promise.all([
       context.waitForEvent('page'),
-      owner.click('text=Open as viewer'),
+      share(owner, 'Open as viewer'),
     ]);
     await viewerPage.waitForFunction(
       () => ((window as unknown as ConsoleWindow).bpClient?.stats().framesPresented ?? 0) > 0,

@@ -5,6 +5,7 @@ import {
   type ConsoleWindow,
   canvasPixels,
   displayToPage,
+  share,
   signIn,
   startSession,
   waitForFrames,
@@ -125,7 +126,7 @@ describe('live view: console → edge → host → Chromium and back (real every
   it('lets a second participant join as a viewer: same picture, input dropped', async () => {
     const [viewer] = await Promise.all([
       context.waitForEvent('page'),
-      owner.click('text=Open as viewer'),
+      share(owner, 'Open as viewer'),
     ]);
     await viewer.setViewportSize(VIEWPORT);
     await waitForFrames(viewer);

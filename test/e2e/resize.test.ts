@@ -5,6 +5,7 @@ import type { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
   type ConsoleWindow,
+  share,
   signIn,
   startSession,
   waitForFrames,
@@ -116,7 +117,7 @@ describe('resize: the owner’s container sizes the remote display (real everyth
     // a viewer in a bigger window sees the picture letterboxed at 1:1
     const [viewer] = await Promise.all([
       context.waitForEvent('page'),
-      owner.click('text=Open as viewer'),
+      share(owner, 'Open as viewer'),
     ]);
     await viewer.setViewportSize(VIEWPORT);
     await waitForFrames(viewer);

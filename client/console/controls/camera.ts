@@ -9,8 +9,9 @@ const REASONS: Record<string, string> = {
 };
 
 /**
- * The live view's camera control: a toggle when the session grants the camera, otherwise a clear
- * "unavailable" label, naming the host when the host said it has no camera device.
+ * The live view's camera control: a toggle when the session grants the camera; a label when the
+ * session asked for the camera and the host said it has no device; nothing when the camera is
+ * simply off for the session.
  */
 export class CameraControl {
   readonly element: HTMLElement;
@@ -49,7 +50,12 @@ export class CameraControl {
       return;
     }
     if (status.state === 'unavailable') {
-      const text = this.hostReason ? 'Camera unavailable on this host' : 'Camera unavailable';
+      // Off for this session (the default) is not news; a camera asked for and missing is.
+      if (!this.hostReason) {
+        this.element.replaceChildren();
+        return;
+      }
+      const text = 'Camera unavailable on this host';
       this.element.replaceChildren(
         h('span.camera-unavailable', {
           text,

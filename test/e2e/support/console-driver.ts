@@ -92,3 +92,12 @@ export async function displayToPage(
   });
   return { x: box.x + x * scale, y: box.y + y * scale };
 }
+
+/** Clicks an item of the live view's Share menu (it opens the menu first). */
+export async function share(
+  page: Page,
+  item: 'Open as viewer' | 'New window' | 'Copy viewer link',
+): Promise<void> {
+  await page.click('[data-testid=share]');
+  await page.click(`.menu >> text=${item}`);
+}
