@@ -3,8 +3,10 @@
  * audio bits per second are measured on the wire at a real client (the console's live view),
  * with the CPU of the host agent, the session's PulseAudio daemon and its recorder.
  * Targets: ≤ 64 kbit/s while playing, 0 while silent.
- * Usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--write] [--help]
- *   --write  also writes test/bench/results/audio.json
+ * The baseline is what the same sound costs uncompressed: 48 kHz stereo 16-bit PCM, what the
+ * session's audio server hands the agent.
+ * Usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--no-write] [--help]
+ *   writes test/bench/results/audio.json unless --no-write
  */
 import { writeBenchResult } from './results.ts';
 import { type AudioWindow, measureAudio } from './support/audio-measure.ts';
@@ -12,12 +14,15 @@ import { startBenchStack } from './support/bench-stack.ts';
 
 if (process.argv.includes('--help')) {
   console.log(
-    'usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--write]   (default 10 s per window)',
+    'usage: node --import tsx test/bench/audio-bench.ts [--seconds N] [--no-write]   (default 10 s per window)',
   );
   process.exit(0);
 }
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+
+/** 48 000 samples/s × 2 channels × 16 bits. */
+const PCM_KBPS = (48_000 * 2 * 16) / 1000;
 
 function log(msg: string): void {
   process.stdout.write(`[audio] ${msg}\n`);
@@ -49,6 +54,9 @@ async function main(): Promise<void> {
         ...flat('playing', figures.playing),
         playing_max_level_dbfs: figures.playing.maxLevelDbfs,
         ...flat('silent', figures.silent),
+        pcm_kbps: PCM_KBPS,
+        playing_vs_pcm_ratio:
+          Math.round((PCM_KBPS / Math.max(figures.playing.wireKbps, 0.001)) * 10) / 10,
         seconds_per_window: SECONDS,
       };
       console.table(result);
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
       log(
         `${ok ? 'within' : 'OUTSIDE'} targets: ${figures.playing.wireKbps} kbit/s playing (≤ 64), ${figures.silent.wireKbps} kbit/s silent (0)`,
       );
-      if (process.argv.includes('--write')) log(`wrote ${writeBenchResult('audio', result)}`);
+      if (!process.argv.includes('--no-write')) log(`wrote ${writeBenchResult('audio', result)}`);
     } finally {
       await session.close();
     }

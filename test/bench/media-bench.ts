@@ -2,7 +2,7 @@
  * Media benchmark (issue 5): a 640×360 video in a text page at 1280×720 (ROI H.264), the same clip
  * full screen, and full-frame x264 mode — measured on the wire at a real client (bits/s, delivered
  * video fps) and on the host (agent CPU) — against a CDP screencast (JPEG q80) of the same page in
- * the same run; plus desktop audio playing and silent. Writes test/bench/results/media.json.
+ * the same run (desktop audio has its own benchmark, audio-bench.ts). Writes test/bench/results/media.json.
  * Usage: node --import tsx test/bench/media-bench.ts [--seconds N] [--help]
  */
 import { mkdtempSync } from 'node:fs';

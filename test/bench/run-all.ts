@@ -44,6 +44,12 @@ export const BENCHES: Bench[] = [
     quickArgs: ['--seconds', '6'],
   },
   {
+    name: 'audio',
+    script: 'test/bench/audio-bench.ts',
+    what: 'desktop audio on the wire, playing and silent, vs uncompressed PCM',
+    quickArgs: ['--seconds', '5'],
+  },
+  {
     name: 'automation',
     script: 'workers/wb-browser-runtime/bench/verb-overhead.ts',
     what: 'workbook verb overhead through the governed session vs direct CDP',

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT } from 'jose';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../deploy/local/stack.ts';
-import { freePort } from '../../edge/src/local/index.ts';
+import type { LocalStack } from '../../deploy/local/stack.ts';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { canvasPixels, signIn, startSession, waitForQuiet } from './support/console-driver.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 
 /** Console page size that gives the live view exactly 1280 × 720 at 1:1. */
@@ -37,8 +36,9 @@ interface Status {
  * the attachment is a connection of the session, and the edge's disconnect and kill cut it.
  */
 describe('CDP gateway: Playwright drives the session a person watches', () => {
-  let dataDir: string;
+  let fx: Awaited<ReturnType<typeof startStackFixture>>;
   let stack: LocalStack;
+  let dataDir: string;
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;
@@ -88,16 +88,9 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-cdp-'));
-    stack = await startLocalStack({
-      dataDir,
-      port: 0,
-      relayPort: await freePort(),
-      plainPort: await freePort(),
-      host: 'in-process',
-      hostMaxSessions: 2,
-      edgeVars: { HOST_LOST_AFTER_MS: '15000' },
-    });
+    fx = await startStackFixture();
+    stack = fx.stack;
+    dataDir = fx.dataDir;
     site = await startTestSite();
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: VIEWPORT });
@@ -113,9 +106,8 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     await automation?.close().catch(() => undefined);
     await browser?.close();
     // The session's browser keeps connections to the test site open: stop it first.
-    await stack?.stop();
+    await fx?.stop();
     await site?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('connectOverCDP with the ticket’s cdp_url drives the page the person sees live', async () => {

@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../deploy/local/stack.ts';
-import { freePort } from '../../edge/src/local/index.ts';
+import type { LocalStack } from '../../deploy/local/stack.ts';
 import type { RunningBridge } from '../../workers/mcp-bridge/src/index.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { canvasPixels, signIn, startSession, waitForQuiet } from './support/console-driver.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 
 const VIEWPORT = { width: 1540, height: 816 };
@@ -43,8 +40,9 @@ interface Status {
  * gateway), each step waits while the person watches, and revoking the MCP owner cuts it off.
  */
 describe('MCP bridge: an MCP client drives a delegated session', () => {
-  let dataDir: string;
+  let fx: Awaited<ReturnType<typeof startStackFixture>>;
   let stack: LocalStack;
+  let _dataDir: string;
   let bridge: RunningBridge;
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
@@ -88,17 +86,11 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-mcp-'));
-    stack = await startLocalStack({
-      dataDir,
-      port: 0,
-      relayPort: await freePort(),
-      plainPort: await freePort(),
-      host: 'in-process',
-      hostMaxSessions: 2,
-      edgeVars: { HOST_LOST_AFTER_MS: '15000' },
+    fx = await startStackFixture({
       mcpBridge: { port: 0, supervisedDelayMs: DELAY_MS, statusPollMs: 500 },
     });
+    stack = fx.stack;
+    _dataDir = fx.dataDir;
     bridge = stack.mcpBridge as RunningBridge;
     site = await startTestSite();
     browser = await launchClientBrowser();
@@ -117,9 +109,8 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     await observer?.close().catch(() => undefined);
     await browser?.close();
     // The session's browser keeps connections to the test site open: stop it first.
-    await stack?.stop();
+    await fx?.stop();
     await site?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('the person delegates the session from the console and the bridge adopts it', async () => {

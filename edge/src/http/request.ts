@@ -5,10 +5,31 @@ import { UUID_PATTERN } from '../services/crypto.ts';
 import { type Schema, ValidationError } from '../validation/schema.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/**
+ * A body declared too large is still read (and thrown away) up to this size before the 413 goes
+ * out: answering while the client is still sending makes the runtime reset the connection, and the
+ * client then sees a network error instead of the clear answer. Larger bodies are cut at once.
+ */
+const DRAIN_LIMIT = 4 * 1024 * 1024;
+
+async function discard(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  alreadyRead = 0,
+): Promise<void> {
+  let size = alreadyRead;
+  while (size <= DRAIN_LIMIT) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+}
 
 async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) {
+    const body = c.req.raw.body;
+    if (body && Number(declared) <= DRAIN_LIMIT) await discard(body.getReader()).catch(() => {});
     throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
   }
   const body = c.req.raw.body;
@@ -24,7 +45,7 @@ async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      await discard(reader, size).catch(() => {});
       throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
     }
     chunks.push(value);

@@ -9,6 +9,7 @@ import {
 } from 'miniflare';
 import { buildWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './build.ts';
 import { DEV_SERVICE_CLIENTS, devSecrets } from './dev-secrets.ts';
+import { edgeEndpoints } from './edge-endpoints.ts';
 import { freePort } from './ports.ts';
 
 export interface StartEdgeOptions {
@@ -158,25 +159,10 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       : undefined;
   timer?.unref();
   const queue = await miniflare.getQueueProducer<{ type: 'sweep' }>('JOBS');
-  const serviceClients = JSON.parse(vars.DEV_OIDC_CLIENT_SECRETS ?? '{}') as Record<string, string>;
-  const devOidcOn = vars.DEV_OIDC === '1';
   return {
     url: `http://${host}:${port}`,
     port,
-    ticketIssuer: publicUrl,
-    jwksUrl: `${publicUrl}/.well-known/jwks.json`,
-    devOidc: devOidcOn
-      ? {
-          issuer: `${publicUrl}/dev-oidc`,
-          tokenEndpoint: `${publicUrl}/dev-oidc/token`,
-          audience: 'browserpane-api',
-        }
-      : null,
-    secrets: {
-      hostEnrollmentToken: vars.HOST_ENROLLMENT_TOKEN ?? '',
-      operatorToken: vars.OPERATOR_TOKEN ?? '',
-      serviceClients,
-    },
+    ...edgeEndpoints(publicUrl, vars),
     triggerScheduled,
     async sendJob(job) {
       await queue.send(job);

@@ -7,6 +7,7 @@ import { buildConsole } from '../../../client/scripts/build.ts';
 import { buildWorker, EDGE_DIR } from './build.ts';
 import { devSecrets } from './dev-secrets.ts';
 import type { RunningEdge } from './edge.ts';
+import { edgeEndpoints } from './edge-endpoints.ts';
 import { freePort, waitFor } from './ports.ts';
 
 const REPO_DIR = join(EDGE_DIR, '..');
@@ -149,25 +150,11 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Runnin
     await stop();
     throw error;
   }
-  const devOidcOn = vars.DEV_OIDC === '1';
   return {
     url,
     port,
     pid: child.pid as number,
-    ticketIssuer: publicUrl,
-    jwksUrl: `${publicUrl}/.well-known/jwks.json`,
-    devOidc: devOidcOn
-      ? {
-          issuer: `${publicUrl}/dev-oidc`,
-          tokenEndpoint: `${publicUrl}/dev-oidc/token`,
-          audience: 'browserpane-api',
-        }
-      : null,
-    secrets: {
-      hostEnrollmentToken: vars.HOST_ENROLLMENT_TOKEN ?? '',
-      operatorToken: vars.OPERATOR_TOKEN ?? '',
-      serviceClients: JSON.parse(vars.DEV_OIDC_CLIENT_SECRETS ?? '{}') as Record<string, string>,
-    },
+    ...edgeEndpoints(publicUrl, vars),
     stop,
   };
 }

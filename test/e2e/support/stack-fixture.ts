@@ -2,12 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { type LocalStack, startLocalStack } from '../../../deploy/local/stack.ts';
+import {
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../../../deploy/local/stack.ts';
 import { freePort } from '../../../edge/src/local/index.ts';
 import type { LiveSession } from '../../../host-pool/src/sessions/live-session.ts';
 
+export interface StackFixtureOptions {
+  readonly database?: 'pglite' | 'postgres';
+  /** Also run the MCP bridge in this process. */
+  readonly mcpBridge?: LocalStackOptions['mcpBridge'];
+}
+
 /** The whole local stack (host agent in this process, so tests can look inside it). */
-export async function startStackFixture(options: { database?: 'pglite' | 'postgres' } = {}) {
+export async function startStackFixture(options: StackFixtureOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-'));
   const lines: string[] = [];
   const stack: LocalStack = await startLocalStack({
@@ -21,6 +31,7 @@ export async function startStackFixture(options: { database?: 'pglite' | 'postgr
     edgeVars: { HOST_LOST_AFTER_MS: '15000' },
     hostLog: (line) => lines.push(line),
     edgeLog: (line) => lines.push(line),
+    ...(options.mcpBridge ? { mcpBridge: options.mcpBridge } : {}),
   });
   const live = (sessionId: string): LiveSession => {
     const found = stack.host?.sessions.live(sessionId);
@@ -35,6 +46,8 @@ export async function startStackFixture(options: { database?: 'pglite' | 'postgr
   };
   return {
     stack,
+    /** The stack's data directory (dev secrets, profiles, logs). */
+    dataDir,
     live,
     cdp,
     logs: lines,

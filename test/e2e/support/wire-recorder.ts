@@ -1,7 +1,7 @@
-import type { Message } from '@browserpane/protocol';
+import { CAP, type Message } from '@browserpane/protocol';
 import type { Page } from 'playwright-core';
-import { NodeClient } from '../../../host-pool/test/support/node-client.ts';
 import type { startStackFixture } from './stack-fixture.ts';
+import { joinAs } from './workspace.ts';
 
 type Fixture = Awaited<ReturnType<typeof startStackFixture>>;
 
@@ -15,24 +15,8 @@ export async function recordWire(
   sessionId: string,
   role: 'viewer' | 'owner' = 'viewer',
 ) {
-  const token = await owner.evaluate(
-    () => JSON.parse(sessionStorage.getItem('bp.token') ?? '{}').accessToken as string,
-  );
-  const res = await fetch(`${fx.stack.url}/api/v1/sessions/${sessionId}/access-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role }),
-  });
-  if (!res.ok) throw new Error(`ticket: ${res.status}`);
-  const { token: ticket } = (await res.json()) as { token: string };
-  const host = fx.stack.host;
-  if (!host) throw new Error('no in-process host');
-  const client = await NodeClient.connect({
-    url: `https://127.0.0.1:${host.relayPort}/sessions/${sessionId}/connect?ticket=${encodeURIComponent(ticket)}`,
-    certSha256Hex: host.certificate.sha256Hex,
-    role,
-    capabilities: 0x0f00, // video, tileCache, copyRect, cursor
-  });
+  const caps = CAP.video | CAP.tileCache | CAP.copyRect | CAP.cursor;
+  const client = await joinAs(fx, owner, sessionId, role, caps);
   const times: number[] = [];
   let seen = 0;
   const stamp = () => {

@@ -51,7 +51,6 @@ export async function joinAs(
     role,
     capabilities,
   });
-  // The relay drops what a client sends before it answered the hello: wait for the answer.
   await client.waitFor('serverHello');
   return client;
 }

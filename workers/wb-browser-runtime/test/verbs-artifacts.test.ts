@@ -2,50 +2,16 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byType, type Frame, last, Sidecar } from './helpers/sidecar.ts';
-import { type Site, startSite } from './helpers/site.ts';
-import { tempDir } from './helpers/tmp.ts';
+import { describe, expect, it } from 'vitest';
+import { byType } from './helpers/sidecar.ts';
+import { completes, failure, verbSuite } from './helpers/verb-suite.ts';
 
-let site: Site;
-let sidecar: Sidecar;
-const artifacts = tempDir();
-
-beforeAll(async () => {
-  site = await startSite();
-  sidecar = new Sidecar({
-    WB_BROWSER_VENDOR: 'local',
-    WB_ARTIFACTS_DIR: artifacts.path,
-    PARACORD_RELAY_API_KEY: 'relay-key',
-    PARACORD_RELAY_URL: `${site.url}/relay`,
-  });
-  await sidecar.hello();
-});
-
-afterAll(async () => {
-  await sidecar?.shutdown();
-  await site?.close();
-  artifacts.remove();
-});
-
-async function run(verbs: unknown[]): Promise<Frame[]> {
-  return sidecar.slice({ session: 'verbs', verbs });
-}
-
-function completes(frames: Frame[]): Frame[] {
-  expect(last(frames).type, JSON.stringify(frames)).toBe('slice.complete');
-  return byType(frames, 'verb.complete');
-}
-
-function failure(frames: Frame[]): { verb: Frame; slice: Frame } {
-  const verb = byType(frames, 'verb.failed')[0] as Frame;
-  expect(verb, JSON.stringify(frames)).toBeDefined();
-  return { verb, slice: last(frames) };
-}
+const suite = verbSuite();
+const { run } = suite;
 
 describe('save and announce_artifact', () => {
   it('saves an inline value, the last eval result and auto-named cells', async () => {
-    const frames = await sidecar.slice({
+    const frames = await suite.sidecar.slice({
       session: 'verbs',
       block_index: 4,
       verbs: [
@@ -66,11 +32,11 @@ describe('save and announce_artifact', () => {
       expect.stringMatching(/^cell-4-[0-9a-f]{8}\.json$/),
       '_.._weird_name_.json',
     ]);
-    expect(JSON.parse(readFileSync(join(artifacts.path, 'numbers.json'), 'utf8'))).toEqual([
+    expect(JSON.parse(readFileSync(join(suite.artifactsPath, 'numbers.json'), 'utf8'))).toEqual([
       1, 2, 3,
     ]);
-    expect(readFileSync(join(artifacts.path, 'nothing.json'), 'utf8')).toBe('null');
-    expect(saved[0]).toMatchObject({ path: join(artifacts.path, 'inline.json'), bytes: 12 });
+    expect(readFileSync(join(suite.artifactsPath, 'nothing.json'), 'utf8')).toBe('null');
+    expect(saved[0]).toMatchObject({ path: join(suite.artifactsPath, 'inline.json'), bytes: 12 });
     // artifact_saved precedes its verb.complete
     const index = frames.findIndex((f) => f.type === 'slice.artifact_saved');
     expect(frames[index + 1]).toMatchObject({
@@ -97,7 +63,7 @@ describe('save and announce_artifact', () => {
     );
     expect(done?.summary).toBe('→ reports/out.csv (labelled)');
     expect(
-      JSON.parse(readFileSync(join(artifacts.path, 'reports/out.csv.meta.json'), 'utf8')),
+      JSON.parse(readFileSync(join(suite.artifactsPath, 'reports/out.csv.meta.json'), 'utf8')),
     ).toEqual({
       label: 'Report',
       description: 'Monthly',
@@ -113,8 +79,8 @@ describe('save and announce_artifact', () => {
 
 describe('wait_for_drop', () => {
   it('polls the relay until files land', async () => {
-    site.drop = {
-      appearsAtPoll: site.relayCalls.length + 2,
+    suite.site.drop = {
+      appearsAtPoll: suite.site.relayCalls.length + 2,
       names: ['invoice-7.pdf', 'other.txt'],
     };
     const frames = await run([
@@ -139,16 +105,18 @@ describe('wait_for_drop', () => {
       timeout_ms: 20000,
     });
     expect(byType(frames, 'slice.drop_poll').map((f) => f.matched)).toEqual([false, true]);
-    expect(site.relayCalls.at(-1)).toEqual({
+    expect(suite.site.relayCalls.at(-1)).toEqual({
       auth: 'Bearer relay-key',
       q: "'abc_DEF-123' in parents and trashed = false",
     });
-    const dropped = JSON.parse(readFileSync(join(artifacts.path, 'dropped_files.json'), 'utf8'));
+    const dropped = JSON.parse(
+      readFileSync(join(suite.artifactsPath, 'dropped_files.json'), 'utf8'),
+    );
     expect(dropped.files.map((f: { name: string }) => f.name)).toEqual(['invoice-7.pdf']);
   });
 
   it('times out when nothing lands', async () => {
-    site.drop = { appearsAtPoll: Number.POSITIVE_INFINITY, names: [] };
+    suite.site.drop = { appearsAtPoll: Number.POSITIVE_INFINITY, names: [] };
     const frames = await run([
       {
         wait_for_drop: {
@@ -208,12 +176,12 @@ describe('dispatch', () => {
 
   it('failures carry a screenshot and the console tail', async () => {
     const frames = await run([
-      { goto: `${site.url}/console` },
+      { goto: `${suite.site.url}/console` },
       { wait_for: { selector: '#never', timeout: 300 } },
     ]);
     const { verb } = failure(frames);
     expect(String(verb.screenshot_path)).toMatch(/^wb-failure-1-\d+\.png$/);
-    expect(existsSync(join(artifacts.path, String(verb.screenshot_path)))).toBe(true);
+    expect(existsSync(join(suite.artifactsPath, String(verb.screenshot_path)))).toBe(true);
     const tail = verb.console_tail as { type: string; text: string; at: number }[];
     expect(tail).toEqual(
       expect.arrayContaining([

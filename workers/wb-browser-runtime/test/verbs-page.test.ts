@@ -2,66 +2,36 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byType, type Frame, last, Sidecar } from './helpers/sidecar.ts';
-import { type Site, startSite } from './helpers/site.ts';
-import { tempDir } from './helpers/tmp.ts';
+import { describe, expect, it } from 'vitest';
+import { byType } from './helpers/sidecar.ts';
+import { completes, failure, verbSuite } from './helpers/verb-suite.ts';
 
-let site: Site;
-let sidecar: Sidecar;
-const artifacts = tempDir();
-
-beforeAll(async () => {
-  site = await startSite();
-  sidecar = new Sidecar({
-    WB_BROWSER_VENDOR: 'local',
-    WB_ARTIFACTS_DIR: artifacts.path,
-    PARACORD_RELAY_API_KEY: 'relay-key',
-    PARACORD_RELAY_URL: `${site.url}/relay`,
-  });
-  await sidecar.hello();
-});
-
-afterAll(async () => {
-  await sidecar?.shutdown();
-  await site?.close();
-  artifacts.remove();
-});
-
-async function run(verbs: unknown[]): Promise<Frame[]> {
-  return sidecar.slice({ session: 'verbs', verbs });
-}
-
-function completes(frames: Frame[]): Frame[] {
-  expect(last(frames).type, JSON.stringify(frames)).toBe('slice.complete');
-  return byType(frames, 'verb.complete');
-}
-
-function failure(frames: Frame[]): { verb: Frame; slice: Frame } {
-  const verb = byType(frames, 'verb.failed')[0] as Frame;
-  expect(verb, JSON.stringify(frames)).toBeDefined();
-  return { verb, slice: last(frames) };
-}
+const suite = verbSuite();
+const { run } = suite;
 
 describe('goto', () => {
   it('navigates and reports the final URL', async () => {
-    const frames = await run([{ goto: `${site.url}/form` }]);
+    const frames = await run([{ goto: `${suite.site.url}/form` }]);
     expect(byType(frames, 'slice.session_started')).toHaveLength(1);
     const [done] = completes(frames);
-    expect(done).toMatchObject({ verb: 'goto', verb_index: 0, summary: `→ ${site.url}/form` });
+    expect(done).toMatchObject({
+      verb: 'goto',
+      verb_index: 0,
+      summary: `→ ${suite.site.url}/form`,
+    });
     expect(typeof done?.duration_ms).toBe('number');
   });
 
   it('accepts wait_until and a duration-string timeout', async () => {
     const [done] = completes(
-      await run([{ goto: { url: `${site.url}/list`, wait_until: 'load', timeout: '10s' } }]),
+      await run([{ goto: { url: `${suite.site.url}/list`, wait_until: 'load', timeout: '10s' } }]),
     );
-    expect(done?.summary).toBe(`→ ${site.url}/list`);
+    expect(done?.summary).toBe(`→ ${suite.site.url}/list`);
   });
 
   it('times out as NAV_TIMEOUT', async () => {
     const { verb, slice } = failure(
-      await run([{ goto: { url: `${site.url}/api/slow?ms=3000`, timeout: 300 } }]),
+      await run([{ goto: { url: `${suite.site.url}/api/slow?ms=3000`, timeout: 300 } }]),
     );
     expect(verb).toMatchObject({ verb: 'goto', code: 'NAV_TIMEOUT' });
     expect(slice).toMatchObject({ type: 'slice.failed', code: 'NAV_TIMEOUT' });
@@ -77,7 +47,7 @@ describe('goto', () => {
 describe('fill, click, press', () => {
   it('fills, clicks and presses', async () => {
     const frames = await run([
-      { goto: `${site.url}/form` },
+      { goto: `${suite.site.url}/form` },
       { fill: { selector: '#name', value: 'Alice Smith' } },
       { fill: { selector: '#notes', value: 'abc' } },
       { click: '#submit' },
@@ -87,7 +57,7 @@ describe('fill, click, press', () => {
     ]);
     const done = completes(frames);
     expect(done.map((f) => f.summary)).toEqual([
-      `→ ${site.url}/form`,
+      `→ ${suite.site.url}/form`,
       '#name = «Al***»',
       '#notes = «***»',
       '#submit',
@@ -99,7 +69,7 @@ describe('fill, click, press', () => {
 
   it('fill echoes a number value as «»', async () => {
     const [, done] = completes(
-      await run([{ goto: `${site.url}/form` }, { fill: { selector: '#name', value: 42 } }]),
+      await run([{ goto: `${suite.site.url}/form` }, { fill: { selector: '#name', value: 42 } }]),
     );
     expect(done?.summary).toBe('#name = «»');
   });
@@ -147,7 +117,7 @@ describe('wait_for and wait_for_network_idle', () => {
   it('waits for states', async () => {
     const done = completes(
       await run([
-        { goto: `${site.url}/slow` },
+        { goto: `${suite.site.url}/slow` },
         { wait_for: '#late' },
         { wait_for: { selector: '#gone', state: 'detached' } },
         { wait_for: { selector: '#hidden-nope', state: 'hidden', timeout: 1000 } },
@@ -168,7 +138,7 @@ describe('wait_for and wait_for_network_idle', () => {
   it('waits for network idle (object, bare string, string timeout)', async () => {
     const done = completes(
       await run([
-        { goto: `${site.url}/idle` },
+        { goto: `${suite.site.url}/idle` },
         { wait_for_network_idle: { timeout: '5s' } },
         { assert: { selector: '#state', text_contains: 'done' } },
         'wait_for_network_idle',
@@ -176,7 +146,7 @@ describe('wait_for and wait_for_network_idle', () => {
       ]),
     );
     expect(done.map((f) => f.summary)).toEqual([
-      `→ ${site.url}/idle`,
+      `→ ${suite.site.url}/idle`,
       'network idle (timeout=5s)',
       '#state',
       'network idle (timeout=30000ms)',
@@ -186,7 +156,7 @@ describe('wait_for and wait_for_network_idle', () => {
 
   it('a page that never idles is NAV_TIMEOUT', async () => {
     const { verb } = failure(
-      await run([{ goto: `${site.url}/busy` }, { wait_for_network_idle: '600ms' }]),
+      await run([{ goto: `${suite.site.url}/busy` }, { wait_for_network_idle: '600ms' }]),
     );
     expect(verb).toMatchObject({ verb: 'wait_for_network_idle', code: 'NAV_TIMEOUT' });
   });
@@ -196,17 +166,17 @@ describe('screenshot', () => {
   it('writes inside the artifacts dir', async () => {
     const done = completes(
       await run([
-        { goto: `${site.url}/form` },
+        { goto: `${suite.site.url}/form` },
         { screenshot: 'shots/form.png' },
         { screenshot: { path: 'full.png', full_page: true } },
         { screenshot: {} },
       ]),
     );
     expect(done[1]?.summary).toBe('→ shots/form.png');
-    expect(readFileSync(join(artifacts.path, 'shots/form.png')).subarray(1, 4).toString()).toBe(
-      'PNG',
-    );
-    expect(existsSync(join(artifacts.path, 'full.png'))).toBe(true);
+    expect(
+      readFileSync(join(suite.artifactsPath, 'shots/form.png')).subarray(1, 4).toString(),
+    ).toBe('PNG');
+    expect(existsSync(join(suite.artifactsPath, 'full.png'))).toBe(true);
     expect(String(done[3]?.summary)).toMatch(/^→ screenshot-\d+\.png$/);
   });
 
@@ -223,10 +193,10 @@ describe('screenshot', () => {
 
 describe('extract and eval', () => {
   it('extracts rows and prints them', async () => {
-    const before = sidecar.lines.length;
+    const before = suite.sidecar.lines.length;
     const done = completes(
       await run([
-        { goto: `${site.url}/list` },
+        { goto: `${suite.site.url}/list` },
         {
           extract: {
             selector: '.row',
@@ -243,7 +213,7 @@ describe('extract and eval', () => {
     );
     expect(done[1]?.summary).toBe('.row → 3 rows');
     expect(done[2]?.summary).toBe('.none → 0 rows');
-    const printed = sidecar.lines.slice(before).join('\n');
+    const printed = suite.sidecar.lines.slice(before).join('\n');
     expect(printed).toContain('"name": "Alpha"');
     expect(printed).toContain('"price": "10"');
     expect(printed).toContain('"link": null');
@@ -256,7 +226,7 @@ describe('extract and eval', () => {
   });
 
   it('eval runs async scripts and prints the result', async () => {
-    const before = sidecar.lines.length;
+    const before = suite.sidecar.lines.length;
     const [done] = completes(
       await run([
         {
@@ -265,13 +235,13 @@ describe('extract and eval', () => {
       ]),
     );
     expect(done?.summary).toBe('script ran');
-    expect(sidecar.lines.slice(before).join('\n')).toContain('"title": "list"');
+    expect(suite.sidecar.lines.slice(before).join('\n')).toContain('"title": "list"');
   });
 
   it('eval without a return prints undefined', async () => {
-    const before = sidecar.lines.length;
+    const before = suite.sidecar.lines.length;
     completes(await run([{ eval: 'document.title' }]));
-    expect(sidecar.lines.slice(before)).toContain('undefined');
+    expect(suite.sidecar.lines.slice(before)).toContain('undefined');
   });
 
   it('a throwing script is SCRIPT_ERROR', async () => {
@@ -285,7 +255,7 @@ describe('assert', () => {
   it('checks selector, text and url without waiting', async () => {
     const done = completes(
       await run([
-        { goto: `${site.url}/list` },
+        { goto: `${suite.site.url}/list` },
         { assert: { selector: '.row', text_contains: 'Alpha', url_contains: '/list' } },
       ]),
     );
@@ -302,6 +272,6 @@ describe('assert', () => {
     ).toBe('assert: text "Zeta" not in .name (got "Alpha")');
     expect(
       failure(await run([{ assert: { selector: '.row', url_contains: '/other' } }])).verb.error,
-    ).toBe(`assert: url does not contain "/other" (got ${site.url}/list)`);
+    ).toBe(`assert: url does not contain "/other" (got ${suite.site.url}/list)`);
   });
 });
