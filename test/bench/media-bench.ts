@@ -1,8 +1,9 @@
 /**
  * Media benchmark (issue 5): a 640×360 video in a text page at 1280×720 (ROI H.264), the same clip
- * full screen, and full-frame x264 mode — measured on the wire at a real client (bits/s, delivered
- * video fps) and on the host (agent CPU) — against a CDP screencast (JPEG q80) of the same page in
- * the same run (desktop audio has its own benchmark, audio-bench.ts). Writes test/bench/results/media.json.
+ * full screen, both again in full-frame x264 mode — measured on the wire at a real client (bits/s,
+ * delivered video fps) and on the host (agent CPU) — against a CDP screencast (JPEG q80) of the
+ * same page in the same run; and desktop audio on the wire, playing and silent (audio-bench.ts
+ * measures audio in more detail). Writes test/bench/results/media.json.
  * Usage: node --import tsx test/bench/media-bench.ts [--seconds N] [--help]
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { writeTestClip } from '../e2e/support/test-clip.ts';
 import { startTestSite } from '../e2e/support/test-site.ts';
 import { writeBenchResult } from './results.ts';
+import { measureAudio } from './support/audio-measure.ts';
 import {
   type BenchSession,
   kbps,
@@ -108,12 +110,23 @@ async function main(): Promise<void> {
     await play(roiSession, `${site.url}/video-full`, true);
     const full = await measure(page, bench.hostPid);
     const fullCast = await screencastDuring(roiSession.cdp, () => sleep(SECONDS * 1000));
+    await roiSession.page.goto('about:blank');
+
+    const audioSeconds = Math.max(3, Math.round(SECONDS / 2));
+    log(`desktop audio: ${audioSeconds} s of tone, then ${audioSeconds} s of silence…`);
+    const audio = await measureAudio(
+      { client: page, remote: roiSession.page, agentPid: bench.hostPid },
+      { seconds: audioSeconds },
+    );
     await roiSession.close();
 
     log(`640×360 video in a text page, full-frame x264 mode, ${SECONDS} s…`);
     const fullFrameSession = await bench.openSession({ videoMode: 'full' });
     await play(fullFrameSession, `${site.url}/video`);
     const fullFrame = await measure(page, bench.hostPid);
+    log(`the clip full screen, full-frame x264 mode, ${SECONDS} s…`);
+    await play(fullFrameSession, `${site.url}/video-full`, true);
+    const fullFrameFull = await measure(page, bench.hostPid);
     await fullFrameSession.close();
 
     const castKbps = (c: { bytes: number; seconds: number }) => kbps(c.bytes, c.seconds);
@@ -132,6 +145,13 @@ async function main(): Promise<void> {
       fullframe_x264_kbps: round(fullFrame.kbps),
       fullframe_x264_fps: round(fullFrame.fps),
       fullframe_x264_agent_cpu_pct: round(fullFrame.cpu),
+      fullframe_x264_fullscreen_kbps: round(fullFrameFull.kbps),
+      fullframe_x264_fullscreen_fps: round(fullFrameFull.fps),
+      fullframe_x264_fullscreen_agent_cpu_pct: round(fullFrameFull.cpu),
+      audio_kbps: audio.playing.wireKbps,
+      audio_silent_kbps: audio.silent.wireKbps,
+      audio_agent_cpu_pct: audio.playing.cpu.agent,
+      audio_silent_agent_cpu_pct: audio.silent.cpu.agent,
       seconds_per_workload: SECONDS,
     };
     console.table(result);

@@ -160,18 +160,22 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     await expect.poll(refused).toBe(before + 1);
   });
 
-  it('sends nothing while the remote page is silent', async () => {
+  it('sends nothing while the remote page is silent, and does not even record it', async () => {
     await expect.poll(async () => (await audioStats(owner)).config?.codec).toBe('opus');
     const stats = await audioStats(owner);
     expect(stats.config).toEqual({ codec: 'opus', sampleRate: 48_000, channels: 2 });
-    expect(audioProcesses().parec).toHaveLength(1); // someone listens: capture runs
+    // someone listens: the sink is watched, but nothing plays, so nothing is recorded
+    await expect.poll(() => audioProcesses().pactl.length).toBe(1);
     await owner.waitForTimeout(1500);
+    expect(audioProcesses().parec).toHaveLength(0);
     expect((await audioStats(owner)).packets).toBe(0);
   });
 
   it('plays a tone: Opus packets arrive and decode to the tone’s loudness; silence stops them', async () => {
     await tab.click('#play');
     await tab.waitForFunction(() => document.title === 'playing');
+    // the page plays: now the sink is recorded
+    await expect.poll(() => audioProcesses().parec.length).toBe(1);
     await expect
       .poll(async () => (await audioStats(owner)).framesDecoded, { timeout: 10_000 })
       .toBeGreaterThan(48_000);
@@ -193,6 +197,8 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     const after = (await audioStats(owner)).packets;
     await owner.waitForTimeout(1500);
     expect((await audioStats(owner)).packets).toBe(after);
+    // the page closed its audio: recording stops shortly after
+    await expect.poll(() => audioProcesses().parec.length, { timeout: 10_000 }).toBe(0);
   });
 
   it('mutes and unmutes from the console', async () => {
@@ -287,9 +293,12 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
   });
 
   it('stops capturing desktop audio when nobody who listens is connected', async () => {
-    expect(audioProcesses().parec).toHaveLength(1);
+    // the recorder page's audio graph keeps the sink playing (silence)
+    await expect.poll(() => audioProcesses().parec.length).toBe(1);
+    expect(audioProcesses().pactl).toHaveLength(1);
     await owner.goto('about:blank');
     await expect.poll(() => audioProcesses().parec.length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => audioProcesses().pactl.length).toBe(0);
     expect(audioProcesses().pulseaudio).toHaveLength(1); // the session's daemon stays up
   });
 });

@@ -13,8 +13,11 @@ import {
 import { MicrophoneInput } from './microphone.ts';
 import { MIC_SINK, OUT_SINK } from './pulse-config.ts';
 import { PulseServer } from './pulse-server.ts';
+import { SinkActivity } from './sink-activity.ts';
 
 const RECHECK_AFTER_MS = 60_000;
+/** Capture keeps running this long after the page stops playing (a pause between two sounds). */
+const CAPTURE_LINGER_MS = 2_000;
 
 interface HostCheckEntry {
   failedAt: number | undefined;
@@ -29,7 +32,8 @@ export interface AudioFeatureOptions {
  * Session audio: desktop audio out (`audioOut`) and the owner's microphone in (`microphone`).
  * Each session gets its own PulseAudio daemon before Chromium starts (Chromium plays into a null
  * sink and records from a source fed by the client's microphone); capture runs only while a
- * participant with `audioOut` is connected.
+ * participant with `audioOut` is connected and the page is playing something, so a quiet
+ * session costs neither the host nor the wire anything.
  */
 export class AudioFeature implements SessionFeature {
   readonly name = 'audio';
@@ -123,9 +127,32 @@ export class AudioFeature implements SessionFeature {
     });
     const configBytes = encodeMessage(AUDIO_CONFIG);
     const listening = (p: Participant) => (p.capabilities & CAP.audioOut) !== 0;
+    let linger: NodeJS.Timeout | undefined;
+    let capturing = false;
+    const stopCapture = () => {
+      capturing = false;
+      void out.stop();
+    };
+    const activity = new SinkActivity({
+      sink: OUT_SINK,
+      pulseEnv,
+      log,
+      pactlPath: this.tools.pactl,
+      onChange: () => sync(),
+    });
     const sync = () => {
-      if (hub.list().some(listening)) out.start();
-      else void out.stop();
+      const listeners = hub.list().some(listening);
+      if (listeners) activity.start();
+      else void activity.stop();
+      clearTimeout(linger);
+      if (listeners && activity.playing) {
+        capturing = true;
+        out.start();
+      } else if (!listeners) stopCapture();
+      else if (capturing) {
+        linger = setTimeout(stopCapture, CAPTURE_LINGER_MS);
+        linger.unref();
+      }
     };
     const offJoin = hub.onJoin((p) => {
       if (listening(p)) p.peer.sendBytes(configBytes);
@@ -136,7 +163,8 @@ export class AudioFeature implements SessionFeature {
       sync();
     });
     const offRestart = server.onRestart(() => {
-      if (out.capturing || hub.list().some(listening)) out.restartCapture();
+      activity.restart();
+      if (capturing) out.restartCapture();
     });
     hub.handle('micConfig', (m, from) => m.type === 'micConfig' && mic.config(m, from.id));
     hub.handle('micPacket', (m, from) => m.type === 'micPacket' && mic.packet(m, from.id));
@@ -146,7 +174,8 @@ export class AudioFeature implements SessionFeature {
       offJoin();
       offLeave();
       offRestart();
-      await Promise.all([out.close(), mic.close()]);
+      clearTimeout(linger);
+      await Promise.all([activity.stop(), out.close(), mic.close()]);
       // Also stopped by `cleanup` after the browser; stopping here too means a browser that
       // fails to stop cannot leave the daemon behind.
       await server.stop();

@@ -7,12 +7,14 @@ export interface AudioTools {
   readonly pulseaudio: string;
   readonly parec: string;
   readonly pacat: string;
+  readonly pactl: string;
 }
 
 export const DEFAULT_AUDIO_TOOLS: AudioTools = {
   pulseaudio: 'pulseaudio',
   parec: 'parec',
   pacat: 'pacat',
+  pactl: 'pactl',
 };
 
 /** Whether this host can serve session audio, and if not, why (for the log). */

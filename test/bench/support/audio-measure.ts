@@ -75,16 +75,18 @@ export function childProcesses(parent: number = process.pid): Map<number, string
   return found;
 }
 
-/** The agent's audio helpers now: its `pulseaudio` daemons and `parec` recorders. */
+/**
+ * The agent's audio helpers now: its `pulseaudio` daemons, `parec` recorders and `pactl`
+ * watchers (`pactl subscribe`, one per session while someone listens).
+ */
 export function audioProcesses(agentPid: number = process.pid): {
   pulseaudio: number[];
   parec: number[];
+  pactl: number[];
 } {
   const children = [...childProcesses(agentPid).entries()];
-  return {
-    pulseaudio: children.filter(([, c]) => c === 'pulseaudio').map(([p]) => p),
-    parec: children.filter(([, c]) => c === 'parec').map(([p]) => p),
-  };
+  const named = (name: string) => children.filter(([, c]) => c === name).map(([p]) => p);
+  return { pulseaudio: named('pulseaudio'), parec: named('parec'), pactl: named('pactl') };
 }
 
 function readStats(client: Page): Promise<ClientAudioStats> {
@@ -143,7 +145,8 @@ async function measureWindow(target: AudioMeasureTarget, seconds: number): Promi
 /**
  * Measures desktop audio on the wire at a real client: opens a tab in the remote browser that
  * plays a 440 Hz tone, counts the audio frames the client receives for `seconds`, stops the tone,
- * waits out the silence gate's hangover, and counts again for `seconds` of silence. Also reports
+ * waits until the host has settled (hangover, recording stopped), and counts again for `seconds`
+ * of silence. Also reports
  * the CPU of the agent, its PulseAudio daemons and its recorders in both windows. The tab is
  * closed afterwards; the session is otherwise left as it was.
  */
@@ -161,7 +164,8 @@ export async function measureAudio(
     const playing = await measureWindow(target, seconds);
     await tab.click('#stop');
     await tab.waitForFunction(() => document.title === 'stopped');
-    await new Promise((r) => setTimeout(r, 600)); // 220 ms hangover + delivery
+    // the silence gate's 220 ms hangover, and the host stops recording 2 s after the page stops
+    await new Promise((r) => setTimeout(r, 2600));
     const silent = await measureWindow(target, seconds);
     return { playing, silent };
   } finally {

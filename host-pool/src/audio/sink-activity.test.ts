@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.ts';
+import { findExecutable } from '../runtime/find-executable.ts';
+import { AudioChild } from './child.ts';
+import { MIC_SINK, OUT_SINK } from './pulse-config.ts';
+import { PulseServer } from './pulse-server.ts';
+import { parseSinkState, SinkActivity } from './sink-activity.ts';
+
+const hasPulse = ['pulseaudio', 'pactl', 'pacat'].every((t) => findExecutable(t));
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await wait(20);
+  }
+}
+
+/** Plays `seconds` of silence-free noise into a sink, the way Chromium would. */
+function play(server: PulseServer, sink: string, seconds: number): AudioChild {
+  const child = new AudioChild({
+    command: 'pacat',
+    args: [`--device=${sink}`, '--raw', '--format=s16le', '--rate=48000', '--channels=2'],
+    env: { PATH: process.env.PATH ?? '', ...server.clientEnv },
+    stdin: true,
+  });
+  child.child.stdin?.end(Buffer.alloc(48_000 * 4 * seconds, 1));
+  return child;
+}
+
+describe('parseSinkState', () => {
+  it('reads the state column of the named sink', () => {
+    const listing =
+      '0\tbrowserpane_out\tmodule-null-sink.c\ts16le 2ch 48000Hz\tRUNNING\n' +
+      '1\tbrowserpane_mic_in\tmodule-null-sink.c\ts16le 1ch 48000Hz\tIDLE\n';
+    expect(parseSinkState(listing, 'browserpane_out')).toBe('RUNNING');
+    expect(parseSinkState(listing, 'browserpane_mic_in')).toBe('IDLE');
+    expect(parseSinkState(listing, 'other')).toBeUndefined();
+    expect(parseSinkState('', 'browserpane_out')).toBeUndefined();
+  });
+});
+
+describe.runIf(hasPulse)('SinkActivity against a real PulseAudio daemon', () => {
+  let server: PulseServer;
+
+  beforeAll(async () => {
+    server = await PulseServer.start({ log: silentLogger });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('says when something plays into the sink and when it stops, and ignores other sinks', async () => {
+    const changes: boolean[] = [];
+    const activity = new SinkActivity({
+      sink: OUT_SINK,
+      pulseEnv: server.clientEnv,
+      log: silentLogger,
+      onChange: (playing) => changes.push(playing),
+    });
+    try {
+      activity.start();
+      await wait(500);
+      expect(activity.playing).toBe(false);
+      expect(changes).toEqual([]);
+      // the microphone feed is another sink: not desktop audio
+      await play(server, MIC_SINK, 1).exited;
+      await wait(300);
+      expect(changes).toEqual([]);
+      const player = play(server, OUT_SINK, 1);
+      await until(() => activity.playing);
+      expect(changes).toEqual([true]);
+      await player.exited;
+      await until(() => !activity.playing);
+      expect(changes).toEqual([true, false]);
+    } finally {
+      await activity.stop();
+    }
+  });
+
+  it('finds a stream that was already playing when it started, and keeps watching after a restart', async () => {
+    const player = play(server, OUT_SINK, 2);
+    const activity = new SinkActivity({
+      sink: OUT_SINK,
+      pulseEnv: server.clientEnv,
+      log: silentLogger,
+      onChange: () => undefined,
+    });
+    try {
+      await wait(200);
+      activity.start();
+      await until(() => activity.playing);
+      await player.exited;
+      await until(() => !activity.playing);
+      // what the feature does after the daemon restarted: subscribe again
+      activity.restart();
+      await wait(200);
+      const second = play(server, OUT_SINK, 1);
+      await until(() => activity.playing);
+      await second.exited;
+      await until(() => !activity.playing);
+    } finally {
+      await activity.stop();
+    }
+  });
+});
