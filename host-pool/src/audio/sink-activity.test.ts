@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../log.ts';
+import { createLogger, silentLogger } from '../log.ts';
 import { findExecutable } from '../runtime/find-executable.ts';
 import { AudioChild } from './child.ts';
 import { MIC_SINK, OUT_SINK } from './pulse-config.ts';
@@ -38,6 +38,34 @@ describe('parseSinkState', () => {
     expect(parseSinkState(listing, 'browserpane_mic_in')).toBe('IDLE');
     expect(parseSinkState(listing, 'other')).toBeUndefined();
     expect(parseSinkState('', 'browserpane_out')).toBeUndefined();
+  });
+});
+
+describe('SinkActivity without a working pactl', () => {
+  it('gives up after repeated failures, once, and counts the sink as playing so audio still works', async () => {
+    const lines: { level: string; msg: string }[] = [];
+    const log = createLogger({}, 'warn', (line) => lines.push(JSON.parse(line)));
+    const errors = () => lines.filter((l) => l.level === 'error').map((l) => l.msg);
+    const changes: boolean[] = [];
+    const activity = new SinkActivity({
+      sink: OUT_SINK,
+      pulseEnv: {},
+      log,
+      pactlPath: '/nonexistent/pactl',
+      onChange: (playing) => {
+        changes.push(playing);
+        activity.start(); // what the feature's sync does: must not start the cycle again
+      },
+    });
+    activity.start();
+    await until(() => activity.playing, 10_000);
+    const logged = lines.length;
+    await wait(1000);
+    expect(changes).toEqual([true]);
+    expect(errors()).toEqual(['cannot watch the audio sink; capturing all the time']);
+    // each attempt also logs a failed query: none after giving up
+    expect(lines.length).toBe(logged);
+    await activity.stop();
   });
 });
 

@@ -32,6 +32,8 @@ export class SinkActivity {
   private querying = false;
   private queryAgain = false;
   private current = false;
+  /** The watch failed for good: the sink counts as playing from then on. */
+  private gaveUp = false;
 
   constructor(private readonly options: SinkActivityOptions) {}
 
@@ -41,7 +43,7 @@ export class SinkActivity {
   }
 
   start(): void {
-    if (this.wanted) return;
+    if (this.wanted || this.gaveUp) return;
     this.wanted = true;
     this.failures = [];
     this.spawn();
@@ -96,6 +98,7 @@ export class SinkActivity {
           stderr: child.log().slice(-300),
         });
         this.wanted = false;
+        this.gaveUp = true;
         this.set(true);
         return;
       }
