@@ -2,6 +2,7 @@ import type { Logger } from '../log.ts';
 import { AudioChild } from './child.ts';
 import { frameBytes, OUT_CHANNELS, SAMPLE_RATE } from './pcm-format.ts';
 import { PcmFramer } from './pcm-framer.ts';
+import { SupervisedChild } from './supervised-child.ts';
 
 export interface PcmCaptureOptions {
   /** The PulseAudio source to record (a null sink's monitor). */
@@ -14,63 +15,62 @@ export interface PcmCaptureOptions {
   readonly parecPath?: string;
 }
 
-const MAX_QUICK_RESTARTS = 5;
-const QUICK_MS = 10_000;
-
 /**
  * Records a PulseAudio source with `parec` (raw 48 kHz stereo s16le, 20 ms fragments) and cuts
  * the stream into 20 ms frames. Restarts `parec` when it dies while capture is wanted (the
  * daemon restarted, say) with a growing pause, and gives up after repeated quick failures.
  */
 export class PcmCapture {
-  private child: AudioChild | undefined;
   private readonly framer = new PcmFramer(frameBytes(OUT_CHANNELS));
+  private readonly recorder: SupervisedChild;
   private samples = 0;
-  private wanted = false;
-  private failures: number[] = [];
-  private retryTimer: NodeJS.Timeout | undefined;
   /** Frames delivered since the first start. */
   frames = 0;
   restarts = 0;
 
-  constructor(private readonly options: PcmCaptureOptions) {}
+  constructor(private readonly options: PcmCaptureOptions) {
+    this.recorder = new SupervisedChild({
+      spawn: () => this.spawn(),
+      onRestart: (exit) => {
+        options.log.warn('desktop audio capture exited; restarting', {
+          code: exit.code,
+          signal: exit.signal,
+        });
+        this.restarts++;
+      },
+      onGiveUp: (child) =>
+        options.log.error('desktop audio capture keeps failing; giving up', {
+          stderr: child.log().slice(-300),
+        }),
+    });
+  }
 
   get running(): boolean {
-    return this.child?.running ?? false;
+    return this.recorder.running;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.recorder.current?.pid;
   }
 
   start(): void {
-    if (this.wanted) return;
-    this.wanted = true;
-    this.failures = [];
-    this.spawn();
+    this.recorder.start();
   }
 
-  async stop(): Promise<void> {
-    this.wanted = false;
-    clearTimeout(this.retryTimer);
-    const child = this.child;
-    this.child = undefined;
-    // the framer is reset when the next recorder spawns, not here: a start() may already have
-    // spawned it while this one was stopping
-    await child?.stop(1000);
+  /**
+   * Stops recording. The framer is reset when the next recorder spawns, not here: a start() may
+   * already have spawned it while this one was stopping.
+   */
+  stop(): Promise<void> {
+    return this.recorder.stop();
   }
 
   /** Restarts the recorder now (after the daemon came back). */
   restart(): void {
-    if (!this.wanted) return;
-    const old = this.child;
-    this.child = undefined;
-    void old?.stop(500);
-    clearTimeout(this.retryTimer);
-    this.spawn();
+    this.recorder.restart();
   }
 
-  private spawn(): void {
+  private spawn(): AudioChild {
     const { options } = this;
     this.framer.reset();
     this.samples = 0;
@@ -89,9 +89,8 @@ export class PcmCapture {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.pulseEnv },
       stdout: true,
     });
-    this.child = child;
     child.child.stdout?.on('data', (chunk: Buffer) => {
-      if (this.child !== child) return;
+      if (this.recorder.current !== child) return;
       for (const frame of this.framer.push(chunk)) {
         const offset = this.samples;
         this.samples += frame.byteLength / (OUT_CHANNELS * 2);
@@ -99,28 +98,6 @@ export class PcmCapture {
         options.onFrame(frame, offset);
       }
     });
-    void child.exited.then((exit) => {
-      if (this.child !== child || !this.wanted || child.stopped) return;
-      this.child = undefined;
-      const now = Date.now();
-      this.failures = this.failures.filter((t) => now - t < QUICK_MS);
-      this.failures.push(now);
-      if (this.failures.length > MAX_QUICK_RESTARTS) {
-        options.log.error('desktop audio capture keeps failing; giving up', {
-          stderr: child.log().slice(-300),
-        });
-        this.wanted = false;
-        return;
-      }
-      options.log.warn('desktop audio capture exited; restarting', {
-        code: exit.code,
-        signal: exit.signal,
-      });
-      this.restarts++;
-      this.retryTimer = setTimeout(() => {
-        if (this.wanted && !this.child) this.spawn();
-      }, 200 * this.failures.length);
-      this.retryTimer.unref();
-    });
+    return child;
   }
 }

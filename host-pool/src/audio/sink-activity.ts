@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { Logger } from '../log.ts';
 import { AudioChild } from './child.ts';
+import { SupervisedChild } from './supervised-child.ts';
 
 export interface SinkActivityOptions {
   /** The sink whose playback is watched (Chromium's output). */
@@ -12,8 +13,6 @@ export interface SinkActivityOptions {
   readonly pactlPath?: string;
 }
 
-const MAX_QUICK_RESTARTS = 5;
-const QUICK_MS = 10_000;
 /** Events come in bursts (a stream appears: client, sink-input, sink, source): one query each. */
 const QUERY_DEBOUNCE_MS = 20;
 
@@ -24,18 +23,27 @@ const QUERY_DEBOUNCE_MS = 20;
  * changes, so a quiet session costs nothing; each change is confirmed with one sink list query.
  */
 export class SinkActivity {
-  private child: AudioChild | undefined;
-  private wanted = false;
-  private failures: number[] = [];
+  private readonly watcher: SupervisedChild;
   private queryTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private querying = false;
   private queryAgain = false;
   private current = false;
   /** The watch failed for good: the sink counts as playing from then on. */
   private gaveUp = false;
 
-  constructor(private readonly options: SinkActivityOptions) {}
+  constructor(private readonly options: SinkActivityOptions) {
+    this.watcher = new SupervisedChild({
+      spawn: () => this.spawn(),
+      onGiveUp: (child) => {
+        // without the watch, assume sound so desktop audio still works (it only costs CPU)
+        options.log.error('cannot watch the audio sink; capturing all the time', {
+          stderr: child.log().slice(-300),
+        });
+        this.gaveUp = true;
+        this.set(true);
+      },
+    });
+  }
 
   /** Whether the sink was playing at the last check. */
   get playing(): boolean {
@@ -43,70 +51,37 @@ export class SinkActivity {
   }
 
   start(): void {
-    if (this.wanted || this.gaveUp) return;
-    this.wanted = true;
-    this.failures = [];
-    this.spawn();
+    if (!this.gaveUp) this.watcher.start();
   }
 
   async stop(): Promise<void> {
-    this.wanted = false;
     clearTimeout(this.queryTimer);
-    clearTimeout(this.retryTimer);
-    const child = this.child;
-    this.child = undefined;
-    await child?.stop(1000);
+    await this.watcher.stop();
   }
 
   /** The daemon restarted: subscribe to the new one. */
   restart(): void {
-    if (!this.wanted) return;
-    const old = this.child;
-    this.child = undefined;
-    void old?.stop(500);
-    clearTimeout(this.retryTimer);
-    this.spawn();
+    this.watcher.restart();
   }
 
-  private spawn(): void {
+  private spawn(): AudioChild {
     const child = new AudioChild({
       command: this.options.pactlPath ?? 'pactl',
       args: ['subscribe'],
       env: this.env(),
       stdout: true,
     });
-    this.child = child;
     let partial = '';
     child.child.stdout?.setEncoding('utf8');
     child.child.stdout?.on('data', (chunk: string) => {
-      if (this.child !== child) return;
+      if (this.watcher.current !== child) return;
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       if (lines.some((line) => / on (sink|sink-input) #/.test(line))) this.scheduleQuery();
     });
     // the state before the subscription started
     this.scheduleQuery();
-    void child.exited.then(() => {
-      if (this.child !== child || !this.wanted || child.stopped) return;
-      this.child = undefined;
-      const now = Date.now();
-      this.failures = this.failures.filter((t) => now - t < QUICK_MS);
-      this.failures.push(now);
-      if (this.failures.length > MAX_QUICK_RESTARTS) {
-        // without the watch, assume sound so desktop audio still works (it only costs CPU)
-        this.options.log.error('cannot watch the audio sink; capturing all the time', {
-          stderr: child.log().slice(-300),
-        });
-        this.wanted = false;
-        this.gaveUp = true;
-        this.set(true);
-        return;
-      }
-      this.retryTimer = setTimeout(() => {
-        if (this.wanted && !this.child) this.spawn();
-      }, 200 * this.failures.length);
-      this.retryTimer.unref();
-    });
+    return child;
   }
 
   private scheduleQuery(): void {
@@ -127,7 +102,7 @@ export class SinkActivity {
         this.env(),
         this.options.sink,
       );
-      if (this.wanted && state !== undefined) this.set(state === 'RUNNING');
+      if (this.watcher.current && state !== undefined) this.set(state === 'RUNNING');
     } catch (err) {
       this.options.log.warn('audio sink query failed', { err });
     } finally {
