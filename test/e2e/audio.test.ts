@@ -3,12 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../bench/support/api.ts';
 import { audioProcesses, measureAudio } from '../bench/support/audio-measure.ts';
 import { launchClientBrowser } from './support/browser.ts';
-import { share, signIn, waitForFrames } from './support/console-driver.ts';
+import { CONSOLE_VIEWPORT, share, signIn, waitForFrames } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
-
-/** Console page size that gives the live view 1280 × 720 at 1:1 (see live-view.test.ts). */
-const VIEWPORT = { width: 1540, height: 816 };
 
 /** Remote pages: a tone to play, and a recorder that measures its default microphone. */
 const PAGES: Record<string, string> = {
@@ -96,7 +93,7 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     browser = await launchClientBrowser({
       extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     });
-    context = await browser.newContext({ viewport: VIEWPORT });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     owner = await context.newPage();
     owner.on('pageerror', (err) => console.error('console page error:', err.message));
     await signIn(owner, fx.stack.url);
@@ -250,7 +247,7 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
       context.waitForEvent('page'),
       share(owner, 'Open as viewer'),
     ]);
-    await viewer.setViewportSize(VIEWPORT);
+    await viewer.setViewportSize(CONSOLE_VIEWPORT);
     await waitForFrames(viewer);
     const caps = await viewer.evaluate(
       () => (window as unknown as { bpClient: Bp }).bpClient.capabilities,

@@ -7,12 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../deploy/local/stack.ts';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { launchClientBrowser } from './support/browser.ts';
-import { canvasPixels, signIn, startSession, waitForQuiet } from './support/console-driver.ts';
+import {
+  CONSOLE_VIEWPORT,
+  canvasPixels,
+  signIn,
+  startSession,
+  waitForQuiet,
+} from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 
-/** Console page size that gives the live view exactly 1280 × 720 at 1:1. */
-const VIEWPORT = { width: 1540, height: 816 };
 const MAGENTA = [208, 28, 139];
 const GREEN = [20, 160, 60];
 
@@ -93,7 +97,7 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     dataDir = fx.dataDir;
     site = await startTestSite();
     browser = await launchClientBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     person = await context.newPage();
     await signIn(person, stack.url);
     sessionId = await startSession(person);

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionClipboard } from '../../host-pool/src/clipboard/clipboard-feature.ts';
 import type { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import { launchClientBrowser } from './support/browser.ts';
-import { type ConsoleWindow, signIn, startSession } from './support/console-driver.ts';
+import {
+  CONSOLE_VIEWPORT,
+  type ConsoleWindow,
+  signIn,
+  startSession,
+} from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 import {
@@ -13,8 +18,6 @@ import {
   refusedCount,
   WORKSPACE_PAGE,
 } from './support/workspace.ts';
-
-const VIEWPORT = { width: 1540, height: 816 };
 
 interface ClipboardWindow extends ConsoleWindow {
   events: Array<{
@@ -67,7 +70,7 @@ describe('clipboard: local ↔ remote through X selections (real Chromium on bot
     fx = await startStackFixture();
     site = await startTestSite();
     browser = await launchClientBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: fx.stack.url,
     });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
-import { signIn, startSession } from './support/console-driver.ts';
+import { CONSOLE_VIEWPORT, signIn, startSession } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 
 /** Screenshots for people to look at (gitignored): test/e2e/screenshots/. */
@@ -44,7 +44,7 @@ describe('console layout in a real browser', () => {
     mkdirSync(SHOTS, { recursive: true });
     fx = await startStackFixture();
     browser = await launchClientBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1540, height: 816 } })).newPage();
+    page = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(page, fx.stack.url);
     await startSession(page);
   });

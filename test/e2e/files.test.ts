@@ -7,6 +7,7 @@ import { sessionFiles } from '../../host-pool/src/files/files-feature.ts';
 import type { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
+  CONSOLE_VIEWPORT,
   type ConsoleWindow,
   displayToPage,
   share,
@@ -25,7 +26,6 @@ import {
   WORKSPACE_PAGE,
 } from './support/workspace.ts';
 
-const VIEWPORT = { width: 1540, height: 816 };
 const FILE_TOO_LARGE = 1303;
 const FILE_REJECTED = 1304;
 
@@ -89,7 +89,7 @@ describe('files: uploads into the page’s file chooser, downloads to the client
     fx = await startStackFixture();
     site = await startTestSite();
     browser = await launchClientBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT, acceptDownloads: true });
     owner = await context.newPage();
     owner.on('pageerror', (err) => console.error('console page error:', err.message));
     await signIn(owner, fx.stack.url);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
+  CONSOLE_VIEWPORT,
   type ConsoleWindow,
   signIn,
   startSession,
@@ -52,7 +53,7 @@ describe('live view fault cases (real stack)', () => {
   beforeAll(async () => {
     fx = await startStackFixture();
     browser = await launchClientBrowser();
-    const context = await browser.newContext({ viewport: { width: 1540, height: 816 } });
+    const context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     owner = await context.newPage();
     await signIn(owner, fx.stack.url);
     sessionId = await startSession(owner);

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
 import {
+  CONSOLE_VIEWPORT,
   type ConsoleWindow,
   canvasPixels,
   displayToPage,
@@ -14,9 +15,6 @@ import {
 import { startStackFixture } from './support/stack-fixture.ts';
 import { startTestSite } from './support/test-site.ts';
 import { countDifferences, grabDisplay } from './support/x-framebuffer.ts';
-
-/** Console page size that gives the live view exactly 1280 × 720 at 1:1 (sidebar 260, bars 2 × 48). */
-const VIEWPORT = { width: 1540, height: 816 };
 
 describe('live view: console → edge → host → Chromium and back (real everything)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
@@ -54,7 +52,7 @@ describe('live view: console → edge → host → Chromium and back (real every
     fx = await startStackFixture();
     site = await startTestSite();
     browser = await launchClientBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     owner = await context.newPage();
     owner.on('pageerror', (err) => console.error('console page error:', err.message));
     await signIn(owner, fx.stack.url);
@@ -128,7 +126,7 @@ describe('live view: console → edge → host → Chromium and back (real every
       context.waitForEvent('page'),
       share(owner, 'Open as viewer'),
     ]);
-    await viewer.setViewportSize(VIEWPORT);
+    await viewer.setViewportSize(CONSOLE_VIEWPORT);
     await waitForFrames(viewer);
     expect(
       await viewer.evaluate(() => (window as unknown as ConsoleWindow).bpClient?.controls),

@@ -7,11 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../deploy/local/stack.ts';
 import type { RunningBridge } from '../../workers/mcp-bridge/src/index.ts';
 import { launchClientBrowser } from './support/browser.ts';
-import { canvasPixels, signIn, startSession, waitForQuiet } from './support/console-driver.ts';
+import {
+  CONSOLE_VIEWPORT,
+  canvasPixels,
+  signIn,
+  startSession,
+  waitForQuiet,
+} from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 
-const VIEWPORT = { width: 1540, height: 816 };
 const DELAY_MS = 1500;
 const BLUE = [30, 90, 200];
 const ORANGE = [240, 140, 20];
@@ -94,7 +99,7 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     bridge = stack.mcpBridge as RunningBridge;
     site = await startTestSite();
     browser = await launchClientBrowser();
-    person = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    person = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(person, stack.url);
     sessionId = await startSession(person);
     token = await person.evaluate(

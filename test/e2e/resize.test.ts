@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
+  CONSOLE_VIEWPORT,
   type ConsoleWindow,
   share,
   signIn,
@@ -19,8 +20,6 @@ import {
   remotePage,
 } from './support/workspace.ts';
 
-/** Console page size that gives the live view 1280 × 720 (sidebar 260, bars 2 × 48). */
-const VIEWPORT = { width: 1540, height: 816 };
 const CHROME_X = 260;
 const CHROME_Y = 96;
 
@@ -54,7 +53,7 @@ describe('resize: the owner’s container sizes the remote display (real everyth
   beforeAll(async () => {
     fx = await startStackFixture();
     browser = await launchClientBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
+    context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     owner = await context.newPage();
     owner.on('pageerror', (err) => console.error('console page error:', err.message));
     await signIn(owner, fx.stack.url);
@@ -119,7 +118,7 @@ describe('resize: the owner’s container sizes the remote display (real everyth
       context.waitForEvent('page'),
       share(owner, 'Open as viewer'),
     ]);
-    await viewer.setViewportSize(VIEWPORT);
+    await viewer.setViewportSize(CONSOLE_VIEWPORT);
     await waitForFrames(viewer);
     await owner.bringToFront();
     await owner.setViewportSize({ width: CHROME_X + 1100, height: CHROME_Y + 620 });

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
 import {
+  CONSOLE_VIEWPORT,
   type ConsoleWindow,
   canvasPixels,
   signIn,
@@ -44,7 +45,7 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
     site = await startTestSite({ '/clip.webm': clip });
     fx = await startStackFixture();
     browser = await launchClientBrowser();
-    owner = await (await browser.newContext({ viewport: { width: 1540, height: 816 } })).newPage();
+    owner = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(owner, fx.stack.url);
     sessionId = await startSession(owner);
     wire = await recordWire(fx, owner, sessionId);

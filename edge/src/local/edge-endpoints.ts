@@ -1,4 +1,41 @@
+import { devSecrets } from './dev-secrets.ts';
 import type { RunningEdge } from './edge.ts';
+import { freePort } from './ports.ts';
+
+/** What both local edge launchers (Miniflare and plain workerd) are given. */
+export interface LocalEdgeOptions {
+  port?: number;
+  host?: string;
+  publicUrl?: string;
+  vars?: Record<string, string>;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Where a local edge listens and the settings it starts with: a free port unless one is given,
+ * its public URL, the dev secrets (kept in `dataDir`), the dev OIDC issuer unless a real one is
+ * configured, then the caller's own vars; log lines to stderr unless told otherwise.
+ */
+export async function localEdgeSettings(options: LocalEdgeOptions): Promise<{
+  host: string;
+  port: number;
+  publicUrl: string;
+  vars: Record<string, string>;
+  log: (line: string) => void;
+}> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(host));
+  const publicUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
+  const vars: Record<string, string> = {
+    EDGE_URL: publicUrl,
+    ...(options.vars?.OIDC_ISSUER ? {} : { DEV_OIDC: '1' }),
+    ...(await devSecrets(options.dataDir)),
+    ...options.vars,
+  };
+  const log = options.log ?? ((line: string) => process.stderr.write(`[edge] ${line}\n`));
+  return { host, port, publicUrl, vars, log };
+}
 
 /** What a running local edge tells other local components, from its public URL and vars. */
 export function edgeEndpoints(

@@ -8,9 +8,8 @@ import {
   Response as MiniflareResponse,
 } from 'miniflare';
 import { buildWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './build.ts';
-import { DEV_SERVICE_CLIENTS, devSecrets } from './dev-secrets.ts';
-import { edgeEndpoints } from './edge-endpoints.ts';
-import { freePort } from './ports.ts';
+import { DEV_SERVICE_CLIENTS } from './dev-secrets.ts';
+import { edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';
 
 export interface StartEdgeOptions {
   /** postgres:// URL the worker reaches through its Hyperdrive binding `DB`. Must carry a user and password. */
@@ -85,17 +84,7 @@ function toMiniflareResponse(res: Response): Promise<MiniflareResponse> {
  * bindings as in wrangler.toml: Hyperdrive `DB`, R2 `ARTIFACTS`, queue `JOBS`, optional `ASSETS`.
  */
 export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(host));
-  const publicUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
-  const secrets = await devSecrets(options.dataDir);
-  const vars: Record<string, string> = {
-    EDGE_URL: publicUrl,
-    ...(options.vars?.OIDC_ISSUER ? {} : { DEV_OIDC: '1' }),
-    ...secrets,
-    ...options.vars,
-  };
-  const log = options.log ?? ((line: string) => process.stderr.write(`[edge] ${line}\n`));
+  const { host, port, publicUrl, vars, log } = await localEdgeSettings(options);
   const script = await buildWorker();
   const assets = options.assets;
   const direct = (options.databaseBinding ?? 'direct') === 'direct';

@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConsole } from '../../../client/scripts/build.ts';
 import { buildWorker, EDGE_DIR } from './build.ts';
-import { devSecrets } from './dev-secrets.ts';
 import type { RunningEdge } from './edge.ts';
-import { edgeEndpoints } from './edge-endpoints.ts';
-import { freePort, waitFor } from './ports.ts';
+import { edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';
+import { waitFor } from './ports.ts';
 
 const REPO_DIR = join(EDGE_DIR, '..');
 /** The checked-in plain-workerd config (self-hosting); every setting comes from the environment. */
@@ -98,18 +97,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * directory resolves as it does from the repository root.
  */
 export async function startWorkerd(options: StartWorkerdOptions): Promise<RunningWorkerd> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(host));
-  const publicUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
-  const secrets = await devSecrets(options.dataDir);
-  const vars: Record<string, string> = {
-    EDGE_URL: publicUrl,
-    ...(options.vars?.OIDC_ISSUER ? {} : { DEV_OIDC: '1' }),
-    ...secrets,
-    ...options.vars,
-    DATABASE_URL: options.databaseUrl,
-  };
-  const log = options.log ?? ((line: string) => process.stderr.write(`[edge] ${line}\n`));
+  const settings = await localEdgeSettings(options);
+  const { host, port, publicUrl, log } = settings;
+  const vars = { ...settings.vars, DATABASE_URL: options.databaseUrl };
   const dir = mkdtempSync(join(tmpdir(), 'bp-workerd-'));
   const configDir = join(dir, 'deploy', 'workerd');
   const config = join(configDir, 'edge.capnp');

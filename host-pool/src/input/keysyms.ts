@@ -39,8 +39,8 @@ export const XK = {
   Delete: 0xffff,
 } as const;
 
-/** `KeyboardEvent.key` names of non-printing keys → keysym (modifiers go by `code`). */
-export const NAMED_KEYS: Readonly<Record<string, number>> = {
+/** Keys whose `KeyboardEvent.key` and `KeyboardEvent.code` have the same name. */
+const SAME_NAME_KEYS: Readonly<Record<string, number>> = {
   Backspace: XK.BackSpace,
   Tab: XK.Tab,
   Enter: XK.Return,
@@ -60,8 +60,13 @@ export const NAMED_KEYS: Readonly<Record<string, number>> = {
   PrintScreen: XK.Print,
   ContextMenu: XK.Menu,
   NumLock: XK.Num_Lock,
-  AltGraph: XK.ISO_Level3_Shift,
   ...Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`F${i + 1}`, XK.F1 + i])),
+};
+
+/** `KeyboardEvent.key` names of non-printing keys → keysym (modifiers go by `code`). */
+export const NAMED_KEYS: Readonly<Record<string, number>> = {
+  ...SAME_NAME_KEYS,
+  AltGraph: XK.ISO_Level3_Shift,
 };
 
 function ch(c: string): number {
@@ -75,7 +80,7 @@ export const CODE_KEYSYMS: Readonly<Record<string, number>> = {
   ),
   ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Digit${i}`, 0x30 + i])),
   ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Numpad${i}`, XK.KP_0 + i])),
-  ...Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`F${i + 1}`, XK.F1 + i])),
+  ...SAME_NAME_KEYS,
   Minus: ch('-'),
   Equal: ch('='),
   BracketLeft: ch('['),
@@ -89,20 +94,6 @@ export const CODE_KEYSYMS: Readonly<Record<string, number>> = {
   Slash: ch('/'),
   Space: ch(' '),
   IntlBackslash: ch('<'),
-  Enter: XK.Return,
-  Tab: XK.Tab,
-  Backspace: XK.BackSpace,
-  Escape: XK.Escape,
-  Delete: XK.Delete,
-  Insert: XK.Insert,
-  Home: XK.Home,
-  End: XK.End,
-  PageUp: XK.Prior,
-  PageDown: XK.Next,
-  ArrowLeft: XK.Left,
-  ArrowUp: XK.Up,
-  ArrowRight: XK.Right,
-  ArrowDown: XK.Down,
   ShiftLeft: XK.Shift_L,
   ShiftRight: XK.Shift_R,
   ControlLeft: XK.Control_L,
@@ -113,11 +104,6 @@ export const CODE_KEYSYMS: Readonly<Record<string, number>> = {
   MetaRight: XK.Super_R,
   OSLeft: XK.Super_L,
   OSRight: XK.Super_R,
-  ContextMenu: XK.Menu,
-  NumLock: XK.Num_Lock,
-  ScrollLock: XK.Scroll_Lock,
-  Pause: XK.Pause,
-  PrintScreen: XK.Print,
   NumpadEnter: XK.KP_Enter,
   NumpadAdd: XK.KP_Add,
   NumpadSubtract: XK.KP_Subtract,

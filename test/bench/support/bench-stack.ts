@@ -11,11 +11,13 @@ import {
 import { type LocalStack, startLocalStack } from '../../../deploy/local/stack.ts';
 import { freePort } from '../../../edge/src/local/index.ts';
 import { launchClientBrowser } from '../../e2e/support/browser.ts';
-import { signIn, startSession, waitForFrames } from '../../e2e/support/console-driver.ts';
+import {
+  CONSOLE_VIEWPORT,
+  signIn,
+  startSession,
+  waitForFrames,
+} from '../../e2e/support/console-driver.ts';
 import { apiAs, automationTicket } from './api.ts';
-
-/** Console page size that gives the live view exactly 1280 × 720 at 1:1. */
-export const CONSOLE_VIEWPORT = { width: 1540, height: 816 };
 
 export interface BenchStack {
   readonly stack: LocalStack;

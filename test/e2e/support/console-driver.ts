@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core';
 
+/** Console page size that gives the live view exactly 1280 × 720 at 1:1 (sidebar 260, bars 2 × 48). */
+export const CONSOLE_VIEWPORT = { width: 1540, height: 816 } as const;
+
 /** What the console page exposes for tests: the SDK client of the live view. */
 export interface ConsoleWindow {
   bpClient?: {

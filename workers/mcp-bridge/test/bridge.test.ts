@@ -5,8 +5,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CdpChromium, startCdpChromium } from '../../../test/support/cdp-chromium.ts';
 import { bridgeConfig, type RunningBridge, silentLogger, startBridge } from '../src/index.ts';
-import { type CdpChromium, startCdpChromium } from './helpers/chromium.ts';
 import { startFakeEdge } from './helpers/fake-edge.ts';
 
 const PAGE = `data:text/html,<title>Bridge test</title><button onclick="document.title='clicked'">Press me</button>`;

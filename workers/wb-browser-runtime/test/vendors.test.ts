@@ -2,7 +2,7 @@
 // out is a local Chromium, so slices really run.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CdpChromium, startCdpChromium } from './helpers/cdp-chromium.ts';
+import { type CdpChromium, startCdpChromium } from '../../../test/support/cdp-chromium.ts';
 import { type FakeVendor, fakeBrowserbase, fakeBrowserUse } from './helpers/fake-vendors.ts';
 import { byType, last, Sidecar } from './helpers/sidecar.ts';
 import { type Site, startSite } from './helpers/site.ts';

@@ -1,18 +1,24 @@
-// A Chromium with a raw CDP endpoint, standing in for a vendor's remote browser.
+// A headless Chromium with a raw DevTools endpoint on loopback, standing in for a session's or a
+// vendor's remote browser in the workers' tests.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { tempDir } from './tmp.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface CdpChromium {
+  /** The browser's DevTools WebSocket URL. */
   wsUrl: string;
+  /** `http://127.0.0.1:<port>` (`/json/version` and friends). */
+  httpUrl: string;
   process: ChildProcess;
   close(): Promise<void>;
 }
 
 export async function startCdpChromium(): Promise<CdpChromium> {
-  const profile = tempDir('wb-cdp-');
+  const profile = mkdtempSync(join(tmpdir(), 'bp-cdp-chromium-'));
   const child = spawn(
-    '/usr/bin/chromium',
+    process.env.BROWSERPANE_CHROMIUM ?? '/usr/bin/chromium',
     [
       '--headless',
       '--no-sandbox',
@@ -23,7 +29,7 @@ export async function startCdpChromium(): Promise<CdpChromium> {
       '--disable-sync',
       '--remote-debugging-address=127.0.0.1',
       '--remote-debugging-port=0',
-      `--user-data-dir=${profile.path}`,
+      `--user-data-dir=${profile}`,
       'about:blank',
     ],
     // its own process group, so closing it takes its helper processes too
@@ -45,6 +51,7 @@ export async function startCdpChromium(): Promise<CdpChromium> {
   });
   return {
     wsUrl,
+    httpUrl: `http://127.0.0.1:${new URL(wsUrl).port}`,
     process: child,
     close: async () => {
       if (child.exitCode === null && child.pid) {
@@ -52,7 +59,7 @@ export async function startCdpChromium(): Promise<CdpChromium> {
         process.kill(-child.pid, 'SIGTERM');
         await exited;
       }
-      profile.remove();
+      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
