@@ -9,24 +9,24 @@ import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
   CONSOLE_VIEWPORT,
-  canvasPixels,
+  liveViewPixel as pixelAt,
   signIn,
   startSession,
-  waitForQuiet,
 } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
-import { PAGES, startTestSite } from './support/test-site.ts';
+import { colourSwitchPage, PAGES, startTestSite } from './support/test-site.ts';
 
 const MAGENTA = [208, 28, 139];
 const GREEN = [20, 160, 60];
 
-PAGES['/gateway'] = `<!doctype html><html><head><title>Gateway test</title><style>
-  body { margin: 0; background: #fff; font: 20px 'DejaVu Sans', sans-serif; }
-  #block { width: 480px; height: 320px; background: rgb(${MAGENTA.join(',')}); }
-  button { margin: 16px; font-size: 22px; }
-</style></head><body><div id="block"></div>
-<button id="go" onclick="document.getElementById('block').style.background='rgb(${GREEN.join(',')})';document.title='Clicked'">Go green</button>
-</body></html>`;
+PAGES['/gateway'] = colourSwitchPage({
+  title: 'Gateway test',
+  from: MAGENTA,
+  to: GREEN,
+  button: 'Go green',
+  buttonId: 'go',
+  clickedTitle: 'Clicked',
+});
 
 interface Status {
   connections: { connection_id: string; role: string; principal: string; client: string | null }[];
@@ -80,16 +80,7 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     return page;
   };
   /** The live view's pixel at a point of the remote page's viewport (CSS px = display px here). */
-  const liveViewPixel = async (page: Page, x: number, y: number) => {
-    const origin = await page.evaluate(() => ({
-      left: window.screenX,
-      top: window.outerHeight - window.innerHeight,
-    }));
-    await waitForQuiet(person);
-    const canvas = await canvasPixels(person);
-    const at = ((origin.top + y) * canvas.width + origin.left + x) * 4;
-    return [...canvas.rgba.subarray(at, at + 3)];
-  };
+  const liveViewPixel = (page: Page, x: number, y: number) => pixelAt(person, page, x, y);
 
   beforeAll(async () => {
     fx = await startStackFixture();

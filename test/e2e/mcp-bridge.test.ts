@@ -9,25 +9,24 @@ import type { RunningBridge } from '../../workers/mcp-bridge/src/index.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import {
   CONSOLE_VIEWPORT,
-  canvasPixels,
+  liveViewPixel as pixelAt,
   signIn,
   startSession,
-  waitForQuiet,
 } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
-import { PAGES, startTestSite } from './support/test-site.ts';
+import { colourSwitchPage, PAGES, startTestSite } from './support/test-site.ts';
 
 const DELAY_MS = 1500;
 const BLUE = [30, 90, 200];
 const ORANGE = [240, 140, 20];
 
-PAGES['/mcp'] = `<!doctype html><html><head><title>MCP test</title><style>
-  body { margin: 0; background: #fff; font: 20px 'DejaVu Sans', sans-serif; }
-  #block { width: 480px; height: 320px; background: rgb(${BLUE.join(',')}); }
-  button { margin: 16px; font-size: 22px; }
-</style></head><body><div id="block"></div>
-<button onclick="document.getElementById('block').style.background='rgb(${ORANGE.join(',')})';document.title='Pressed'">Press me</button>
-</body></html>`;
+PAGES['/mcp'] = colourSwitchPage({
+  title: 'MCP test',
+  from: BLUE,
+  to: ORANGE,
+  button: 'Press me',
+  clickedTitle: 'Pressed',
+});
 
 function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
@@ -73,16 +72,7 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     const pages = observer.contexts().flatMap((c) => c.pages());
     return pages.find((p) => p.url().startsWith(site.url)) ?? (pages[0] as Page);
   };
-  const liveViewPixel = async (x: number, y: number) => {
-    const origin = await remotePage().evaluate(() => ({
-      left: window.screenX,
-      top: window.outerHeight - window.innerHeight,
-    }));
-    await waitForQuiet(person);
-    const canvas = await canvasPixels(person);
-    const at = ((origin.top + y) * canvas.width + origin.left + x) * 4;
-    return [...canvas.rgba.subarray(at, at + 3)];
-  };
+  const liveViewPixel = (x: number, y: number) => pixelAt(person, remotePage(), x, y);
   const pressButton = async (client: Client) => {
     const snapshot = text((await call(client, 'browser_snapshot')).result);
     const ref = /button "Press me" \[ref=(\w+)\]/.exec(snapshot)?.[1];

@@ -78,6 +78,16 @@ export interface HostCommand {
   readonly connection_id?: string;
 }
 
+/** A file a session produced, as the host uploads it to the edge's files API. */
+export interface SessionFileUpload {
+  fileId: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  body: ReadableStream<Uint8Array>;
+}
+
 export interface DesiredState {
   readonly heartbeat_interval_ms: number;
   readonly sessions: DesiredSession[];
@@ -118,14 +128,7 @@ export class EdgeClient {
     hostId: string,
     credential: string,
     sessionId: string,
-    file: {
-      fileId: string;
-      name: string;
-      mime: string;
-      size: number;
-      sha256: string;
-      body: ReadableStream<Uint8Array>;
-    },
+    file: SessionFileUpload,
   ): Promise<unknown> {
     const path = `/api/v1/hosts/${encodeURIComponent(hostId)}/sessions/${encodeURIComponent(sessionId)}/files/${encodeURIComponent(file.fileId)}`;
     const res = await fetch(`${this.baseUrl}${path}`, {

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { SessionFileUpload } from '../control/edge-client.ts';
 
 /** A file the session produced (a download), as recorded with the edge. */
 export interface SessionFileRecord {
@@ -25,14 +26,7 @@ export interface SessionFileUploader {
     hostId: string,
     credential: string,
     sessionId: string,
-    file: {
-      fileId: string;
-      name: string;
-      mime: string;
-      size: number;
-      sha256: string;
-      body: ReadableStream<Uint8Array>;
-    },
+    file: SessionFileUpload,
   ): Promise<unknown>;
 }
 

@@ -104,3 +104,23 @@ export async function share(
   await page.click('[data-testid=share]');
   await page.click(`.menu >> text=${item}`);
 }
+
+/**
+ * The colour (RGB) the person's live view shows at CSS pixel (x, y) of the remote page's
+ * viewport, once the picture is quiet.
+ */
+export async function liveViewPixel(
+  person: Page,
+  remote: Page,
+  x: number,
+  y: number,
+): Promise<number[]> {
+  const origin = await remote.evaluate(() => ({
+    left: window.screenX,
+    top: window.outerHeight - window.innerHeight,
+  }));
+  await waitForQuiet(person);
+  const canvas = await canvasPixels(person);
+  const at = ((origin.top + y) * canvas.width + origin.left + x) * 4;
+  return [...canvas.rgba.subarray(at, at + 3)];
+}

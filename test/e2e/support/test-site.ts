@@ -55,6 +55,28 @@ PAGES['/video-full'] = `<!doctype html><html><head><title>Full video</title><sty
   video { display: block; width: 100vw; height: 100vh; object-fit: fill; }
 </style></head><body><video id="clip" src="/clip.webm" autoplay muted loop playsinline></video></body></html>`;
 
+/**
+ * A page with a 480 × 320 block in one colour and a button that turns it another colour and sets
+ * the title: what an automation client does shows in the live view.
+ */
+export function colourSwitchPage(page: {
+  title: string;
+  from: readonly number[];
+  to: readonly number[];
+  button: string;
+  buttonId?: string;
+  clickedTitle: string;
+}): string {
+  const id = page.buttonId ? ` id="${page.buttonId}"` : '';
+  return `<!doctype html><html><head><title>${page.title}</title><style>
+  body { margin: 0; background: #fff; font: 20px 'DejaVu Sans', sans-serif; }
+  #block { width: 480px; height: 320px; background: rgb(${page.from.join(',')}); }
+  button { margin: 16px; font-size: 22px; }
+</style></head><body><div id="block"></div>
+<button${id} onclick="document.getElementById('block').style.background='rgb(${page.to.join(',')})';document.title='${page.clickedTitle}'">${page.button}</button>
+</body></html>`;
+}
+
 export async function startTestSite(
   files: Record<string, string> = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
