@@ -72,9 +72,6 @@ describe('live view: console → edge → host → Chromium and back (real every
       (window as unknown as ConsoleWindow).bpClient?.stats(),
     );
     expect(stats?.framesPresented).toBeGreaterThan(0);
-    // as a person would: the browser has finished starting up and the picture is still
-    await (await remotePage()).waitForLoadState('load');
-    await waitForQuiet(owner);
     await owner.keyboard.press('Control+L');
     await owner.keyboard.type(`${site.url}/`, { delay: 15 });
     await owner.keyboard.press('Enter');
