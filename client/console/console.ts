@@ -1,4 +1,4 @@
-import { Api, ApiError, type SessionResource } from './api.ts';
+import { ApiError, consoleApi, type SessionResource } from './api.ts';
 import {
   type AuthConfig,
   completeSignIn,
@@ -44,7 +44,7 @@ function showLogin(app: HTMLElement, config: AuthConfig): void {
 }
 
 function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
-  const api = new Api(() => currentSession()?.accessToken);
+  const api = consoleApi(() => currentSession()?.accessToken);
   const params = new URLSearchParams(location.search);
   let selected = params.get('session') ?? undefined;
   const role = params.get('role') === 'viewer' ? 'viewer' : 'owner';
@@ -81,7 +81,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
 
   const refresh = async () => {
     try {
-      sessions = await api.listSessions();
+      sessions = (await api.listSessions()).sessions;
       renderSessionList(list, sessions, selected, select);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
@@ -119,7 +119,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         width: clampSize(Math.round(rect.width * dpr), 640, 1920),
         height: clampSize(Math.round((rect.height - 48) * dpr), 480, 1200),
       };
-      const created = await api.createSession({ viewport });
+      const created = await api.createSession({ body: { viewport } });
       sessions = [created, ...sessions];
       select(created.id);
     } catch (err) {

@@ -65,7 +65,7 @@ export class LiveView {
       this.files.element,
       share.element,
       options.role === 'owner'
-        ? new AutomationControl(options.sessionId, (text) => this.flash(text)).element
+        ? new AutomationControl(options.api, options.sessionId, (text) => this.flash(text)).element
         : undefined,
       options.role === 'owner'
         ? h('button.danger', { onclick: () => void this.stop() }, 'Stop session')
@@ -124,10 +124,12 @@ export class LiveView {
 
   private async ticketWhenRunning(api: Api, id: string, role: 'owner' | 'viewer') {
     const deadline = Date.now() + 60_000;
-    let ticket = await api.ticket(id, role); // also restarts a stopped session
+    const request = { params: { session_id: id }, body: { role } };
+    // Minting also restarts a stopped or released session.
+    let ticket = await api.issueSessionAccessToken(request);
     for (;;) {
-      const status = await api.status(id);
-      if (RUNNING.has(status.state) && (status.runtime_state ?? 'running') === 'running') break;
+      const status = await api.getSessionStatus({ params: { session_id: id } });
+      if (RUNNING.has(status.state) && status.runtime_state === 'running') break;
       if (['failed', 'stopped'].includes(status.state))
         throw new Error(`session is ${status.state}`);
       if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
@@ -136,7 +138,8 @@ export class LiveView {
       );
       await new Promise((r) => setTimeout(r, 500));
     }
-    if (Date.parse(ticket.expires_at) - Date.now() < 15_000) ticket = await api.ticket(id, role);
+    if (Date.parse(ticket.expires_at) - Date.now() < 15_000)
+      ticket = await api.issueSessionAccessToken(request);
     return ticket;
   }
 

@@ -22,9 +22,12 @@ const SAFE_STOP_WAIT_MS = 15_000;
  * connection gone. Resolves with what happened, for the notice.
  */
 export async function stopFromLiveView(o: StopFromLiveView): Promise<string> {
-  const status = await o.api.status(o.sessionId);
-  const others = (status.connections ?? []).filter((c) => c.connection_id !== o.myConnectionId);
-  const automation = Boolean(status.automation_owner || status.mcp_owner);
+  const session = { params: { session_id: o.sessionId } };
+  const status = await o.api.getSessionStatus(session);
+  const others = status.connections.filter((c) => c.host_connection_id !== o.myConnectionId);
+  const automation = Boolean(
+    status.automation_owner || status.mcp_owner || status.automation_connections.length > 0,
+  );
   if (others.length > 0 || automation) {
     const who = [
       others.length > 0 ? `${others.length} other connection${others.length === 1 ? '' : 's'}` : '',
@@ -35,7 +38,7 @@ export async function stopFromLiveView(o: StopFromLiveView): Promise<string> {
     if (!o.confirm(`This session is in use (${who}). Stop it anyway? Everyone is disconnected.`))
       return 'Session left running';
     o.disconnectSelf();
-    await o.api.kill(o.sessionId);
+    await o.api.killSession(session);
     return 'Session stopped (others were disconnected)';
   }
   o.disconnectSelf();
@@ -43,13 +46,13 @@ export async function stopFromLiveView(o: StopFromLiveView): Promise<string> {
   const deadline = Date.now() + SAFE_STOP_WAIT_MS;
   for (;;) {
     try {
-      await o.api.stop(o.sessionId);
+      await o.api.stopSession(session);
       return 'Session stopped';
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 'session_not_stoppable') throw err;
       // our own connection is still listed until the host's next report
       if (Date.now() > deadline) {
-        await o.api.kill(o.sessionId);
+        await o.api.killSession(session);
         return 'Session stopped';
       }
       await new Promise((r) => setTimeout(r, 500));

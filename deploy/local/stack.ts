@@ -115,7 +115,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(port ? { publicUrl: `http://localhost:${port}` } : {}),
       dataDir: options.dataDir,
       assets: consoleAssets(),
-      cronIntervalMs: 60_000,
+      // The sweep marks late hosts lost (reads never do): run it every 5 s, so a host that stops
+      // heartbeating is noticed within its HOST_LOST_AFTER_MS (15 s) plus a few seconds.
+      cronIntervalMs: 5_000,
       vars: {
         ...(bridgePort ? { MCP_BRIDGE_URL: `http://127.0.0.1:${bridgePort}` } : {}),
         ...options.edgeVars,

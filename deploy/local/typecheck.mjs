@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dirs = ['protocol', 'edge', 'host-pool', 'client', 'test', 'deploy'];
+const dirs = ['protocol', 'openapi', 'edge', 'host-pool', 'client', 'test', 'deploy'];
 const workers = join(root, 'workers');
 if (existsSync(workers)) for (const d of readdirSync(workers)) dirs.push(join('workers', d));
 

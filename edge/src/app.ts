@@ -10,10 +10,9 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { jwksRoutes } from './routes/jwks.ts';
-import { maintenanceRoutes } from './routes/maintenance.ts';
-import { meRoutes } from './routes/me.ts';
+import { identityRoutes } from './routes/me.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
-import { hostSessionFileRoutes, sessionFileRoutes } from './routes/session-files.ts';
+import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
@@ -53,13 +52,12 @@ export function buildApp(): Hono<AppEnv> {
   app.route('/', consoleRoutes);
   app.route('/.well-known', jwksRoutes);
   app.route('/dev-oidc', devOidcRoutes);
-  app.route('/api/v1/me', meRoutes);
-  app.route('/api/v1/hosts', hostRoutes);
-  app.route('/api/v1/sessions', sessionRoutes);
-  app.route('/api/v1/sessions', sessionControlRoutes);
-  app.route('/api/v1/sessions', sessionFileRoutes);
-  app.route('/api/v1/hosts', hostSessionFileRoutes);
-  app.route('/api/v1/maintenance', maintenanceRoutes);
+  // API v1: every route as declared in @browserpane/api/contract.
+  identityRoutes(app);
+  sessionRoutes(app);
+  sessionControlRoutes(app);
+  sessionFileRoutes(app);
+  hostRoutes(app);
   addMethodNotAllowed(app);
   return app;
 }

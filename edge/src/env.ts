@@ -1,4 +1,5 @@
 import type { Database, QueryOnce } from './db/client.ts';
+import type { HostRow } from './db/schema/index.ts';
 import type { Job } from './services/jobs.ts';
 import type { Principal } from './services/oidc/principal.ts';
 
@@ -62,6 +63,8 @@ export interface Variables {
   /** One statement on a connection of its own (the lean wire client): for single-query hot paths. */
   query: QueryOnce;
   principal: Principal;
+  /** The host whose credential authenticated the request (host routes). */
+  host: HostRow;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

@@ -3,11 +3,15 @@
  * The BrowserPane edge worker: Hono control plane (`fetch`), the periodic sweep (`scheduled`:
  * idle stops, lost hosts, placement, cleanup) and the JOBS queue consumer (`queue`).
  */
+import { z } from 'zod';
 import { buildApp } from './app.ts';
 import { config } from './config.ts';
 import { closeDatabase, databaseUrl, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
 import { type Job, runSweep } from './services/jobs.ts';
+
+// workerd forbids code generation (`new Function`): zod validates without its JIT.
+z.config({ jitless: true });
 
 export const app = buildApp();
 

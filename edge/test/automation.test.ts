@@ -181,7 +181,7 @@ describe('automation ownership', () => {
       { unchecked: true },
     );
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('validation_failed');
+    expect(bad.body.code).toBe('validation_failed');
     // An MCP owner claims only for itself.
     expect(
       (await api().post(path('/mcp-owner'), bridge, { principal_id: 'someone-else' })).status,

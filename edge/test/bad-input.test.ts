@@ -536,13 +536,12 @@ describe('malformed requests to every route', () => {
       expect(res.status, c.name).toBeGreaterThanOrEqual(400);
       expect(res.status, `${c.name}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
       if (c.status) expect(res.status, c.name).toBe(c.status);
-      if (c.code)
-        expect(res.body?.error?.code, `${c.name}: ${res.text.slice(0, 200)}`).toBe(c.code);
+      if (c.code) expect(res.body?.code, `${c.name}: ${res.text.slice(0, 200)}`).toBe(c.code);
       if (
         (res.headers.get('content-type') ?? '').includes('json') &&
         !c.path.startsWith('/dev-oidc/token')
       ) {
-        expect(res.body.error.message.length, c.name).toBeGreaterThan(5);
+        expect(res.body.error.length, c.name).toBeGreaterThan(5);
       }
     }
     expect(results.filter((r) => r.status >= 500)).toEqual([]);

@@ -101,6 +101,11 @@ describe('OpenAPI contract', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
       await api.get('/api/v1/me', demo);
+      expect((await api.get('/api/v1/identity/me', bridge)).body).toMatchObject({
+        subject: 'mcp-bridge',
+        client_id: 'mcp-bridge',
+        principal_type: 'service_principal',
+      });
 
       // Hosts.
       const host = new HostDriver(api, 'contract-host', {
@@ -113,7 +118,7 @@ describe('OpenAPI contract', () => {
 
       // Sessions.
       const created = await api.post('/api/v1/sessions', demo, {
-        owner_mode: 'exclusive',
+        owner_mode: 'exclusive_browser_owner',
         region: 'local',
       });
       const id = created.body.id as string;
@@ -125,21 +130,33 @@ describe('OpenAPI contract', () => {
         principal: 'demo',
         display_name: 'Demo User',
       });
+      host.connect({
+        connection_id: 'c2',
+        session_id: id,
+        role: 'viewer',
+        principal: 'demo',
+        display_name: 'Demo User',
+      });
       await host.beat();
-      await api.get('/api/v1/sessions?limit=5', demo);
+      await api.get('/api/v1/sessions?limit=5&label.x=y', demo);
       await api.get(`/api/v1/sessions/${id}`, demo);
-      await api.get(`/api/v1/sessions/${id}/status`, demo);
+      const status = await api.get(`/api/v1/sessions/${id}/status`, demo);
+      const c1 = status.body.connections.find(
+        (c: { host_connection_id: string }) => c.host_connection_id === 'c1',
+      );
       const ticket = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo, {
         role: 'owner',
       });
       expect(ticket.body.capabilities.length).toBeGreaterThan(0);
-      await api.post(`/api/v1/sessions/${id}/connections/c1/disconnect`, demo);
+      await api.post(`/api/v1/sessions/${id}/automation-access`, demo);
+      const refused = await api.post(`/api/v1/sessions/${id}/stop`, demo);
+      expect(refused.status).toBe(409);
+      expect(refused.body.session.id).toBe(id);
+      expect((await api.post(`/api/v1/sessions/${id}/release`, demo)).status).toBe(409);
+      await api.post(`/api/v1/sessions/${id}/connections/${c1.connection_id}/disconnect`, demo);
       await api.post(`/api/v1/sessions/${id}/connections/disconnect-all`, demo);
-      expect((await api.post(`/api/v1/sessions/${id}/stop`, demo)).status).toBe(409);
-      await api.post(`/api/v1/sessions/${id}/automation-owner`, demo, {
-        principal_id: 'mcp-bridge',
-      });
-      await api.post(`/api/v1/sessions/${id}/mcp-owner`, bridge, {});
+      await api.post(`/api/v1/sessions/${id}/automation-owner`, demo, { client_id: 'mcp-bridge' });
+      await api.post(`/api/v1/sessions/${id}/mcp-owner`, bridge, { width: 1280, height: 720 });
       await api.delete(`/api/v1/sessions/${id}/mcp-owner`, bridge);
       await api.delete(`/api/v1/sessions/${id}/automation-owner`, bridge);
       // Session files: the host records a download, the owner reads it.
@@ -158,8 +175,15 @@ describe('OpenAPI contract', () => {
       await api.get(`/api/v1/sessions/${id}/files/${fileId}/content`, demo);
       host.connections = [];
       await host.beat();
+      expect((await api.post(`/api/v1/sessions/${id}/release`, demo)).body.state).toBe('released');
       expect((await api.delete(`/api/v1/sessions/${id}`, demo)).status).toBe(200);
       await api.post(`/api/v1/sessions/${id}/kill`, demo);
+      // A session that waits for a host (the only one is full) can be cancelled.
+      await api.post('/api/v1/sessions', demo, {});
+      await api.post('/api/v1/sessions', demo, {});
+      const waiting = await api.post('/api/v1/sessions', demo, {});
+      expect(waiting.body.state).toBe('queued');
+      await api.post(`/api/v1/sessions/${waiting.body.id}/cancel`, demo);
 
       const seen = new Set(observed.map((o) => `${o.method} ${o.path}`));
       const missing = documentedOperations()

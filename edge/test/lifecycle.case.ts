@@ -88,12 +88,19 @@ export function lifecycleSuite(kind: DbKind) {
       expect(res.headers.get('location')).toBe(`/api/v1/sessions/${res.body.id}`);
       expect(res.body).toMatchObject({
         state: 'queued',
-        owner: { principal_id: 'demo', display_name: 'Demo User' },
+        owner: { principal_id: 'demo', subject: 'demo', display_name: 'Demo User' },
         owner_mode: 'collaborative',
         video_mode: 'roi',
         idle_timeout_sec: 300,
-        capabilities: { ...DEFAULT_SESSION_CAPABILITIES, camera: true, clipboard: false },
-        admission: { position: 1, reason: 'no_healthy_hosts' },
+        capabilities: {
+          ...DEFAULT_SESSION_CAPABILITIES,
+          camera: true,
+          clipboard: false,
+          browser_input: true,
+          file_transfer: true,
+        },
+        queue: { position: 1, reason: 'no_healthy_hosts' },
+        status: { runtime_state: 'not_started', runtime_resume_mode: 'fresh_start' },
         host_id: null,
       });
       s1 = res.body.id;
@@ -112,7 +119,7 @@ export function lifecycleSuite(kind: DbKind) {
       expect(enrolled.host_credential).toMatch(/^bph_/);
       hostA.keepAlive();
       const session = await api().get(`/api/v1/sessions/${s1}`, demo);
-      expect(session.body).toMatchObject({ state: 'starting', host_id: hostA.id, admission: null });
+      expect(session.body).toMatchObject({ state: 'starting', host_id: hostA.id, queue: null });
       const desired = await hostA.beat();
       expect(desired.sessions).toEqual([
         {
@@ -147,7 +154,7 @@ export function lifecycleSuite(kind: DbKind) {
         hostA.body(),
       );
       expect(beat.status).toBe(401);
-      expect(beat.body.error.code).toBe('host_unauthorized');
+      expect(beat.body.code).toBe('host_unauthorized');
     });
 
     it('hides one owner’s sessions from another (404)', async () => {
@@ -166,7 +173,7 @@ export function lifecycleSuite(kind: DbKind) {
       ] as const) {
         const res = await api().request(method, path, { token: demo2 });
         expect(res.status, `${method} ${path}`).toBe(404);
-        expect(res.body.error.code).toBe('session_not_found');
+        expect(res.body.code).toBe('session_not_found');
       }
       const list = await api().get('/api/v1/sessions', demo2);
       expect(list.body.sessions.map((s: { id: string }) => s.id)).not.toContain(s1);
@@ -235,7 +242,15 @@ export function lifecycleSuite(kind: DbKind) {
       expect(status.body).toMatchObject({
         state: 'active',
         presence_state: 'connected',
-        connection_counts: { owner: 1, viewer: 1, automation: 0, recorder: 1, total: 3 },
+        connection_counts: {
+          owner: 1,
+          viewer: 1,
+          automation: 0,
+          recorder: 1,
+          total: 3,
+          interactive_clients: 2,
+          total_clients: 3,
+        },
         stop_eligibility: {
           allowed: false,
           blockers: [
@@ -246,8 +261,18 @@ export function lifecycleSuite(kind: DbKind) {
         idle: { idle_since: null },
       });
       expect(
-        status.body.connections.map((c: { connection_id: string }) => c.connection_id).sort(),
+        status.body.connections
+          .map((c: { host_connection_id: string }) => c.host_connection_id)
+          .sort(),
       ).toEqual(['c-owner', 'c-rec', 'c-viewer']);
+      // The API's ids are integers, stable across heartbeats while the connection lives.
+      const ids = status.body.connections.map((c: { connection_id: number }) => c.connection_id);
+      expect(ids.every((id: number) => Number.isInteger(id) && id >= 1)).toBe(true);
+      await hostA.beat();
+      const again = await api().get(`/api/v1/sessions/${s1}/status`, demo);
+      expect(again.body.connections.map((c: { connection_id: number }) => c.connection_id)).toEqual(
+        ids,
+      );
     });
 
     it('refuses a safe stop while clients are attached (409 with blockers)', async () => {
@@ -256,25 +281,31 @@ export function lifecycleSuite(kind: DbKind) {
         await api().delete(`/api/v1/sessions/${s1}`, demo),
       ]) {
         expect(res.status).toBe(409);
-        expect(res.body.error.code).toBe('session_not_stoppable');
-        expect(res.body.error.details.stop_eligibility.blockers).toContainEqual({
+        expect(res.body.code).toBe('session_not_stoppable');
+        expect(res.body.details.stop_eligibility.blockers).toContainEqual({
           kind: 'owner_clients',
           count: 1,
         });
+        // The reference's conflict body: the unchanged session, its blockers in its status.
+        expect(res.body.session).toMatchObject({ id: s1, state: 'active' });
+        expect(res.body.session.status.stop_eligibility.allowed).toBe(false);
       }
     });
 
     it('sends disconnect commands until the host acknowledges them', async () => {
-      const one = await api().post(`/api/v1/sessions/${s1}/connections/c-viewer/disconnect`, demo);
-      expect(one.status).toBe(202);
-      expect(one.body).toMatchObject({
-        session_id: s1,
-        type: 'disconnect',
-        connection_id: 'c-viewer',
-      });
+      const before = await api().get(`/api/v1/sessions/${s1}/status`, demo);
+      const viewer = before.body.connections.find(
+        (c: { host_connection_id: string }) => c.host_connection_id === 'c-viewer',
+      );
+      // By the API's integer id (the host's own id works too).
+      const one = await api().post(
+        `/api/v1/sessions/${s1}/connections/${viewer.connection_id}/disconnect`,
+        demo,
+      );
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ session_id: s1, connection_counts: { viewer: 0 } });
       expect(
-        (await api().post(`/api/v1/sessions/${s1}/connections/nope/disconnect`, demo)).body.error
-          .code,
+        (await api().post(`/api/v1/sessions/${s1}/connections/nope/disconnect`, demo)).body.code,
       ).toBe('connection_not_found');
       let desired = await hostA.beat();
       expect(desired.commands).toEqual([
@@ -292,7 +323,8 @@ export function lifecycleSuite(kind: DbKind) {
       desired = await hostA.beat();
       expect(desired.commands).toEqual([]);
       const all = await api().post(`/api/v1/sessions/${s1}/connections/disconnect-all`, demo);
-      expect(all.status).toBe(202);
+      expect(all.status).toBe(200);
+      expect(all.body.connection_counts.total).toBe(0);
       desired = await hostA.beat();
       expect(desired.commands).toEqual([
         { command_id: all.body.command_id, type: 'disconnect_all', session_id: s1 },
@@ -318,7 +350,7 @@ export function lifecycleSuite(kind: DbKind) {
         ),
       );
       expect(res.body).toMatchObject({
-        token_type: 'connect_ticket',
+        token_type: 'session_connect_ticket',
         session_id: s1,
         role: 'owner',
         capabilities: expectedCaps,
@@ -381,7 +413,7 @@ export function lifecycleSuite(kind: DbKind) {
       // And the edge refuses user tokens that are not its own API's.
       const me = await api().get('/api/v1/me', ownerTicket);
       expect(me.status).toBe(401);
-      expect(me.body.error.code).toBe('invalid_token');
+      expect(me.body.code).toBe('invalid_token');
     });
 
     it('mints automation tickets only for the automation owner', async () => {
@@ -389,7 +421,7 @@ export function lifecycleSuite(kind: DbKind) {
         role: 'automation',
       });
       expect(denied.status).toBe(403);
-      expect(denied.body.error.code).toBe('automation_owner_required');
+      expect(denied.body.code).toBe('automation_owner_required');
       expect((await api().get(`/api/v1/sessions/${s1}`, bridge)).status).toBe(404);
       expect(
         (await api().post(`/api/v1/sessions/${s1}/access-tokens`, bridge, { role: 'automation' }))
@@ -460,17 +492,23 @@ export function lifecycleSuite(kind: DbKind) {
       const s4 = (await api().post('/api/v1/sessions', demo2, {})).body;
       expect(s3).toMatchObject({
         state: 'queued',
-        admission: { position: 1, reason: 'pool_full' },
+        queue: {
+          position: 1,
+          reason: 'pool_full',
+          dispatch_blocker: 'runtime_capacity',
+          cancellable: true,
+        },
+        status: { runtime_state: 'not_started' },
       });
       expect(s4).toMatchObject({
         state: 'queued',
-        admission: { position: 2, reason: 'pool_full' },
+        queue: { position: 2, reason: 'pool_full', dispatch_blocker: 'earlier_queued_session' },
       });
       const conflict = await api().post(`/api/v1/sessions/${s3.id}/access-tokens`, demo2);
       expect(conflict.status).toBe(409);
-      expect(conflict.body.error).toMatchObject({
+      expect(conflict.body).toMatchObject({
         code: 'session_queued',
-        details: { admission: { position: 1 } },
+        details: { queue: { position: 1 } },
       });
 
       // Room appears: s2 is killed and its runtime goes away.
@@ -491,7 +529,7 @@ export function lifecycleSuite(kind: DbKind) {
         state: 'starting',
         host_id: hostA.id,
       });
-      expect((await api().get(`/api/v1/sessions/${s4.id}`, demo2)).body.admission).toMatchObject({
+      expect((await api().get(`/api/v1/sessions/${s4.id}`, demo2)).body.queue).toMatchObject({
         position: 1,
         reason: 'pool_full',
       });
@@ -515,15 +553,18 @@ export function lifecycleSuite(kind: DbKind) {
       const onB = list.find((s) => s.host_id === hostB.id);
       expect(onB).toBeTruthy();
       await hostB.stopKeepAlive();
+      // Host A's heartbeats notice B is late (reads never do); its session waits to be placed
+      // again: queued, with the reason.
       const status = await until('runtime_lost', async () => {
         const res = await api().get(`/api/v1/sessions/${onB?.id}/status`, demo2);
-        return res.body.state === 'runtime_lost' && res.body;
+        return res.body.queue?.reason === 'runtime_lost' && res.body;
       });
       expect(status).toMatchObject({
-        runtime_state: 'lost',
+        state: 'queued',
+        runtime_state: 'not_started',
         host: null,
         connection_counts: { total: 0 },
-        admission: { position: 1, reason: 'pool_full' },
+        queue: { position: 1, reason: 'runtime_lost' },
       });
       expect(status.events.map((e: { type: string }) => e.type)).toContain('runtime_lost');
       const hosts = await api().get('/api/v1/hosts', stack.edge.secrets.operatorToken);
@@ -568,7 +609,7 @@ export function lifecycleSuite(kind: DbKind) {
         role: 'viewer',
       });
       expect(viewer.status).toBe(409);
-      expect(viewer.body.error.code).toBe('session_stopped');
+      expect(viewer.body.code).toBe('session_stopped');
 
       const ticket = await api().post(`/api/v1/sessions/${s1}/access-tokens`, demo);
       expect(ticket.status).toBe(200);
@@ -593,7 +634,7 @@ export function lifecycleSuite(kind: DbKind) {
       const failed = await api().get(`/api/v1/sessions/${s1}/status`, demo);
       expect(failed.body).toMatchObject({
         state: 'failed',
-        runtime_state: 'failed',
+        runtime_state: 'stopped',
         runtime: { error: 'chromium exited with code 1', restarts: 3 },
       });
       expect(hostA.desired(s1)).toBe('stopped');

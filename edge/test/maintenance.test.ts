@@ -42,24 +42,22 @@ describe('operator sweep endpoint', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expect(missing.body).toEqual({
-      error: {
-        code: 'unauthorized',
-        message: expect.stringContaining('operator token'),
-        request_id: missing.headers.get('x-request-id'),
-      },
+      error: expect.stringContaining('operator token'),
+      code: 'unauthorized',
+      request_id: missing.headers.get('x-request-id'),
     });
     for (const token of ['bpo_wrong-token', stack.edge.secrets.hostEnrollmentToken, demo]) {
       const res = await api().post(SWEEP, token);
       expect(res.status, `token ${token.slice(0, 4)}…`).toBe(401);
-      expect(res.body.error.code).toBe('unauthorized');
+      expect(res.body.code).toBe('unauthorized');
     }
     const get = await api().get(SWEEP, operator());
     expect(get.status).toBe(405);
-    expect(get.body.error.code).toBe('method_not_allowed');
+    expect(get.body.code).toBe('method_not_allowed');
     expect(get.headers.get('allow')).toBe('POST');
     const query = await api().post(`${SWEEP}?force=1`, operator());
     expect(query.status).toBe(400);
-    expect(query.body.error.code).toBe('validation_failed');
+    expect(query.body.code).toBe('validation_failed');
     expect(sweepLogs()).toEqual([]);
   });
 
@@ -113,17 +111,21 @@ describe('operator sweep endpoint', () => {
     const onHost = sessions[0] as { id: string; host_id: string };
     expect(onHost.host_id).toBe(host.id);
     await host.stopKeepAlive();
-    // No read in between: reads mark late hosts lost too, this must be the sweep's doing.
+    // Reads never mark a late host lost (GET has no side effects): only the sweep does.
     await new Promise((r) => setTimeout(r, LOST_AFTER_MS + 300));
+
+    const before = await api().get(`/api/v1/sessions/${onHost.id}/status`, demo);
+    expect(before.body).toMatchObject({ state: 'ready', host: { status: 'healthy' } });
 
     const res = await api().post(SWEEP, operator());
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ lost_hosts: 1, idle_stopped: 0, placed: 0 });
     const status = await api().get(`/api/v1/sessions/${onHost.id}/status`, demo);
     expect(status.body).toMatchObject({
-      state: 'runtime_lost',
+      state: 'queued',
+      runtime_state: 'not_started',
       host: null,
-      admission: { reason: 'no_healthy_hosts' },
+      queue: { reason: 'runtime_lost', dispatch_blocker: 'runtime_capacity' },
     });
     expect(status.body.events.map((e: { type: string }) => e.type)).toContain('runtime_lost');
     const hosts = await api().get('/api/v1/hosts', operator());

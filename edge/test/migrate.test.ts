@@ -133,9 +133,7 @@ describe('migrations and readiness', () => {
         headers: { authorization: `Bearer ${access_token}` },
       });
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
-        'database_unavailable',
-      );
+      expect(((await res.json()) as { code: string }).code).toBe('database_unavailable');
     } finally {
       await down.stop();
       for (const socket of sockets) socket.destroy();

@@ -108,7 +108,7 @@ describe('relay certificate pin in enrolment, heartbeats and tickets', () => {
         unchecked: true,
       });
       expect(res.status, JSON.stringify(bad)).toBe(400);
-      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.code).toBe('validation_failed');
     }
   });
 });

@@ -166,7 +166,7 @@ export function sessionFilesSuite(kind: DbKind) {
       // content that does not match its digest
       const wrong = await put(id, 'tampered', { 'x-file-sha256': sha256('original') });
       expect(wrong.status).toBe(400);
-      expect(wrong.body.error.code).toBe('validation_failed');
+      expect(wrong.body.code).toBe('validation_failed');
       // a path for a name
       expect((await put(id, 'x', { 'x-file-name': '..%2Fetc%2Fpasswd' })).status).toBe(400);
       expect((await put(id, 'x', { 'x-file-name': '%E0%A4%A' })).status).toBe(400);

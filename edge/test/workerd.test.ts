@@ -113,9 +113,7 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       const res = await api.get(path, null, { unchecked: path.includes('%') });
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type'), path).toContain('application/json');
-      expect(res.body.error.code, path).toBe(
-        path.includes('%2e') ? 'route_not_found' : 'not_found',
-      );
+      expect(res.body.code, path).toBe(path.includes('%2e') ? 'route_not_found' : 'not_found');
     }
   });
 
@@ -149,7 +147,7 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       const res = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo, { role: 'owner' });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
-        token_type: 'connect_ticket',
+        token_type: 'session_connect_ticket',
         session_id: id,
         role: 'owner',
         host_id: host.id,
@@ -175,7 +173,7 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       const demo2 = await loginDevUser(edge.url, 'demo2', 'demo2-demo2');
       const other = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo2, {});
       expect(other.status).toBe(404);
-      expect(other.body.error.code).toBe('session_not_found');
+      expect(other.body.code).toBe('session_not_found');
     });
   }
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SessionStatus } from '@browserpane/api';
 import { importJWK, SignJWT } from 'jose';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,11 +29,7 @@ PAGES['/gateway'] = colourSwitchPage({
   clickedTitle: 'Clicked',
 });
 
-interface Status {
-  connections: { connection_id: string; role: string; principal: string; client: string | null }[];
-  events: { type: string; data: Record<string, unknown> | null }[];
-  state: string;
-}
+type Status = SessionStatus;
 
 /**
  * The CDP gateway end to end: an automation ticket's `cdp_url` lets Playwright drive the session a
@@ -124,12 +121,10 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
 
   it('lists the attachment as an automation connection and records it as an event', async () => {
     await expect
-      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'), {
-        timeout: 15_000,
-      })
+      .poll(async () => (await status()).automation_connections, { timeout: 15_000 })
       .toEqual([expect.objectContaining({ principal: 'demo', client: 'cdp' })]);
     const current = await status();
-    const id = current.connections.find((c) => c.role === 'automation')?.connection_id;
+    const id = current.automation_connections[0]?.host_connection_id;
     expect(id).toMatch(/^cdp-/);
     expect(current.events).toContainEqual(
       expect.objectContaining({
@@ -242,18 +237,18 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     if (!automation) throw new Error('not attached');
     const attached = automation;
     const gone = new Promise<void>((resolve) => attached.once('disconnected', () => resolve()));
-    const id = (await status()).connections.find(
-      (c) => c.role === 'automation' && c.principal === 'demo',
-    )?.connection_id;
-    expect(id).toBeDefined();
-    const res = await api('POST', `/api/v1/sessions/${sessionId}/connections/${id}/disconnect`, {});
-    expect(res.status).toBe(202);
+    const attachment = (await status()).automation_connections.find((c) => c.principal === 'demo');
+    expect(attachment).toBeDefined();
+    const id = attachment?.host_connection_id;
+    const res = await api(
+      'POST',
+      `/api/v1/sessions/${sessionId}/connections/${attachment?.connection_id}/disconnect`,
+    );
+    expect(res.status).toBe(200);
     await gone;
     automation = undefined;
     await expect
-      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'), {
-        timeout: 15_000,
-      })
+      .poll(async () => (await status()).automation_connections, { timeout: 15_000 })
       .toEqual([]);
     expect((await status()).events).toContainEqual(
       expect.objectContaining({

@@ -1,3 +1,4 @@
+import type { SessionStatus } from '@browserpane/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -32,11 +33,7 @@ function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
-interface Status {
-  mcp_owner: { principal_id: string } | null;
-  connections: { role: string; principal: string; client: string | null }[];
-  events: { type: string }[];
-}
+type Status = SessionStatus;
 
 /**
  * The MCP bridge end to end: a person delegates their live session from the console, the SDK's
@@ -114,7 +111,7 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     await expect
       .poll(async () => (await (await fetch(`${bridge.url}/control-session`)).json()) as object)
       .toMatchObject({ session_id: sessionId, state: 'active', mcp_url: `${bridge.url}/mcp` });
-    expect((await status()).mcp_owner?.principal_id).toBe(bridge.principalId);
+    expect((await status()).mcp_owner_principal?.principal_id).toBe(bridge.principalId);
   });
 
   it('Streamable HTTP: lists tools, navigates and clicks — slowed down while the person watches', async () => {
@@ -145,7 +142,7 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     await expect.poll(() => liveViewPixel(240, 160), { timeout: 20_000 }).toEqual(ORANGE);
 
     await expect
-      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'))
+      .poll(async () => (await status()).automation_connections)
       .toEqual([expect.objectContaining({ principal: bridge.principalId, client: 'cdp' })]);
   });
 
@@ -228,9 +225,7 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
       expect(text(after.result)).toMatch(/^session_revoked:/);
     }
     await expect
-      .poll(async () => (await status()).connections.filter((c) => c.role === 'automation'), {
-        timeout: 15_000,
-      })
+      .poll(async () => (await status()).automation_connections, { timeout: 15_000 })
       .toEqual([]);
     const types = (await status()).events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['mcp_owner_cleared', 'cdp_detached']));

@@ -1,13 +1,10 @@
+import type { Api } from '../api.ts';
 import { currentSession } from '../auth.ts';
 import { h } from '../dom.ts';
 
 interface Bridge {
   readonly url: string;
   readonly principalId: string;
-}
-
-interface SessionOwners {
-  readonly mcp_owner?: { principal_id: string } | null;
 }
 
 /**
@@ -24,6 +21,7 @@ export class AutomationControl {
   private busy = false;
 
   constructor(
+    private readonly api: Api,
     private readonly sessionId: string,
     private readonly flash: (text: string) => void,
   ) {
@@ -32,14 +30,14 @@ export class AutomationControl {
   }
 
   private async init(): Promise<void> {
-    const config = (await (await fetch('/auth-config.json')).json()) as { mcp_bridge_url?: string };
+    const config = await this.api.getAuthConfig(undefined, { token: null });
     if (!config.mcp_bridge_url) return;
     const url = config.mcp_bridge_url.replace(/\/+$/, '');
     const health = await fetch(`${url}/health`);
     if (!health.ok) return;
     const { principal_id } = (await health.json()) as { principal_id: string };
     this.bridge = { url, principalId: principal_id };
-    const session = await this.edge<SessionOwners>('GET', '');
+    const session = await this.api.getSession(this.session);
     this.render(session.mcp_owner?.principal_id === principal_id);
   }
 
@@ -73,9 +71,9 @@ export class AutomationControl {
     if (!bridge || this.busy) return;
     this.busy = true;
     try {
-      await this.edge('POST', '/mcp-owner', {
-        principal_id: bridge.principalId,
-        display_name: 'MCP bridge',
+      await this.api.setSessionMcpOwner({
+        ...this.session,
+        body: { principal_id: bridge.principalId, display_name: 'MCP bridge' },
       });
       this.render(true);
       const res = await fetch(`${bridge.url}/control-session`, {
@@ -96,7 +94,7 @@ export class AutomationControl {
     if (this.busy) return;
     this.busy = true;
     try {
-      await this.edge('DELETE', '/mcp-owner');
+      await this.api.clearSessionMcpOwner(this.session);
       this.render(false);
       this.flash('MCP control revoked');
     } catch (err) {
@@ -111,17 +109,7 @@ export class AutomationControl {
     return token ? { authorization: `Bearer ${token}` } : {};
   }
 
-  private async edge<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`/api/v1/sessions/${encodeURIComponent(this.sessionId)}${path}`, {
-      method,
-      headers: {
-        ...this.auth(),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const parsed = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
-    if (!res.ok) throw new Error(parsed.error?.message ?? `${method} failed (${res.status})`);
-    return parsed;
+  private get session() {
+    return { params: { session_id: this.sessionId } };
   }
 }

@@ -1,8 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
-import { UUID_PATTERN } from '../services/crypto.ts';
-import { type Schema, ValidationError } from '../validation/schema.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /**
@@ -68,19 +66,12 @@ function decode(bytes: Uint8Array): string {
 }
 
 /**
- * Reads, bounds, parses and validates a JSON body. `optional`: an empty body is `undefined`
- * (routes whose body has only optional fields).
+ * Reads and bounds a JSON body: `undefined` when it is empty, else the parsed value (validation
+ * against the route's schema follows in {@link implement}).
  */
-export async function jsonBody<T>(
-  c: Context<AppEnv>,
-  schema: Schema<T>,
-  options: { limit?: number; optional?: boolean } = {},
-): Promise<T> {
-  const text = await readText(c, options.limit ?? DEFAULT_BODY_LIMIT);
-  if (text.trim() === '') {
-    if (options.optional) return schema.parse(undefined, 'body');
-    throw new AppError('validation_failed', 'this route needs a JSON request body');
-  }
+export async function readJson(c: Context<AppEnv>, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  const text = await readText(c, limit);
+  if (text.trim() === '') return undefined;
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new AppError(
@@ -88,56 +79,26 @@ export async function jsonBody<T>(
       'the request body must be JSON (content-type: application/json)',
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new AppError(
       'invalid_json',
       `the request body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
     );
   }
-  return validate(schema, value, 'body');
 }
 
-export function validate<T>(schema: Schema<T>, value: unknown, path: string): T {
-  try {
-    return schema.parse(value, path);
-  } catch (error) {
-    if (error instanceof ValidationError)
-      throw new AppError('validation_failed', error.message, { cause: error });
-    throw error;
-  }
-}
-
-/** A path parameter that must be a UUID. */
-export function uuidParam(c: Context<AppEnv>, name: string): string {
-  const value = c.req.param(name) ?? '';
-  if (!UUID_PATTERN.test(value)) {
-    throw new AppError(
-      'invalid_id',
-      `path parameter ${name} must be a UUID (lowercase, 8-4-4-4-12 hex digits)`,
-    );
-  }
-  return value;
-}
-
-/** Query parameters, checked against an allow-list (unknown parameters are an error). */
-export function queryParams(
-  c: Context<AppEnv>,
-  allowed: readonly string[],
-): Record<string, string> {
+/** Query parameters, each given at most once. */
+export function queryParams(c: Context<AppEnv>): Record<string, string> {
   const url = new URL(c.req.url);
   const out: Record<string, string> = {};
   for (const [key, value] of url.searchParams) {
-    if (!allowed.includes(key)) {
+    if (key in out)
       throw new AppError(
         'validation_failed',
-        `query parameter "${key.slice(0, 60)}" is not supported here`,
+        `query parameter "${key.slice(0, 60)}" is given more than once`,
       );
-    }
-    if (key in out)
-      throw new AppError('validation_failed', `query parameter "${key}" is given more than once`);
     out[key] = value;
   }
   return out;

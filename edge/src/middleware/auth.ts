@@ -1,4 +1,4 @@
-import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
 import { config } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
@@ -10,8 +10,8 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Requires an OIDC bearer token from the configured issuer; sets `c.var.principal`. */
-export const requireUser = createMiddleware<AppEnv>(async function requireUser(c, next) {
+/** Checks the OIDC bearer token of the request and sets `c.var.principal` (401 without one). */
+export async function authenticateUser(c: Context<AppEnv>): Promise<void> {
   const token = bearerToken(c.req.header('authorization'));
   if (!token) {
     throw new AppError(
@@ -23,5 +23,4 @@ export const requireUser = createMiddleware<AppEnv>(async function requireUser(c
     );
   }
   c.set('principal', await verifyBearer(token, config(c.env), c.env, c.req.url));
-  await next();
-});
+}

@@ -1,6 +1,6 @@
+import spec from '@browserpane/api/browserpane-control-v1.yaml';
 import { Hono } from 'hono';
 import { parse } from 'yaml';
-import spec from '../../../openapi/browserpane-control-v1.yaml';
 import type { AppEnv } from '../env.ts';
 import { renderApiDocs } from '../pages/api-docs.ts';
 import { HTML_HEADERS } from '../pages/html.ts';

@@ -1,15 +1,15 @@
+import { routes } from '@browserpane/api/contract';
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { config, edgeOrigin, TICKET_AUDIENCE } from '../config.ts';
 import { hosts } from '../db/schema/index.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
-import { jsonBody, queryParams, uuidParam } from '../http/request.ts';
+import { implement } from '../http/route.ts';
 import { bearerToken } from '../middleware/auth.ts';
 import { secretsEqual } from '../services/crypto.ts';
 import { authenticateHost, enrollHost, heartbeat, hostResource } from '../services/hosts.ts';
-import { markLostHosts } from '../services/scheduler.ts';
-import { enrollBody, HEARTBEAT_BODY_LIMIT, heartbeatBody } from './schemas.ts';
+import { runSweep } from '../services/jobs.ts';
 
 /** Requires `Authorization: Bearer <expected>` (a configured shared secret: enrolment, operator). */
 export async function requireSecret(
@@ -28,53 +28,85 @@ export async function requireSecret(
 
 /**
  * The host contract: hosts enrol with a shared enrolment token, then heartbeat with their own
- * credential and get their desired state back. Operators list hosts with the operator token.
+ * credential and get their desired state back. Operators list hosts and run the sweep with the
+ * operator token.
  */
-export const hostRoutes = new Hono<AppEnv>()
-  .post('/enroll', async (c) => {
-    await requireSecret(
-      c.req.header('authorization'),
-      c.env.HOST_ENROLLMENT_TOKEN,
-      'host enrollment token',
-    );
-    const body = await jsonBody(c, enrollBody);
-    const cfg = config(c.env);
-    const { hostId, credential } = await enrollHost(c.var.db(), body, new Date(), cfg);
-    const origin = edgeOrigin(cfg, c.req.url);
-    return c.json(
-      {
-        host_id: hostId,
-        host_credential: credential,
-        heartbeat_interval_ms: cfg.heartbeatIntervalMs,
-        lost_after_ms: cfg.hostLostAfterMs,
-        jwks_url: `${origin}/.well-known/jwks.json`,
-        ticket_issuer: origin,
-        ticket_audience: TICKET_AUDIENCE,
-      },
-      201,
-      { 'cache-control': 'no-store' },
-    );
-  })
-  .post('/:host_id/heartbeat', async (c) => {
-    const hostId = uuidParam(c, 'host_id');
-    const db = c.var.db();
-    const host = await authenticateHost(db, hostId, bearerToken(c.req.header('authorization')));
-    const body = await jsonBody(c, heartbeatBody, { limit: HEARTBEAT_BODY_LIMIT });
-    return c.json(await heartbeat(db, host, body, new Date(), config(c.env)));
-  })
-  .get('/', async (c) => {
-    await requireSecret(c.req.header('authorization'), c.env.OPERATOR_TOKEN, 'operator token');
-    queryParams(c, []);
-    const db = c.var.db();
-    const now = new Date();
-    const cfg = config(c.env);
-    await markLostHosts(db, now, cfg);
-    const rows = await db
-      .select({
-        host: hosts,
-        assigned: sql<number>`(select count(*)::int from "sessions" s where s."host_id" = "hosts"."id")`,
-      })
-      .from(hosts)
-      .orderBy(hosts.name);
-    return c.json({ hosts: rows.map((r) => hostResource(r.host, r.assigned, now, cfg)) });
-  });
+export function hostRoutes(app: Hono<AppEnv>): void {
+  implement(
+    app,
+    routes.enrollHost,
+    async (c, { body }) => {
+      const cfg = config(c.env);
+      const { hostId, credential } = await enrollHost(c.var.db(), body, new Date(), cfg);
+      const origin = edgeOrigin(cfg, c.req.url);
+      return {
+        status: 201,
+        headers: { 'cache-control': 'no-store' },
+        body: {
+          host_id: hostId,
+          host_credential: credential,
+          heartbeat_interval_ms: cfg.heartbeatIntervalMs,
+          lost_after_ms: cfg.hostLostAfterMs,
+          jwks_url: `${origin}/.well-known/jwks.json`,
+          ticket_issuer: origin,
+          ticket_audience: TICKET_AUDIENCE,
+        } as const,
+      };
+    },
+    (c) =>
+      requireSecret(
+        c.req.header('authorization'),
+        c.env.HOST_ENROLLMENT_TOKEN,
+        'host enrollment token',
+      ),
+  );
+
+  implement(
+    app,
+    routes.hostHeartbeat,
+    async (c, { body }) => ({
+      status: 200,
+      body: await heartbeat(c.var.db(), c.var.host, body, new Date(), config(c.env)),
+    }),
+    async (c, params) => {
+      const token = bearerToken(c.req.header('authorization'));
+      c.set('host', await authenticateHost(c.var.db(), params.host_id, token));
+    },
+  );
+
+  const operator = (c: Context<AppEnv>) =>
+    requireSecret(c.req.header('authorization'), c.env.OPERATOR_TOKEN, 'operator token');
+
+  implement(
+    app,
+    routes.listHosts,
+    async (c) => {
+      const now = new Date();
+      const cfg = config(c.env);
+      const rows = await c.var
+        .db()
+        .select({
+          host: hosts,
+          assigned: sql<number>`(select count(*)::int from "sessions" s where s."host_id" = "hosts"."id")`,
+        })
+        .from(hosts)
+        .orderBy(hosts.name);
+      return {
+        status: 200,
+        body: { hosts: rows.map((r) => hostResource(r.host, r.assigned, now, cfg)) },
+      };
+    },
+    operator,
+  );
+
+  implement(
+    app,
+    routes.runSweep,
+    async (c) => ({
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: await runSweep(c.var.db(), new Date(), config(c.env), 'api'),
+    }),
+    operator,
+  );
+}

@@ -1,104 +1,140 @@
-import { Hono } from 'hono';
+import { routes } from '@browserpane/api/contract';
+import type { Context, Hono } from 'hono';
 import { config, edgeOrigin } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
-import { jsonBody, uuidParam } from '../http/request.ts';
-import { requireUser } from '../middleware/auth.ts';
+import { implement } from '../http/route.ts';
 import { applyMcpViewport, cutRevokedAutomation } from '../services/automation.ts';
+import { isRunningState } from '../services/session-view.ts';
 import {
   connectionsOf,
+  dropConnections,
   loadSession,
   queueCommand,
   resourceOf,
+  sessionStatus,
   setOwners,
 } from '../services/sessions.ts';
-import { mintTicket } from '../services/tickets.ts';
-import { accessTokenBody, automationOwnerBody, CONNECTION_ID, mcpOwnerBody } from './schemas.ts';
+import { cdpGatewayUrl, mintTicket } from '../services/tickets.ts';
+import { viewContext } from './sessions.ts';
 
-/** Live control of a session: connect tickets, dropping connections, automation ownership. */
-export const sessionControlRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .post('/:session_id/access-tokens', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const body = await jsonBody(c, accessTokenBody, { optional: true });
-    const cfg = config(c.env);
-    const ticket = await mintTicket(
-      c.var,
-      c.env,
-      cfg,
-      edgeOrigin(cfg, c.req.url),
-      c.var.principal,
-      id,
-      body?.role ?? 'owner',
-      new Date(),
-    );
-    return c.json(ticket, 200, { 'cache-control': 'no-store' });
-  })
-  .post('/:session_id/connections/disconnect-all', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    const row = await loadSession(db, id, c.var.principal, 'owner');
-    const commandId = await queueCommand(db, row, 'disconnect_all', null, new Date());
-    return c.json(
-      {
-        command_id: commandId,
-        session_id: id,
-        type: 'disconnect_all' as const,
-        connection_id: null,
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function mint(
+  c: Context<AppEnv>,
+  sessionId: string,
+  role: Parameters<typeof mintTicket>[6],
+  ownerMayAutomate = false,
+) {
+  const cfg = config(c.env);
+  return mintTicket(
+    c.var,
+    c.env,
+    cfg,
+    edgeOrigin(cfg, c.req.url),
+    c.var.principal,
+    sessionId,
+    role,
+    new Date(),
+    { ownerMayAutomate },
+  );
+}
+
+/** Live control of a session: tickets, automation access, dropping connections, owners. */
+export function sessionControlRoutes(app: Hono<AppEnv>): void {
+  implement(app, routes.issueSessionAccessToken, async (c, { params, body }) => {
+    const ticket = await mint(c, params.session_id, body?.role ?? 'owner');
+    return { status: 200, body: ticket, headers: NO_STORE };
+  });
+
+  implement(app, routes.issueSessionAutomationAccess, async (c, { params }) => {
+    const ticket = await mint(c, params.session_id, 'automation', true);
+    const path = `/api/v1/sessions/${params.session_id}`;
+    return {
+      status: 200,
+      headers: NO_STORE,
+      body: {
+        session_id: ticket.session_id,
+        token_type: 'session_automation_access_token' as const,
+        token: ticket.token,
+        expires_at: ticket.expires_at,
+        automation: {
+          endpoint_url:
+            ticket.cdp_url ?? cdpGatewayUrl(ticket.relay_url, ticket.session_id, ticket.token),
+          protocol: 'chrome_devtools_protocol',
+          auth_type: 'session_automation_access_token',
+          auth_header: 'x-bpane-automation-access-token',
+          status_path: `${path}/status`,
+          mcp_owner_path: `${path}/mcp-owner`,
+          compatibility_mode: 'session_runtime_pool',
+        } as const,
+        host_id: ticket.host_id,
+        relay_url: ticket.relay_url,
+        cert_sha256: ticket.cert_sha256,
       },
-      202,
-    );
-  })
-  .post('/:session_id/connections/:connection_id/disconnect', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const connectionId = c.req.param('connection_id');
-    if (!CONNECTION_ID.test(connectionId)) {
-      throw new AppError(
-        'invalid_id',
-        'path parameter connection_id must be 1-128 characters of letters, digits, . _ : -',
-      );
-    }
+    };
+  });
+
+  implement(app, routes.disconnectAllSessionConnections, async (c, { params }) => {
     const db = c.var.db();
-    const row = await loadSession(db, id, c.var.principal, 'owner');
-    const live = await connectionsOf(db, id);
-    if (!live.some((conn) => conn.connection_id === connectionId)) {
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const now = new Date();
+    // Nothing runs, nothing is attached: the answer is the status as it is.
+    let commandId: string | undefined;
+    if (row.hostId !== null && isRunningState(row.state)) {
+      commandId = await queueCommand(db, row, 'disconnect_all', null, now);
+      await dropConnections(db, row.id, null);
+    }
+    const status = await sessionStatus(db, row, viewContext(c));
+    return { status: 200, body: commandId ? { ...status, command_id: commandId } : status };
+  });
+
+  implement(app, routes.disconnectSessionConnection, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const wanted = params.connection_id;
+    const live = (await connectionsOf(db, row.id)).find(
+      (conn) => String(conn.connection_id) === wanted || conn.host_connection_id === wanted,
+    );
+    if (!live) {
       throw new AppError('connection_not_found', 'the session has no live connection with this id');
     }
-    const commandId = await queueCommand(db, row, 'disconnect', connectionId, new Date());
-    return c.json(
-      {
-        command_id: commandId,
-        session_id: id,
-        type: 'disconnect' as const,
-        connection_id: connectionId,
-      },
-      202,
+    const commandId = await queueCommand(
+      db,
+      row,
+      'disconnect',
+      live.host_connection_id,
+      new Date(),
     );
-  })
-  .post('/:session_id/automation-owner', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const body = await jsonBody(c, automationOwnerBody);
+    await dropConnections(db, row.id, live.host_connection_id);
+    const status = await sessionStatus(db, row, viewContext(c));
+    return { status: 200, body: { ...status, command_id: commandId } };
+  });
+
+  implement(app, routes.setAutomationOwner, async (c, { params, body }) => {
     const db = c.var.db();
-    const row = await loadSession(db, id, c.var.principal, 'owner');
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
     const now = new Date();
+    const delegate = (body.client_id ?? body.principal_id) as string;
     const updated = await setOwners(
       db,
       row,
       {
-        automationOwnerId: body.principal_id,
-        automationOwnerName: body.display_name ?? body.principal_id,
+        automationOwnerId: delegate,
+        automationOwnerName: body.display_name ?? delegate,
+        automationOwnerIssuer: body.issuer ?? null,
       },
       'automation_owner_set',
       now,
     );
     await cutRevokedAutomation(db, row, updated, now);
-    return c.json(await resourceOf(db, updated));
-  })
-  .delete('/:session_id/automation-owner', async (c) => {
-    const id = uuidParam(c, 'session_id');
+    return { status: 200, body: await resourceOf(db, updated, viewContext(c)) };
+  });
+
+  implement(app, routes.clearAutomationOwner, async (c, { params }) => {
     const db = c.var.db();
     const me = c.var.principal;
-    const row = await loadSession(db, id, me, 'delegate');
+    const row = await loadSession(db, params.session_id, me, 'delegate');
     if (me.id !== row.ownerId && me.id !== row.automationOwnerId) {
       throw new AppError(
         'forbidden',
@@ -109,18 +145,18 @@ export const sessionControlRoutes = new Hono<AppEnv>()
     const updated = await setOwners(
       db,
       row,
-      { automationOwnerId: null, automationOwnerName: null },
+      { automationOwnerId: null, automationOwnerName: null, automationOwnerIssuer: null },
       'automation_owner_cleared',
       now,
     );
     await cutRevokedAutomation(db, row, updated, now);
-    return c.json(await resourceOf(db, updated));
-  })
-  .post('/:session_id/mcp-owner', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const body = (await jsonBody(c, mcpOwnerBody, { optional: true })) ?? {};
+    return { status: 200, body: await resourceOf(db, updated, viewContext(c)) };
+  });
+
+  implement(app, routes.setSessionMcpOwner, async (c, { params, body = {} }) => {
     const db = c.var.db();
     const me = c.var.principal;
+    const id = params.session_id;
     const row = await loadSession(db, id, me, 'delegate');
     const isOwner = me.id === row.ownerId;
     // The current MCP owner may claim again (idempotent; e.g. to ask for a viewport).
@@ -153,15 +189,23 @@ export const sessionControlRoutes = new Hono<AppEnv>()
       now,
     );
     await cutRevokedAutomation(db, row, updated, now);
-    if (body.viewport && (await applyMcpViewport(db, updated, body.viewport, now)))
+    const viewport =
+      body.viewport ??
+      (body.width !== undefined && body.height !== undefined
+        ? { width: body.width, height: body.height }
+        : undefined);
+    if (viewport && (await applyMcpViewport(db, updated, viewport, now)))
       updated = await loadSession(db, id, me, 'delegate');
-    return c.json(await resourceOf(db, updated));
-  })
-  .delete('/:session_id/mcp-owner', async (c) => {
-    const id = uuidParam(c, 'session_id');
+    return {
+      status: 200,
+      body: { ...(await resourceOf(db, updated, viewContext(c))), ok: true as const },
+    };
+  });
+
+  implement(app, routes.clearSessionMcpOwner, async (c, { params }) => {
     const db = c.var.db();
     const me = c.var.principal;
-    const row = await loadSession(db, id, me, 'delegate');
+    const row = await loadSession(db, params.session_id, me, 'delegate');
     if (me.id !== row.ownerId && me.id !== row.mcpOwnerId && me.id !== row.automationOwnerId) {
       throw new AppError(
         'forbidden',
@@ -177,5 +221,9 @@ export const sessionControlRoutes = new Hono<AppEnv>()
       now,
     );
     await cutRevokedAutomation(db, row, updated, now);
-    return c.json(await resourceOf(db, updated));
+    return {
+      status: 200,
+      body: { ...(await resourceOf(db, updated, viewContext(c))), ok: true as const },
+    };
   });
+}

@@ -1,9 +1,9 @@
-import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { routes } from '@browserpane/api/contract';
+import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
-import { queryParams, uuidParam, validate } from '../http/request.ts';
-import { bearerToken, requireUser } from '../middleware/auth.ts';
+import { implement } from '../http/route.ts';
+import { bearerToken } from '../middleware/auth.ts';
 import { authenticateHost } from '../services/hosts.ts';
 import {
   fileNotFound,
@@ -17,14 +17,6 @@ import {
   storageKey,
 } from '../services/session-files.ts';
 import { loadSession } from '../services/sessions.ts';
-import { integer, object, optional, string } from '../validation/schema.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const listFilesQuery = object({
-  limit: optional(integer({ min: 1, max: 500 })),
-  cursor: optional(string({ min: 36, max: 36, pattern: UUID, patternHint: 'a next_cursor value' })),
-});
 
 function artifacts(c: Context<AppEnv>): R2Bucket {
   const bucket = c.env.ARTIFACTS;
@@ -34,44 +26,34 @@ function artifacts(c: Context<AppEnv>): R2Bucket {
 
 /**
  * Files a session produced (downloads of its browser), for its owner and automation delegates:
- * list, metadata, content. Another owner's session answers 404 like a missing one.
+ * list, metadata, content. Another owner's session answers 404 like a missing one. The host side
+ * records them.
  */
-export const sessionFileRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .get('/:session_id/files', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const raw = queryParams(c, ['limit', 'cursor']);
-    const query = validate(
-      listFilesQuery,
-      {
-        ...raw,
-        ...(raw.limit !== undefined
-          ? { limit: /^\d{1,6}$/.test(raw.limit) ? Number(raw.limit) : raw.limit }
-          : {}),
-      },
-      'query',
-    );
+export function sessionFileRoutes(app: Hono<AppEnv>): void {
+  implement(app, routes.listSessionFiles, async (c, { params, query }) => {
     const db = c.var.db();
-    await loadSession(db, id, c.var.principal, 'delegate');
-    const page = await listSessionFiles(db, id, {
+    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    const page = await listSessionFiles(db, params.session_id, {
       limit: query.limit ?? 100,
       cursor: query.cursor,
     });
-    return c.json({ files: page.rows.map(sessionFileResource), next_cursor: page.nextCursor });
-  })
-  .get('/:session_id/files/:file_id', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const fileId = uuidParam(c, 'file_id');
+    return {
+      status: 200,
+      body: { files: page.rows.map(sessionFileResource), next_cursor: page.nextCursor },
+    };
+  });
+
+  implement(app, routes.getSessionFile, async (c, { params }) => {
     const db = c.var.db();
-    await loadSession(db, id, c.var.principal, 'delegate');
-    return c.json(sessionFileResource(await loadSessionFile(db, id, fileId)));
-  })
-  .get('/:session_id/files/:file_id/content', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const fileId = uuidParam(c, 'file_id');
+    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    const row = await loadSessionFile(db, params.session_id, params.file_id);
+    return { status: 200, body: sessionFileResource(row) };
+  });
+
+  implement(app, routes.getSessionFileContent, async (c, { params }) => {
     const db = c.var.db();
-    await loadSession(db, id, c.var.principal, 'delegate');
-    const row = await loadSessionFile(db, id, fileId);
+    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    const row = await loadSessionFile(db, params.session_id, params.file_id);
     const object = await artifacts(c).get(row.storageKey);
     if (!object) throw fileNotFound();
     return new Response(object.body, {
@@ -89,6 +71,38 @@ export const sessionFileRoutes = new Hono<AppEnv>()
       },
     });
   });
+
+  implement(
+    app,
+    routes.hostRecordSessionFile,
+    async (c, { params }) => {
+      const db = c.var.db();
+      const input = fileInput(c, params.file_id);
+      const row = await sessionOfHost(db, params.session_id, c.var.host.id);
+      const bucket = artifacts(c);
+      try {
+        await bucket.put(
+          storageKey(params.session_id, params.file_id),
+          input.size === 0 ? '' : c.req.raw.body,
+          { httpMetadata: { contentType: input.mimeType }, sha256: input.sha256 },
+        );
+      } catch (err) {
+        throw new AppError(
+          'validation_failed',
+          'the content does not match its content-length or x-file-sha256',
+          { cause: err },
+        );
+      }
+      const { row: file, created } = await recordSessionFile(db, row, c.var.host.id, input);
+      const body = sessionFileResource(file);
+      return created ? { status: 201 as const, body } : { status: 200 as const, body };
+    },
+    async (c, params) => {
+      const token = bearerToken(c.req.header('authorization'));
+      c.set('host', await authenticateHost(c.var.db(), params.host_id, token));
+    },
+  );
+}
 
 /** A header value decoded from percent-encoded UTF-8 (`x-file-name`). */
 function decodedHeader(c: Context<AppEnv>, name: string): string {
@@ -126,36 +140,3 @@ function fileInput(c: Context<AppEnv>, fileId: string): SessionFileInput {
   const mimeType = /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(type) ? type : 'application/octet-stream';
   return { id: fileId, name, mimeType, size, sha256 };
 }
-
-/**
- * The host side: a host records a file one of its sessions produced, streaming the content (with
- * its length and SHA-256, which the store verifies) into the artifact store. Idempotent per file
- * id: a retried upload replaces the record.
- */
-export const hostSessionFileRoutes = new Hono<AppEnv>().put(
-  '/:host_id/sessions/:session_id/files/:file_id',
-  async (c) => {
-    const hostId = uuidParam(c, 'host_id');
-    const db = c.var.db();
-    await authenticateHost(db, hostId, bearerToken(c.req.header('authorization')));
-    const sessionId = uuidParam(c, 'session_id');
-    const fileId = uuidParam(c, 'file_id');
-    const input = fileInput(c, fileId);
-    const row = await sessionOfHost(db, sessionId, hostId);
-    const bucket = artifacts(c);
-    try {
-      await bucket.put(storageKey(sessionId, fileId), input.size === 0 ? '' : c.req.raw.body, {
-        httpMetadata: { contentType: input.mimeType },
-        sha256: input.sha256,
-      });
-    } catch (err) {
-      throw new AppError(
-        'validation_failed',
-        'the content does not match its content-length or x-file-sha256',
-        { cause: err },
-      );
-    }
-    const { row: file, created } = await recordSessionFile(db, row, hostId, input);
-    return c.json(sessionFileResource(file), created ? 201 : 200);
-  },
-);

@@ -1,19 +1,29 @@
-import { Hono } from 'hono';
-import { config } from '../config.ts';
+import { routes } from '@browserpane/api/contract';
+import type { Context, Hono } from 'hono';
+import { config, edgeOrigin } from '../config.ts';
+import type { SessionRow } from '../db/schema/index.ts';
 import type { AppEnv } from '../env.ts';
-import { jsonBody, queryParams, uuidParam, validate } from '../http/request.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { markLostHosts } from '../services/scheduler.ts';
+import { AppError } from '../errors.ts';
+import { implement } from '../http/route.ts';
+import { statesFor, statesForRuntime } from '../services/session-view.ts';
 import {
+  cancelQueued,
   createSession,
   listSessions,
   loadSession,
+  releaseSession,
   resourceOf,
+  resourcesOf,
   safeStop,
   sessionStatus,
   stopSession,
+  type ViewContext,
 } from '../services/sessions.ts';
-import { createSessionBody, listSessionsQuery } from './schemas.ts';
+
+/** What views of a session need from the request: the edge's origin and the time. */
+export function viewContext(c: Context<AppEnv>): ViewContext {
+  return { origin: edgeOrigin(config(c.env), c.req.url), now: new Date() };
+}
 
 /** Where the request came from, when the platform knows (Cloudflare's request.cf). */
 function requestOrigin(raw: Request): { latitude: number | null; longitude: number | null } {
@@ -28,75 +38,116 @@ function requestOrigin(raw: Request): { latitude: number | null; longitude: numb
   return valid ? { latitude: lat, longitude: lon } : { latitude: null, longitude: null };
 }
 
-/** Session resources: create, list, read, safe stop (DELETE and /stop), kill, status. */
-export const sessionRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .post('/', async (c) => {
-    const input = (await jsonBody(c, createSessionBody, { optional: true })) ?? {};
+/**
+ * A refused stop or release carries the unchanged session (the reference's conflict body), so the
+ * caller reads its blockers there too.
+ */
+async function withSessionOnConflict<T>(
+  c: Context<AppEnv>,
+  row: SessionRow,
+  action: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'session_not_stoppable') {
+      throw new AppError(error.code, error.message, {
+        details: error.details,
+        session: await resourceOf(c.var.db(), row, viewContext(c)),
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Session resources: create, list, read, safe stop (DELETE and /stop), kill, cancel, release, status. */
+export function sessionRoutes(app: Hono<AppEnv>): void {
+  implement(app, routes.createSession, async (c, { body }) => {
     const db = c.var.db();
     const row = await createSession(
       db,
       c.var.principal,
-      input,
+      body ?? {},
       requestOrigin(c.req.raw),
       new Date(),
       config(c.env),
     );
-    return c.json(await resourceOf(db, row), 201, { location: `/api/v1/sessions/${row.id}` });
-  })
-  .get('/', async (c) => {
-    const raw = queryParams(c, ['limit', 'cursor', 'state']);
-    const query = validate(
-      listSessionsQuery,
-      { ...raw, ...(raw.limit !== undefined ? { limit: Number(raw.limit) } : {}) },
-      'query',
-    );
+    return {
+      status: 201,
+      body: await resourceOf(db, row, viewContext(c)),
+      headers: { location: `/api/v1/sessions/${row.id}` },
+    };
+  });
+
+  implement(app, routes.listSessions, async (c, { query, dynamic }) => {
     const db = c.var.db();
-    await markLostHosts(db, new Date(), config(c.env));
+    const states = [
+      query.state ? statesFor(query.state.split(',')) : undefined,
+      query.runtime_state ? statesForRuntime(query.runtime_state.split(',')) : undefined,
+    ].filter((s) => s !== undefined);
     const page = await listSessions(db, c.var.principal, {
       limit: query.limit ?? 50,
+      offset: query.offset,
       cursor: query.cursor,
-      state: query.state,
+      states:
+        states.length === 0
+          ? undefined
+          : (states.reduce((a, b) => a.filter((s) => b.includes(s))) ?? []),
+      labels: dynamic['label.'],
+      integration: dynamic['integration.'],
+      templateId: query.template_id,
     });
-    const items = await Promise.all(page.rows.map((row) => resourceOf(db, row)));
-    return c.json({ sessions: items, next_cursor: page.nextCursor });
-  })
-  .get('/:session_id', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    await markLostHosts(db, new Date(), config(c.env));
-    return c.json(await resourceOf(db, await loadSession(db, id, c.var.principal, 'delegate')));
-  })
-  .delete('/:session_id', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    const row = await safeStop(db, await loadSession(db, id, c.var.principal, 'owner'), new Date());
-    return c.json(await resourceOf(db, row));
-  })
-  .get('/:session_id/status', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    const now = new Date();
-    await markLostHosts(db, now, config(c.env));
-    return c.json(
-      await sessionStatus(db, await loadSession(db, id, c.var.principal, 'delegate'), now),
-    );
-  })
-  .post('/:session_id/stop', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    const row = await safeStop(db, await loadSession(db, id, c.var.principal, 'owner'), new Date());
-    return c.json(await resourceOf(db, row));
-  })
-  .post('/:session_id/kill', async (c) => {
-    const id = uuidParam(c, 'session_id');
-    const db = c.var.db();
-    const row = await stopSession(
-      db,
-      await loadSession(db, id, c.var.principal, 'owner'),
-      'killed',
-      'killed',
-      new Date(),
-    );
-    return c.json(await resourceOf(db, row));
+    return {
+      status: 200,
+      body: {
+        sessions: await resourcesOf(db, page.rows, viewContext(c)),
+        next_cursor: page.nextCursor,
+      },
+    };
   });
+
+  implement(app, routes.getSession, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    return { status: 200, body: await resourceOf(db, row, viewContext(c)) };
+  });
+
+  implement(app, routes.getSessionStatus, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    return { status: 200, body: await sessionStatus(db, row, viewContext(c)) };
+  });
+
+  const stop = async (c: Context<AppEnv>, id: string) => {
+    const db = c.var.db();
+    const row = await loadSession(db, id, c.var.principal, 'owner');
+    const stopped = await withSessionOnConflict(c, row, () => safeStop(db, row, new Date()));
+    return { status: 200 as const, body: await resourceOf(db, stopped, viewContext(c)) };
+  };
+  implement(app, routes.deleteSession, (c, { params }) => stop(c, params.session_id));
+  implement(app, routes.stopSession, (c, { params }) => stop(c, params.session_id));
+
+  implement(app, routes.killSession, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const killed = await stopSession(db, row, 'killed', 'killed', new Date());
+    return { status: 200, body: await resourceOf(db, killed, viewContext(c)) };
+  });
+
+  implement(app, routes.cancelQueuedSession, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const cancelled = await cancelQueued(db, row, new Date());
+    return { status: 200, body: await resourceOf(db, cancelled, viewContext(c)) };
+  });
+
+  implement(app, routes.releaseSessionRuntime, async (c, { params }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const released = await withSessionOnConflict(c, row, () =>
+      releaseSession(db, row, new Date(), config(c.env)),
+    );
+    return { status: 200, body: await resourceOf(db, released, viewContext(c)) };
+  });
+}

@@ -33,8 +33,8 @@ export async function cutRevokedAutomation(
   if (revoked.length === 0 || after.hostId === null || !isRunningState(after.state)) return [];
   const live = await connectionsOf(db, after.id);
   const cut = live.filter((c) => c.role === 'automation' && revoked.includes(c.principal));
-  for (const c of cut) await queueCommand(db, after, 'disconnect', c.connection_id, now);
-  return cut.map((c) => c.connection_id);
+  for (const c of cut) await queueCommand(db, after, 'disconnect', c.host_connection_id, now);
+  return cut.map((c) => c.host_connection_id);
 }
 
 /**

@@ -136,7 +136,8 @@ export async function placePending(tx: Queryable, now: Date, cfg: Config): Promi
 /**
  * Marks hosts that missed heartbeats for `HOST_LOST_AFTER_MS` as lost; their running sessions
  * become `runtime_lost` (and wait to be re-placed), stops in flight complete. Cheap when nothing
- * is late (one UPDATE that matches no row), so it also runs lazily on reads.
+ * is late (one UPDATE that matches no row). Runs in the sweep (cron, `POST …/maintenance/sweep`),
+ * on heartbeats and when a ticket is minted for a session on a late host; never on reads.
  */
 export async function markLostHosts(db: Database, now: Date, cfg: Config): Promise<string[]> {
   const cutoff = new Date(now.getTime() - cfg.hostLostAfterMs);
@@ -196,7 +197,7 @@ export async function markLostHosts(db: Database, now: Date, cfg: Config): Promi
     await tx
       .update(sessions)
       .set({ lastHostId: sql`${sessions.hostId}`, hostId: null, updatedAt: now })
-      .where(and(inArray(sessions.hostId, ids), eq(sessions.state, 'failed')));
+      .where(and(inArray(sessions.hostId, ids), inArray(sessions.state, ['failed', 'released'])));
     await tx.delete(sessionConnections).where(inArray(sessionConnections.hostId, ids));
     await addEvents(tx, [
       ...running.map((s) => ({

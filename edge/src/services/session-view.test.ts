@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { SessionRow, SessionState } from '../db/schema/index.ts';
 import {
+  apiCounts,
+  apiState,
   countConnections,
   idleView,
   presenceState,
+  resumeMode,
   runningState,
+  runtimeState,
+  statesFor,
+  statesForRuntime,
   stopEligibility,
 } from './session-view.ts';
 
@@ -38,6 +45,13 @@ describe('session views', () => {
       presenceState({ state: 'ready', automationOwnerId: 'bot', mcpOwnerId: null }, counts([])),
     ).toBe('automation_owned');
     expect(presenceState({ state: 'idle', ...none }, counts(['recorder']))).toBe('recording_only');
+    // The reference's order: a recorder wins over automation (§15.4).
+    expect(
+      presenceState(
+        { state: 'ready', automationOwnerId: 'bot', mcpOwnerId: null },
+        counts(['recorder']),
+      ),
+    ).toBe('recording_only');
     expect(presenceState({ state: 'idle', ...none }, counts([]))).toBe('idle');
     expect(presenceState({ state: 'ready', ...none }, counts([]))).toBe('empty');
   });
@@ -54,10 +68,50 @@ describe('session views', () => {
       ),
     ).toEqual({
       allowed: false,
-      blockers: [
-        { kind: 'automation_clients', count: 1 },
-        { kind: 'automation_owner', count: 1 },
-      ],
+      blockers: [{ kind: 'automation_owner', count: 1 }],
+    });
+  });
+
+  it('derives the reference runtime state and resume mode', () => {
+    const row = (state: SessionState, extra: Partial<SessionRow> = {}) => ({
+      state,
+      runtimeReleasedAt: null,
+      lastHostId: null,
+      stoppedAt: null,
+      ...extra,
+    });
+    expect(runtimeState(row('runtime_lost'))).toBe('not_started');
+    expect(runtimeState(row('failed'))).toBe('stopped');
+    expect(runtimeState(row('released'))).toBe('released');
+    expect(resumeMode(row('queued'))).toBe('fresh_start');
+    expect(resumeMode(row('active'))).toBe('exact_live');
+    expect(resumeMode(row('active', { runtimeReleasedAt: new Date() }))).toBe('profile_restart');
+    expect(resumeMode(row('queued', { lastHostId: 'h' }))).toBe('profile_restart');
+    expect(resumeMode(row('released'))).toBe('released');
+    expect(resumeMode(row('stopping'))).toBe('stopped');
+    expect(apiState('runtime_lost')).toBe('queued');
+    expect(statesFor(['queued', 'pending'])).toEqual(['queued', 'runtime_lost']);
+    expect(statesForRuntime(['stopped'])).toEqual(['stopped', 'failed']);
+  });
+
+  it('counts clients both ways', () => {
+    const counts = countConnections([
+      { role: 'owner' },
+      { role: 'recorder' },
+      { role: 'automation' },
+    ]);
+    expect(apiCounts(counts, { automationOwnerId: null, mcpOwnerId: 'bot' })).toEqual({
+      interactive_clients: 1,
+      owner_clients: 1,
+      viewer_clients: 0,
+      recorder_clients: 1,
+      automation_clients: 1,
+      total_clients: 2,
+      owner: 1,
+      viewer: 0,
+      automation: 1,
+      recorder: 1,
+      total: 3,
     });
   });
 

@@ -1,41 +1,60 @@
+import type { SessionStatus } from '@browserpane/api/contract';
 import type { ConnectionRole, SessionRow, SessionState } from '../db/schema/index.ts';
 
 /**
- * Pure views of a session: what its API resource and status look like, derived from the row and
- * its live connections. No I/O here, so the rules are unit-tested directly.
+ * Pure views of a session: the derived members of its API resource and status (runtime state,
+ * resume mode, presence, counts, stop eligibility, idle timing), from the row and its live
+ * connections. No I/O here, so the rules are unit-tested directly. The derivations follow the
+ * reference's v1 semantics (research/reference-contract.md §15).
  */
 
-export type RuntimeState =
-  | 'not_started'
-  | 'starting'
-  | 'running'
-  | 'stopping'
-  | 'stopped'
-  | 'failed'
-  | 'lost';
-export type PresenceState = 'empty' | 'connected' | 'automation_owned' | 'recording_only' | 'idle';
-export type BlockerKind =
-  | 'owner_clients'
-  | 'viewer_clients'
-  | 'automation_clients'
-  | 'automation_owner';
-
-export interface ConnectionView {
-  connection_id: string;
-  role: ConnectionRole;
-  principal: string;
-  display_name: string;
-  connected_at: string;
-  client: string | null;
-}
+type Summary = SessionStatus;
+export type ApiState = Summary['state'];
+export type RuntimeState = Summary['runtime_state'];
+export type ResumeMode = Summary['runtime_resume_mode'];
+export type PresenceState = Summary['presence_state'];
+export type StopEligibility = Summary['stop_eligibility'];
+export type ApiConnectionCounts = Summary['connection_counts'];
+export type IdleView = Summary['idle'];
 
 export type ConnectionCounts = Record<ConnectionRole, number> & { total: number };
 
 /** States in which the session's runtime is meant to run on its host. */
 export const RUNNING_STATES: readonly SessionState[] = ['starting', 'ready', 'active', 'idle'];
 
+/** States of a session waiting for a host (a lost host's sessions wait like new ones). */
+export const WAITING_STATES: readonly SessionState[] = ['queued', 'runtime_lost'];
+
 export function isRunningState(state: SessionState): boolean {
   return RUNNING_STATES.includes(state);
+}
+
+/** The lifecycle state the API shows: a session waiting after its host was lost is `queued`. */
+export function apiState(state: SessionState): ApiState {
+  return state === 'runtime_lost' ? 'queued' : state;
+}
+
+/** The persisted states an API state filter (`state=queued,…`) selects. */
+export function statesFor(apiStates: readonly string[]): SessionState[] {
+  const out = new Set<SessionState>();
+  for (const s of apiStates) {
+    if (s === 'queued') for (const w of WAITING_STATES) out.add(w);
+    else if (s !== 'pending' && s !== 'expired') out.add(s as SessionState);
+  }
+  return [...out];
+}
+
+/** The persisted states a derived runtime state filter (`runtime_state=running,…`) selects. */
+export function statesForRuntime(runtimeStates: readonly string[]): SessionState[] {
+  const map: Record<RuntimeState, readonly SessionState[]> = {
+    not_started: WAITING_STATES,
+    starting: ['starting'],
+    running: ['ready', 'active', 'idle'],
+    released: ['released'],
+    stopping: ['stopping'],
+    stopped: ['stopped', 'failed'],
+  };
+  return [...new Set(runtimeStates.flatMap((s) => map[s as RuntimeState] ?? []))];
 }
 
 export function countConnections(
@@ -49,11 +68,28 @@ export function countConnections(
   return counts;
 }
 
+type Owners = Pick<SessionRow, 'automationOwnerId' | 'mcpOwnerId'>;
+
+/**
+ * The reference's counters beside ours: browser attachments (`total_clients`, recorders
+ * included; CDP attachments are not browser clients), and `automation_clients` = CDP attachments,
+ * at least 1 while an MCP owner is registered.
+ */
+export function apiCounts(counts: ConnectionCounts, session: Owners): ApiConnectionCounts {
+  const interactive = counts.owner + counts.viewer;
+  return {
+    interactive_clients: interactive,
+    owner_clients: counts.owner,
+    viewer_clients: counts.viewer,
+    recorder_clients: counts.recorder,
+    automation_clients: Math.max(counts.automation, session.mcpOwnerId !== null ? 1 : 0),
+    total_clients: interactive + counts.recorder,
+    ...counts,
+  };
+}
+
 /** Someone (a person or automation) is using the session; recorders alone do not count. */
-export function hasInteractiveUse(
-  counts: ConnectionCounts,
-  session: Pick<SessionRow, 'automationOwnerId' | 'mcpOwnerId'>,
-) {
+export function hasInteractiveUse(counts: ConnectionCounts, session: Owners) {
   return (
     counts.owner + counts.viewer + counts.automation > 0 ||
     session.automationOwnerId !== null ||
@@ -61,9 +97,10 @@ export function hasInteractiveUse(
   );
 }
 
-export function runtimeState(session: Pick<SessionRow, 'state' | 'runtimeState'>): RuntimeState {
+export function runtimeState(session: Pick<SessionRow, 'state'>): RuntimeState {
   switch (session.state) {
     case 'queued':
+    case 'runtime_lost':
       return 'not_started';
     case 'starting':
       return 'starting';
@@ -71,47 +108,55 @@ export function runtimeState(session: Pick<SessionRow, 'state' | 'runtimeState'>
     case 'active':
     case 'idle':
       return 'running';
+    case 'released':
+      return 'released';
     case 'stopping':
       return 'stopping';
     case 'stopped':
-      return 'stopped';
     case 'failed':
-      return 'failed';
-    case 'runtime_lost':
-      return 'lost';
+      return 'stopped';
   }
+}
+
+/** What reconnecting gives: the same live browser, a new one from the saved profile, or a fresh one. */
+export function resumeMode(
+  session: Pick<SessionRow, 'state' | 'runtimeReleasedAt' | 'lastHostId' | 'stoppedAt'>,
+): ResumeMode {
+  const runtime = runtimeState(session);
+  if (runtime === 'stopped' || runtime === 'stopping') return 'stopped';
+  if (runtime === 'released') return 'released';
+  if (runtime === 'running' || runtime === 'starting')
+    return session.runtimeReleasedAt !== null ? 'profile_restart' : 'exact_live';
+  return session.runtimeReleasedAt !== null || session.lastHostId !== null
+    ? 'profile_restart'
+    : 'fresh_start';
 }
 
 export function presenceState(
-  session: Pick<SessionRow, 'state' | 'automationOwnerId' | 'mcpOwnerId'>,
+  session: Pick<SessionRow, 'state'> & Owners,
   counts: ConnectionCounts,
 ): PresenceState {
   if (counts.owner + counts.viewer > 0) return 'connected';
+  if (counts.recorder > 0) return 'recording_only';
   if (counts.automation > 0 || session.automationOwnerId !== null || session.mcpOwnerId !== null) {
     return 'automation_owned';
   }
-  if (counts.recorder > 0) return 'recording_only';
   return session.state === 'idle' ? 'idle' : 'empty';
 }
 
-export interface StopEligibility {
-  allowed: boolean;
-  blockers: { kind: BlockerKind; count: number }[];
-}
-
-/** A safe stop is refused while people or automation are attached, or automation owns the session. */
-export function stopEligibility(
-  session: Pick<SessionRow, 'automationOwnerId' | 'mcpOwnerId'>,
-  counts: ConnectionCounts,
-): StopEligibility {
+/**
+ * A safe stop (and a release) is refused while people are attached, or automation owns or drives
+ * the session (`automation_owner`: its delegate and MCP owner, or live CDP attachments).
+ * Recorders do not block.
+ */
+export function stopEligibility(session: Owners, counts: ConnectionCounts): StopEligibility {
   const blockers: StopEligibility['blockers'] = [];
   if (counts.owner > 0) blockers.push({ kind: 'owner_clients', count: counts.owner });
   if (counts.viewer > 0) blockers.push({ kind: 'viewer_clients', count: counts.viewer });
-  if (counts.automation > 0)
-    blockers.push({ kind: 'automation_clients', count: counts.automation });
   const owners = new Set([session.automationOwnerId, session.mcpOwnerId].filter((v) => v !== null))
     .size;
-  if (owners > 0) blockers.push({ kind: 'automation_owner', count: owners });
+  const automation = Math.max(owners, counts.automation);
+  if (automation > 0) blockers.push({ kind: 'automation_owner', count: automation });
   return { allowed: blockers.length === 0, blockers };
 }
 
@@ -119,13 +164,6 @@ export function stopEligibility(
 export function runningState(counts: ConnectionCounts, lastActiveAt: Date | null): SessionState {
   if (counts.owner + counts.viewer + counts.automation > 0) return 'active';
   return lastActiveAt ? 'idle' : 'ready';
-}
-
-export interface IdleView {
-  idle_timeout_sec: number;
-  idle_since: string | null;
-  idle_deadline: string | null;
-  seconds_until_idle_stop: number | null;
 }
 
 export function idleView(

@@ -6,19 +6,32 @@
  * (`sessions/owners`), and commands for their host (`sessions/host-commands`).
  */
 
-export { type Access, listSessions, loadSession, notFound } from './sessions/access.ts';
+export {
+  type Access,
+  type ListFilter,
+  listSessions,
+  loadSession,
+  notFound,
+} from './sessions/access.ts';
 export {
   type CreateSessionInput,
   createSession,
   type RequestOrigin,
 } from './sessions/create-session.ts';
-export { queueCommand } from './sessions/host-commands.ts';
+export { dropConnections, queueCommand } from './sessions/host-commands.ts';
 export { refreshIdle, setOwners } from './sessions/owners.ts';
 export {
-  type Admission,
-  admissionOf,
+  queuesOf,
   resourceOf,
+  resourcesOf,
   sessionResource,
+  type ViewContext,
 } from './sessions/session-resource.ts';
-export { connectionsOf, sessionStatus } from './sessions/session-status.ts';
-export { restartSession, safeStop, stopSession } from './sessions/stop-and-restart.ts';
+export { type ConnectionView, connectionsOf, sessionStatus } from './sessions/session-status.ts';
+export {
+  cancelQueued,
+  releaseSession,
+  restartSession,
+  safeStop,
+  stopSession,
+} from './sessions/stop-and-restart.ts';

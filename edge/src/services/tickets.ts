@@ -1,5 +1,5 @@
+import type { ConnectTicket } from '@browserpane/api/contract';
 import {
-  type CapabilityName,
   capabilityList,
   type Role,
   roleCapabilities,
@@ -15,26 +15,11 @@ import { randomToken } from './crypto.ts';
 import type { Principal } from './oidc/principal.ts';
 import { markLostHosts } from './scheduler.ts';
 import { isRunningState } from './session-view.ts';
-import { admissionOf, notFound, restartSession } from './sessions.ts';
+import { connectPoint } from './sessions/connect-point.ts';
+import { notFound, queuesOf, restartSession } from './sessions.ts';
 import { loadSigningKey, signJwt } from './signing-keys.ts';
 
-export interface ConnectTicket {
-  token_type: 'connect_ticket';
-  token: string;
-  expires_at: string;
-  session_id: string;
-  role: Role;
-  capabilities: CapabilityName[];
-  host_id: string;
-  relay_url: string;
-  /** The relay certificate's hash to pin; null = the relay has a CA certificate (no pinning). */
-  cert_sha256: string | null;
-  /**
-   * Automation tickets: the session's CDP gateway endpoint with the ticket in its query, ready for
-   * Playwright's `connectOverCDP` (a secret, like the ticket).
-   */
-  cdp_url?: string;
-}
+export type { ConnectTicket };
 
 /**
  * The CDP gateway endpoint of a session on a relay: `http(s)://<relay>/sessions/{id}/cdp?ticket=`.
@@ -101,8 +86,14 @@ async function fullRow(db: Database, sessionId: string): Promise<SessionRow> {
   return row;
 }
 
-function authorize(session: Placed, principal: Principal, role: Role): void {
+function authorize(
+  session: Placed,
+  principal: Principal,
+  role: Role,
+  ownerMayAutomate: boolean,
+): void {
   if (role === 'automation') {
+    if (ownerMayAutomate && principal.id === session.ownerId) return;
     if (principal.id !== session.automationOwnerId && principal.id !== session.mcpOwnerId) {
       throw new AppError(
         'automation_owner_required',
@@ -145,10 +136,11 @@ async function sign(
     mode: session.ownerMode,
   });
   return {
-    token_type: 'connect_ticket',
+    token_type: 'session_connect_ticket',
     token,
     expires_at: new Date(exp * 1000).toISOString(),
     session_id: session.id,
+    connect: connectPoint(session.id, placed.relayUrl, issuer),
     role,
     capabilities: caps,
     host_id: session.hostId as string,
@@ -173,10 +165,11 @@ export async function mintTicket(
   sessionId: string,
   role: Role,
   now: Date,
+  options: { ownerMayAutomate?: boolean } = {},
 ): Promise<ConnectTicket> {
   let placed = await loadWithHost(conn.query, sessionId, principal);
   if (!placed) throw notFound();
-  authorize(placed, principal, role);
+  authorize(placed, principal, role, options.ownerMayAutomate ?? false);
 
   const stale = (p: Placed) =>
     p.hostHeartbeat !== null &&
@@ -187,7 +180,7 @@ export async function mintTicket(
     placed = (await loadWithHost(conn.query, sessionId, principal)) ?? placed;
   }
   if (
-    (placed.state === 'stopped' || placed.state === 'failed') &&
+    (placed.state === 'stopped' || placed.state === 'failed' || placed.state === 'released') &&
     (role === 'owner' || role === 'automation')
   ) {
     const db = conn.db();
@@ -201,14 +194,15 @@ export async function mintTicket(
   }
   switch (session.state) {
     case 'queued':
-    case 'runtime_lost':
+    case 'runtime_lost': {
+      const row = await fullRow(conn.db(), sessionId);
+      const queue = (await queuesOf(conn.db(), [row], now)).get(row.id) ?? null;
       throw new AppError(
         'session_queued',
         'the session is waiting for a host with free capacity; retry shortly',
-        {
-          details: { admission: await admissionOf(conn.db(), await fullRow(conn.db(), sessionId)) },
-        },
+        { details: { queue } },
       );
+    }
     case 'stopping':
       throw new AppError(
         'session_not_running',
@@ -216,6 +210,7 @@ export async function mintTicket(
       );
     case 'stopped':
     case 'failed':
+    case 'released':
       throw new AppError(
         'session_stopped',
         `the session is ${session.state}; its owner reconnecting restarts it`,

@@ -64,15 +64,8 @@ export class Api {
       );
       expect(problems, `contract: ${method} ${path}`).toEqual([]);
     }
-    if (
-      res.status >= 400 &&
-      type.includes('json') &&
-      (parsed as { error?: unknown }).error &&
-      typeof (parsed as { error: unknown }).error === 'object'
-    ) {
-      expect(res.headers.get('x-request-id')).toBe(
-        (parsed as { error: { request_id: string } }).error.request_id,
-      );
+    if (res.status >= 400 && type.includes('json') && (parsed as { code?: unknown }).code) {
+      expect(res.headers.get('x-request-id')).toBe((parsed as { request_id: string }).request_id);
     }
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }

@@ -1,82 +1,34 @@
-/** The host ↔ edge contract (openapi: /api/v1/hosts/*). Hosts call out; the edge never calls in. */
-export interface EnrollRequest {
-  readonly name: string;
-  readonly region: string;
-  readonly coordinates?: { lat: number; lon: number } | undefined;
-  readonly capacity: { max_sessions: number };
-  readonly relay_url: string;
-  /** The relay certificate's hash for clients to pin; null = a CA certificate (no pin). */
-  readonly cert_sha256: string | null;
-  readonly agent_version: string;
-}
+/**
+ * The host ↔ edge contract (`/api/v1/hosts/*`), through the typed client of `@browserpane/api`:
+ * the bodies and answers are the declared ones. Hosts call out; the edge never calls in.
+ */
+import {
+  type Api,
+  ApiError,
+  createApi,
+  type DesiredSession,
+  type DesiredState,
+  type EnrollRequest,
+  type EnrollResponse,
+  type HeartbeatRequest,
+  type HostCommand,
+  type SessionOptions,
+} from '@browserpane/api';
 
-export interface EnrollAnswer {
-  readonly host_id: string;
-  readonly host_credential: string;
-  readonly heartbeat_interval_ms: number;
-  readonly lost_after_ms?: number;
-  readonly jwks_url: string;
-  readonly ticket_issuer: string;
-  readonly ticket_audience: string;
-}
+export type {
+  DesiredSession,
+  DesiredState,
+  EnrollRequest,
+  HeartbeatRequest,
+  HostCommand,
+  SessionOptions,
+};
+export type EnrollAnswer = EnrollResponse;
+export type RuntimeReportState = HeartbeatRequest['runtimes'][number]['state'];
 
-export type RuntimeReportState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
-
-export interface HeartbeatRequest {
-  readonly capacity: { max_sessions: number; free_sessions: number };
-  readonly load: { cpu_percent: number; memory_available_mb: number };
-  readonly region: string;
-  readonly coordinates?: { lat: number; lon: number } | undefined;
-  readonly relay_url: string;
-  /** The current pin (it changes when the certificate is renewed or reloaded), or null. */
-  readonly cert_sha256: string | null;
-  readonly runtimes: Array<{
-    session_id: string;
-    state: RuntimeReportState;
-    restarts: number;
-    display: { width: number; height: number };
-    error?: string;
-  }>;
-  readonly connections: Array<{
-    connection_id: string;
-    session_id: string;
-    role: string;
-    principal: string;
-    display_name: string;
-    connected_at: string;
-    client?: string;
-  }>;
-  readonly events: Array<{
-    session_id: string;
-    type: string;
-    at: string;
-    data?: Record<string, unknown>;
-  }>;
-  readonly acked_commands: string[];
-}
-
-export interface SessionOptions {
-  readonly viewport: { width: number; height: number };
-  readonly capabilities: Record<string, boolean>;
-  readonly owner_mode: 'collaborative' | 'exclusive';
-  /** How moving content is streamed (default `roi`). */
-  readonly video_mode?: 'roi' | 'full' | 'off';
-  readonly idle_timeout_sec?: number;
-  readonly labels?: Record<string, string>;
-}
-
-export interface DesiredSession {
-  readonly session_id: string;
-  readonly desired: 'running' | 'stopped' | 'killed';
-  readonly options: SessionOptions;
-}
-
-export interface HostCommand {
-  readonly command_id: string;
-  readonly type: 'disconnect' | 'disconnect_all';
-  readonly session_id: string;
-  readonly connection_id?: string;
-}
+/** A failed call to the edge: `status` (0 when unreachable) and the edge's stable `code`. */
+export const EdgeError = ApiError;
+export type EdgeError = ApiError;
 
 /** A file a session produced, as the host uploads it to the edge's files API. */
 export interface SessionFileUpload {
@@ -88,102 +40,48 @@ export interface SessionFileUpload {
   body: ReadableStream<Uint8Array>;
 }
 
-export interface DesiredState {
-  readonly heartbeat_interval_ms: number;
-  readonly sessions: DesiredSession[];
-  readonly commands: HostCommand[];
-}
-
-export class EdgeError extends Error {
-  override readonly name = 'EdgeError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Calls the edge's host endpoints with a timeout; never logs credentials. */
 export class EdgeClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
+  private readonly api: Api;
+
+  constructor(baseUrl: string, timeoutMs = 10_000) {
+    this.api = createApi({ baseUrl, timeoutMs });
+  }
 
   enroll(token: string, body: EnrollRequest): Promise<EnrollAnswer> {
-    return this.post('/api/v1/hosts/enroll', token, body);
+    return this.api.enrollHost({ body }, { token });
   }
 
   heartbeat(hostId: string, credential: string, body: HeartbeatRequest): Promise<DesiredState> {
-    return this.post(`/api/v1/hosts/${encodeURIComponent(hostId)}/heartbeat`, credential, body);
+    return this.api.hostHeartbeat({ params: { host_id: hostId }, body }, { token: credential });
   }
 
   /**
    * Records a file a session produced (`PUT …/sessions/{id}/files/{file_id}`), streaming its
    * content; idempotent per `fileId`.
    */
-  async putSessionFile(
+  putSessionFile(
     hostId: string,
     credential: string,
     sessionId: string,
     file: SessionFileUpload,
   ): Promise<unknown> {
-    const path = `/api/v1/hosts/${encodeURIComponent(hostId)}/sessions/${encodeURIComponent(sessionId)}/files/${encodeURIComponent(file.fileId)}`;
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${credential}`,
-        'content-type': file.mime,
-        'content-length': String(file.size),
-        'x-file-name': encodeURIComponent(file.name),
-        'x-file-sha256': file.sha256,
+    return this.api.hostRecordSessionFile(
+      {
+        params: { host_id: hostId, session_id: sessionId, file_id: file.fileId },
+        body: file.body,
+        contentType: file.mime,
       },
-      body: file.body,
-      duplex: 'half',
-      // Content takes longer than a heartbeat: a minute plus a second per MB.
-      signal: AbortSignal.timeout(60_000 + Math.ceil(file.size / 1e6) * 1000),
-    } as RequestInit);
-    const text = await res.text();
-    if (!res.ok) {
-      let err: { code?: string; message?: string } | undefined;
-      try {
-        err = (JSON.parse(text) as { error?: typeof err }).error;
-      } catch {
-        err = undefined;
-      }
-      throw new EdgeError(
-        res.status,
-        err?.code ?? 'http_error',
-        `${path}: ${err?.message ?? res.statusText}`,
-      );
-    }
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  private async post<T>(path: string, bearer: string, body: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new EdgeError(
-        res.status,
-        err?.code ?? 'http_error',
-        `${path}: ${err?.message ?? res.statusText}`,
-      );
-    }
-    return parsed as T;
+      {
+        token: credential,
+        headers: {
+          'content-length': String(file.size),
+          'x-file-name': encodeURIComponent(file.name),
+          'x-file-sha256': file.sha256,
+        },
+        // Content takes longer than a heartbeat: a minute plus a second per MB.
+        timeoutMs: 60_000 + Math.ceil(file.size / 1e6) * 1000,
+      },
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
   messageInfo,
   negotiate,
   PROTOCOL_VERSION,
+  type Role,
 } from '@browserpane/protocol';
 import type { Logger } from '../log.ts';
 import type { CursorSource, FrameSource, InputMessage, InputSink } from '../types.ts';
@@ -28,7 +29,7 @@ export type MessageHandler = (message: Message, from: Participant) => void;
 /** A connection that is not a protocol client (a CDP gateway attachment), listed with the rest. */
 export interface ExternalAttachment {
   readonly connectionId: string;
-  readonly role: string;
+  readonly role: Role;
   readonly principal: string;
   readonly displayName: string;
   readonly connectedAt: string;
@@ -55,7 +56,7 @@ export interface SessionHubOptions {
 export interface ConnectionInfo {
   readonly connectionId: string;
   readonly sessionId: string;
-  readonly role: string;
+  readonly role: Role;
   readonly principal: string;
   readonly displayName: string;
   readonly connectedAt: string;

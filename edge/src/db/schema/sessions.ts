@@ -25,6 +25,7 @@ export const SESSION_STATES = [
   'stopped',
   'failed',
   'runtime_lost',
+  'released',
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
@@ -42,6 +43,8 @@ export const sessions = pgTable(
     id: uuid().primaryKey(),
     ownerId: text().notNull(),
     ownerName: text().notNull(),
+    /** The `iss` of the owner's token. */
+    ownerIssuer: text().notNull().default(''),
     state: text().$type<SessionState>().notNull(),
     ownerMode: text().$type<'collaborative' | 'exclusive'>().notNull(),
     /** How moving content is streamed: `roi` regions, `full` screen H.264, or `off` (tiles only). */
@@ -50,6 +53,8 @@ export const sessions = pgTable(
     capabilities: jsonb().$type<Record<string, boolean>>().notNull(),
     idleTimeoutSec: integer().notNull(),
     labels: jsonb().$type<Record<string, string>>().notNull(),
+    /** Free-form JSON an integration attaches at creation (reference v1 `integration_context`). */
+    integrationContext: jsonb().$type<Record<string, unknown>>(),
     regionHint: text(),
     /** Where the creating request came from (request.cf), used to place and re-place it. */
     originLatitude: doublePrecision(),
@@ -62,6 +67,8 @@ export const sessions = pgTable(
     admissionReason: text(),
     automationOwnerId: text(),
     automationOwnerName: text(),
+    /** The issuer the delegate's tokens come from (the owner's, unless the delegation named one). */
+    automationOwnerIssuer: text(),
     mcpOwnerId: text(),
     mcpOwnerName: text(),
     runtimeState: text(),
@@ -74,6 +81,8 @@ export const sessions = pgTable(
     queuedAt: tstz(),
     placedAt: tstz(),
     stoppedAt: tstz(),
+    /** When the runtime was last released (`POST …/release`); kept across reconnects. */
+    runtimeReleasedAt: tstz(),
     ...timestamps,
   },
   (t) => [
@@ -89,7 +98,7 @@ export const sessions = pgTable(
     index('sessions_idle_idx').on(t.idleSince).where(sql`${t.idleSince} is not null`),
     check(
       'sessions_state_check',
-      sql`${t.state} in ('queued', 'starting', 'ready', 'active', 'idle', 'stopping', 'stopped', 'failed', 'runtime_lost')`,
+      sql`${t.state} in ('queued', 'starting', 'ready', 'active', 'idle', 'stopping', 'stopped', 'failed', 'runtime_lost', 'released')`,
     ),
   ],
 );
@@ -104,6 +113,8 @@ export const sessionConnections = pgTable(
       .notNull()
       .references(() => sessions.id, { onDelete: 'cascade' }),
     connectionId: text().notNull(),
+    /** The API's id of the connection (integer ≥ 1, stable while it lives). */
+    seq: bigint({ mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     hostId: uuid()
       .notNull()
       .references(() => hosts.id, { onDelete: 'cascade' }),

@@ -1,5 +1,5 @@
 /** A heartbeat's runtime, connection and event reports, applied to the sessions on its host. */
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { type HostRow, sessionConnections, sessions } from '../../db/schema/index.ts';
 import { addEvents, type SessionEventInput } from '../scheduler.ts';
@@ -23,22 +23,47 @@ export async function applyReports(
     conns.set(c.session_id, [...(conns.get(c.session_id) ?? []), c]);
   }
 
-  await tx.delete(sessionConnections).where(eq(sessionConnections.hostId, host.id));
+  // The reported list replaces the host's previous one; a connection that stays keeps its row
+  // (and so the integer id clients disconnect it by).
   const live = [...conns.values()].flat();
-  const unique = new Map(live.map((c) => [`${c.session_id}/${c.connection_id}`, c]));
-  if (unique.size > 0) {
-    await tx.insert(sessionConnections).values(
-      [...unique.values()].map((c) => ({
-        sessionId: c.session_id,
-        connectionId: c.connection_id,
-        hostId: host.id,
-        role: c.role,
-        principal: c.principal,
-        displayName: c.display_name,
-        connectedAt: new Date(c.connected_at),
-        client: c.client ?? null,
-      })),
-    );
+  const unique = [...new Map(live.map((c) => [`${c.session_id}/${c.connection_id}`, c])).values()];
+  await tx.delete(sessionConnections).where(
+    unique.length === 0
+      ? eq(sessionConnections.hostId, host.id)
+      : and(
+          eq(sessionConnections.hostId, host.id),
+          sql`(${sessionConnections.sessionId}, ${sessionConnections.connectionId}) not in (${sql.join(
+            unique.map((c) => sql`(${c.session_id}::uuid, ${c.connection_id})`),
+            sql`, `,
+          )})`,
+        ),
+  );
+  if (unique.length > 0) {
+    await tx
+      .insert(sessionConnections)
+      .values(
+        unique.map((c) => ({
+          sessionId: c.session_id,
+          connectionId: c.connection_id,
+          hostId: host.id,
+          role: c.role,
+          principal: c.principal,
+          displayName: c.display_name,
+          connectedAt: new Date(c.connected_at),
+          client: c.client ?? null,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [sessionConnections.sessionId, sessionConnections.connectionId],
+        set: {
+          hostId: sql`excluded.host_id`,
+          role: sql`excluded.role`,
+          principal: sql`excluded.principal`,
+          displayName: sql`excluded.display_name`,
+          connectedAt: sql`excluded.connected_at`,
+          client: sql`excluded.client`,
+        },
+      });
   }
 
   const events: SessionEventInput[] = [];

@@ -1,5 +1,7 @@
 /** Host enrolment (a new credential per enrolment) and heartbeat authentication. */
+import type { EnrollRequest } from '@browserpane/api/contract';
 import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { type HostRow, hosts } from '../../db/schema/index.ts';
@@ -7,16 +9,7 @@ import { AppError } from '../../errors.ts';
 import { randomToken, secretsEqual, sha256Hex, uuidv7 } from '../crypto.ts';
 import { lockScheduler, placePending } from '../scheduler.ts';
 
-export interface EnrollInput {
-  name: string;
-  region: string;
-  coordinates?: { lat: number; lon: number };
-  capacity: { max_sessions: number };
-  relay_url: string;
-  /** Absent or null: the relay has a CA certificate (clients do not pin). */
-  cert_sha256?: string | null;
-  agent_version: string;
-}
+export type EnrollInput = z.output<typeof EnrollRequest>;
 
 const CREDENTIAL_PREFIX = 'bph_';
 

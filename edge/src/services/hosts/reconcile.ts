@@ -38,8 +38,10 @@ export function reconcile(
         idleSince: null,
       });
     }
-  } else if (row.state === 'failed') {
-    if (!report || report.state === 'stopped')
+  } else if (row.state === 'failed' || row.state === 'released') {
+    // The runtime is gone once the host stops reporting it (or reports it stopped): the session
+    // leaves the host (a released one keeps its state, and its profile stays there).
+    if (!report || report.state === 'stopped' || report.state === 'failed')
       Object.assign(patch, { hostId: null, lastHostId: row.hostId });
   } else if (isRunningState(row.state)) {
     if (report?.state === 'running') {

@@ -7,6 +7,8 @@ export interface Principal {
   name: string;
   kind: 'user' | 'service';
   issuer: string;
+  /** Service principals: the OAuth client id of their client-credentials token. */
+  clientId?: string | null;
 }
 
 function str(value: unknown): string | undefined {
@@ -24,5 +26,11 @@ export function principalFromClaims(claims: JWTPayload): Principal | null {
     (clientId !== undefined && clientId === sub) ||
     (username?.startsWith('service-account-') ?? false);
   const name = (str(claims.name) ?? username ?? str(claims.email) ?? clientId ?? sub).slice(0, 200);
-  return { id: sub, name, kind: service ? 'service' : 'user', issuer: String(claims.iss ?? '') };
+  return {
+    id: sub,
+    name,
+    kind: service ? 'service' : 'user',
+    issuer: String(claims.iss ?? ''),
+    clientId: service ? (clientId ?? sub) : null,
+  };
 }

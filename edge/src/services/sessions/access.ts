@@ -1,5 +1,5 @@
 /** Which sessions a caller may see, and loading or listing them (404 for the rest). */
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
@@ -39,21 +39,45 @@ export async function loadSession(
   return row;
 }
 
+export interface ListFilter {
+  limit: number;
+  offset?: number;
+  cursor?: string;
+  /** Persisted states to include (none: all). */
+  states?: readonly SessionRow['state'][];
+  /** Labels that must equal these values. */
+  labels?: Record<string, string>;
+  /** Top-level string members of `integration_context` that must equal these values. */
+  integration?: Record<string, string>;
+  /** No templates exist: a template filter matches nothing. */
+  templateId?: string;
+}
+
+/** A page of the sessions the caller owns or was delegated, newest first. */
 export async function listSessions(
   db: Queryable,
   principal: Principal,
-  options: { limit: number; cursor?: string; state?: SessionRow['state'] },
+  filter: ListFilter,
 ): Promise<{ rows: SessionRow[]; nextCursor: string | null }> {
-  const filters: SQL[] = [visibleTo(principal, 'delegate')];
-  if (options.cursor) filters.push(lt(sessions.id, options.cursor));
-  if (options.state) filters.push(eq(sessions.state, options.state));
+  if (filter.templateId !== undefined || filter.states?.length === 0)
+    return { rows: [], nextCursor: null };
+  const where: SQL[] = [visibleTo(principal, 'delegate')];
+  if (filter.cursor) where.push(lt(sessions.id, filter.cursor));
+  if (filter.states) where.push(inArray(sessions.state, [...filter.states]));
+  if (filter.labels && Object.keys(filter.labels).length > 0)
+    where.push(sql`${sessions.labels} @> ${JSON.stringify(filter.labels)}::jsonb`);
+  for (const [key, value] of Object.entries(filter.integration ?? {}))
+    where.push(
+      sql`jsonb_typeof(${sessions.integrationContext} -> ${key}) = 'string' and ${sessions.integrationContext} ->> ${key} = ${value}`,
+    );
   const rows = await db
     .select()
     .from(sessions)
-    .where(and(...filters))
+    .where(and(...where))
     .orderBy(desc(sessions.id))
-    .limit(options.limit + 1);
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
+    .limit(filter.limit + 1)
+    .offset(filter.offset ?? 0);
+  const more = rows.length > filter.limit;
+  const page = more ? rows.slice(0, filter.limit) : rows;
   return { rows: page, nextCursor: more ? (page[page.length - 1]?.id ?? null) : null };
 }

@@ -1,21 +1,29 @@
 /** A new session: queued under the scheduler lock, then placed if a host has room. */
+import type { CreateSessionRequest } from '@browserpane/api/contract';
 import { DEFAULT_SESSION_CAPABILITIES, type SessionCapabilities } from '@browserpane/protocol';
 import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import { type SessionRow, sessions, type Viewport } from '../../db/schema/index.ts';
+import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { uuidv7 } from '../crypto.ts';
 import type { Principal } from '../oidc/principal.ts';
-import { addEvents, lockScheduler, markLostHosts, placePending } from '../scheduler.ts';
+import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
 
-export interface CreateSessionInput {
-  viewport?: Viewport;
-  idle_timeout_sec?: number;
-  capabilities?: Partial<Record<keyof SessionCapabilities, boolean>>;
-  owner_mode?: 'collaborative' | 'exclusive';
-  video_mode?: 'roi' | 'full' | 'off';
-  labels?: Record<string, string>;
-  region?: string;
+export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
+
+/** Capability switches of a request, the reference's names mapped to ours. */
+export function requestedCapabilities(
+  caps: CreateSessionInput['capabilities'],
+): Partial<Record<keyof SessionCapabilities, boolean>> {
+  if (!caps) return {};
+  const { browser_input, file_transfer, input, files, ...rest } = caps;
+  const out: Partial<Record<keyof SessionCapabilities, boolean>> = { ...rest };
+  const inputOn = input ?? browser_input;
+  const filesOn = files ?? file_transfer;
+  if (inputOn !== undefined) out.input = inputOn;
+  if (filesOn !== undefined) out.files = filesOn;
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
 export interface RequestOrigin {
@@ -32,20 +40,27 @@ export async function createSession(
   cfg: Config,
 ): Promise<SessionRow> {
   const id = uuidv7(now.getTime());
-  await markLostHosts(db, now, cfg);
   await db.transaction(async (tx) => {
     await lockScheduler(tx);
     await tx.insert(sessions).values({
       id,
       ownerId: principal.id,
       ownerName: principal.name,
+      ownerIssuer: principal.issuer,
       state: 'queued',
-      ownerMode: input.owner_mode ?? 'collaborative',
+      ownerMode:
+        input.owner_mode === undefined || input.owner_mode === 'collaborative'
+          ? 'collaborative'
+          : 'exclusive',
       videoMode: input.video_mode ?? 'roi',
       viewport: input.viewport ?? { width: 1280, height: 720 },
-      capabilities: { ...DEFAULT_SESSION_CAPABILITIES, ...input.capabilities },
+      capabilities: {
+        ...DEFAULT_SESSION_CAPABILITIES,
+        ...requestedCapabilities(input.capabilities),
+      },
       idleTimeoutSec: input.idle_timeout_sec ?? cfg.defaultIdleTimeoutSec,
       labels: input.labels ?? {},
+      integrationContext: input.integration_context ?? null,
       regionHint: input.region ?? null,
       originLatitude: origin.latitude,
       originLongitude: origin.longitude,

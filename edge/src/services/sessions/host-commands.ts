@@ -1,5 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { hostCommands, type SessionRow } from '../../db/schema/index.ts';
+import { hostCommands, type SessionRow, sessionConnections } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import { uuidv7 } from '../crypto.ts';
 import { addEvents } from '../scheduler.ts';
@@ -33,4 +34,25 @@ export async function queueCommand(
     },
   ]);
   return id;
+}
+
+/**
+ * Takes connections out of the session's live list at once (the host drops them on the command
+ * and stops reporting them): the status right after a disconnect no longer shows them.
+ */
+export async function dropConnections(
+  db: Database,
+  sessionId: string,
+  hostConnectionId: string | null,
+): Promise<void> {
+  await db
+    .delete(sessionConnections)
+    .where(
+      hostConnectionId === null
+        ? eq(sessionConnections.sessionId, sessionId)
+        : and(
+            eq(sessionConnections.sessionId, sessionId),
+            eq(sessionConnections.connectionId, hostConnectionId),
+          ),
+    );
 }

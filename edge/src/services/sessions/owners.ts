@@ -29,7 +29,14 @@ export async function setOwners(
   db: Database,
   row: SessionRow,
   patch: Partial<
-    Pick<SessionRow, 'automationOwnerId' | 'automationOwnerName' | 'mcpOwnerId' | 'mcpOwnerName'>
+    Pick<
+      SessionRow,
+      | 'automationOwnerId'
+      | 'automationOwnerName'
+      | 'automationOwnerIssuer'
+      | 'mcpOwnerId'
+      | 'mcpOwnerName'
+    >
   >,
   event: string,
   now: Date,

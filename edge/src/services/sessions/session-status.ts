@@ -1,4 +1,5 @@
-/** A session's live status: runtime, presence, connections, host, recent events. */
+/** A session's live status snapshot: runtime, presence, connections, host, recent events. */
+import type { SessionStatus } from '@browserpane/api/contract';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import {
@@ -8,34 +9,70 @@ import {
   sessionEvents,
 } from '../../db/schema/index.ts';
 import {
-  type ConnectionView,
+  apiCounts,
+  apiState,
   countConnections,
   idleView,
   presenceState,
+  resumeMode,
   runtimeState,
   stopEligibility,
 } from '../session-view.ts';
-import { admissionOf, principalRef } from './session-resource.ts';
+import {
+  effectiveEgress,
+  egressDiagnostics,
+  networkIdentity,
+  ownerScopeAdmission,
+} from './reference-defaults.ts';
+import { principalRef, queuesOf, type ViewContext } from './session-resource.ts';
 
+export type ConnectionView =
+  | SessionStatus['connections'][number]
+  | SessionStatus['automation_connections'][number];
+
+/** The live connections of a session, oldest first. */
 export async function connectionsOf(db: Queryable, sessionId: string): Promise<ConnectionView[]> {
   const rows = await db
     .select()
     .from(sessionConnections)
     .where(eq(sessionConnections.sessionId, sessionId))
-    .orderBy(asc(sessionConnections.connectedAt), asc(sessionConnections.connectionId));
+    .orderBy(asc(sessionConnections.connectedAt), asc(sessionConnections.seq));
   return rows.map((c) => ({
-    connection_id: c.connectionId,
+    connection_id: c.seq,
+    host_connection_id: c.connectionId,
     role: c.role,
     principal: c.principal,
     display_name: c.displayName,
     connected_at: c.connectedAt.toISOString(),
     client: c.client,
-  }));
+  })) as ConnectionView[];
 }
 
 const STATUS_EVENTS = 20;
 
-export async function sessionStatus(db: Queryable, row: SessionRow, now: Date) {
+const ZERO_TELEMETRY: SessionStatus['telemetry'] = {
+  joins_accepted: 0,
+  joins_rejected_viewer_cap: 0,
+  last_join_latency_ms: 0,
+  average_join_latency_ms: 0,
+  max_join_latency_ms: 0,
+  full_refresh_requests: 0,
+  full_refresh_tiles_requested: 0,
+  last_full_refresh_tiles: 0,
+  max_full_refresh_tiles: 0,
+  egress_send_stream_lock_acquires_total: 0,
+  egress_send_stream_lock_wait_us_total: 0,
+  egress_send_stream_lock_wait_us_average: 0,
+  egress_send_stream_lock_wait_us_max: 0,
+  egress_lagged_receives_total: 0,
+  egress_lagged_frames_total: 0,
+};
+
+export async function sessionStatus(
+  db: Queryable,
+  row: SessionRow,
+  ctx: ViewContext,
+): Promise<SessionStatus> {
   const connections = await connectionsOf(db, row.id);
   const counts = countConnections(connections);
   const [host] = row.hostId ? await db.select().from(hosts).where(eq(hosts.id, row.hostId)) : [];
@@ -45,11 +82,60 @@ export async function sessionStatus(db: Queryable, row: SessionRow, now: Date) {
     .where(eq(sessionEvents.sessionId, row.id))
     .orderBy(desc(sessionEvents.id))
     .limit(STATUS_EVENTS);
+  const queue = (await queuesOf(db, [row], ctx.now)).get(row.id) ?? null;
+  const runtime = runtimeState(row);
+  const display = row.runtimeDisplay ?? row.viewport;
+  const browser = connections.filter((c) => c.role !== 'automation');
   return {
-    session_id: row.id,
-    state: row.state,
-    runtime_state: runtimeState(row),
+    state: apiState(row.state),
+    project_id: null,
+    project: null,
+    admission: ownerScopeAdmission(row.createdAt),
+    runtime_state: runtime,
+    runtime_resume_mode: resumeMode(row),
     presence_state: presenceState(row, counts),
+    connection_counts: apiCounts(counts, row),
+    stop_eligibility: stopEligibility(row, counts),
+    idle: idleView(row, ctx.now),
+    connections: browser as SessionStatus['connections'],
+    browser_clients: counts.owner + counts.viewer + counts.recorder,
+    viewer_clients: counts.viewer,
+    recorder_clients: counts.recorder,
+    max_viewers: counts.viewer,
+    viewer_slots_remaining: 0,
+    exclusive_browser_owner: row.ownerMode === 'exclusive',
+    mcp_owner: row.mcpOwnerId !== null,
+    resolution: [display.width, display.height],
+    network_identity: networkIdentity(),
+    effective_egress: effectiveEgress(),
+    egress_diagnostics: egressDiagnostics(row, runtime, ctx.now),
+    recording: {
+      configured_mode: 'disabled',
+      format: 'webm',
+      retention_sec: null,
+      state: 'disabled',
+      active_recording_id: null,
+      recorder_attached: counts.recorder > 0,
+      started_at: null,
+      bytes_written: null,
+      duration_ms: null,
+    },
+    playback: {
+      session_id: row.id,
+      state: 'empty',
+      segment_count: 0,
+      included_segment_count: 0,
+      failed_segment_count: 0,
+      active_segment_count: 0,
+      missing_artifact_segment_count: 0,
+      included_bytes: 0,
+      included_duration_ms: 0,
+      manifest_path: `/api/v1/sessions/${row.id}/recording-playback/manifest`,
+      export_path: `/api/v1/sessions/${row.id}/recording-playback/export`,
+      generated_at: ctx.now.toISOString(),
+    },
+    telemetry: ZERO_TELEMETRY,
+    session_id: row.id,
     host: host
       ? {
           host_id: host.id,
@@ -69,13 +155,12 @@ export async function sessionStatus(db: Queryable, row: SessionRow, now: Date) {
             error: row.runtimeError,
             reported_at: row.runtimeReportedAt.toISOString(),
           },
-    connection_counts: counts,
-    connections,
+    automation_connections: connections.filter(
+      (c) => c.role === 'automation',
+    ) as SessionStatus['automation_connections'],
     automation_owner: principalRef(row.automationOwnerId, row.automationOwnerName),
-    mcp_owner: principalRef(row.mcpOwnerId, row.mcpOwnerName),
-    stop_eligibility: stopEligibility(row, counts),
-    idle: idleView(row, now),
-    admission: await admissionOf(db, row),
+    mcp_owner_principal: principalRef(row.mcpOwnerId, row.mcpOwnerName),
+    queue,
     events: events.map((e) => ({
       type: e.type,
       at: e.at.toISOString(),

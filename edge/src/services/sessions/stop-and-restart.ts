@@ -5,7 +5,14 @@ import type { Database } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
-import { countConnections, stopEligibility } from '../session-view.ts';
+import {
+  apiState,
+  countConnections,
+  isRunningState,
+  RUNNING_STATES,
+  stopEligibility,
+  WAITING_STATES,
+} from '../session-view.ts';
 import { connectionsOf } from './session-status.ts';
 
 /** Stops (or kills) a session: immediately when nothing runs, else via its host (`stopping`). */
@@ -54,23 +61,104 @@ export async function stopSession(
   return updated as SessionRow;
 }
 
+/** Refuses (409 with the blockers) while anyone is attached or automation owns the session. */
+async function requireStoppable(db: Database, row: SessionRow, what: string): Promise<void> {
+  const eligibility = stopEligibility(row, countConnections(await connectionsOf(db, row.id)));
+  if (eligibility.allowed) return;
+  const blockers = eligibility.blockers.map((b) => `${b.kind} ${b.count}`).join(', ');
+  throw new AppError(
+    'session_not_stoppable',
+    `the session is in use (${blockers}); disconnect its clients and automation owner first, or kill it, to ${what}`,
+    { details: { stop_eligibility: eligibility } },
+  );
+}
+
 /** Safe stop: refused (409 with the blockers) while anyone is attached or automation owns it. */
 export async function safeStop(db: Database, row: SessionRow, now: Date): Promise<SessionRow> {
-  const eligibility = stopEligibility(row, countConnections(await connectionsOf(db, row.id)));
-  if (!eligibility.allowed) {
-    throw new AppError(
-      'session_not_stoppable',
-      'the session is in use; disconnect its clients and automation owner first, or kill it',
-      {
-        details: { stop_eligibility: eligibility },
-      },
-    );
-  }
+  await requireStoppable(db, row, 'stop it');
   return stopSession(db, row, 'stopped', 'requested', now);
 }
 
 /**
- * Reconnecting a stopped (or failed) session restarts the same resource: it queues again and is
+ * Release: the runtime stops (its host is told so in its next heartbeat) and frees its capacity,
+ * the resource and its browser profile stay; reconnecting starts a new browser from the profile.
+ * Same blockers as a safe stop. Releasing a released session only moves `runtime_released_at`.
+ */
+export async function releaseSession(
+  db: Database,
+  row: SessionRow,
+  now: Date,
+  cfg: Config,
+): Promise<SessionRow> {
+  await requireStoppable(db, row, 'release it');
+  if (row.state !== 'released' && !isRunningState(row.state)) {
+    throw new AppError(
+      'session_not_releasable',
+      row.state === 'stopped'
+        ? 'the session is stopped; it has no runtime to release (create a new session, or reconnect to restart it)'
+        : `the session is ${apiState(row.state)}; only a session with a runtime can be released`,
+    );
+  }
+  const [updated] = await db.transaction(async (tx) => {
+    await lockScheduler(tx);
+    const result = await tx
+      .update(sessions)
+      .set({
+        state: 'released',
+        runtimeReleasedAt: now,
+        stoppedAt: null,
+        queuedAt: null,
+        idleSince: null,
+        stopReason: 'released',
+        updatedAt: now,
+      })
+      .where(and(eq(sessions.id, row.id), inArray(sessions.state, [...RUNNING_STATES, 'released'])))
+      .returning();
+    await addEvents(tx, [{ sessionId: row.id, hostId: row.hostId, type: 'released', at: now }]);
+    // Its place on the host is freed once the host reports the runtime stopped; a waiting session
+    // may already fit elsewhere.
+    await placePending(tx, now, cfg);
+    return result;
+  });
+  if (!updated)
+    throw new AppError('session_not_releasable', 'the session changed state; try again');
+  return updated;
+}
+
+/** Cancels a session still waiting for a host; a stopped one answers unchanged. */
+export async function cancelQueued(db: Database, row: SessionRow, now: Date): Promise<SessionRow> {
+  if (row.state === 'stopped') return row;
+  if (!WAITING_STATES.includes(row.state)) {
+    throw new AppError(
+      'session_not_queued',
+      `the session is ${apiState(row.state)}; only queued sessions can be cancelled`,
+    );
+  }
+  const [updated] = await db
+    .update(sessions)
+    .set({
+      state: 'stopped',
+      stopReason: 'cancelled',
+      stoppedAt: now,
+      queuedAt: null,
+      admissionReason: null,
+      idleSince: null,
+      updatedAt: now,
+    })
+    .where(and(eq(sessions.id, row.id), inArray(sessions.state, [...WAITING_STATES])))
+    .returning();
+  if (!updated) {
+    throw new AppError(
+      'session_not_queued',
+      'the session stopped waiting (it was just placed); only queued sessions can be cancelled',
+    );
+  }
+  await addEvents(db, [{ sessionId: row.id, type: 'cancelled', at: now }]);
+  return updated;
+}
+
+/**
+ * Reconnecting a stopped, released (or failed) session restarts the same resource: it queues again and is
  * placed, preferably on the host that has its browser profile.
  */
 export async function restartSession(
@@ -98,7 +186,9 @@ export async function restartSession(
       await tx
         .update(sessions)
         .set({ ...reset, state: 'queued', queuedAt: now, admissionReason: null })
-        .where(and(eq(sessions.id, row.id), inArray(sessions.state, ['stopped', 'failed'])));
+        .where(
+          and(eq(sessions.id, row.id), inArray(sessions.state, ['stopped', 'failed', 'released'])),
+        );
     }
     await addEvents(tx, [
       { sessionId: row.id, hostId: row.lastHostId, type: 'restart_requested', at: now },

@@ -1,43 +1,19 @@
+import {
+  type Api,
+  ApiError,
+  type AuthConfig,
+  type ConnectTicket,
+  createApi,
+  type McpOwnerRequest,
+  type Session,
+  type SessionStatus,
+} from '@browserpane/api';
 import type { BridgeConfig } from '../config.ts';
 import { BridgeError } from '../errors.ts';
 
-/** The slice of the edge's API v1 the bridge uses (see openapi/browserpane-control-v1.yaml). */
-export interface PrincipalRef {
-  principal_id: string;
-  display_name: string;
-}
-
-export interface SessionResource {
-  id: string;
-  state: string;
-  owner: PrincipalRef;
-  viewport: { width: number; height: number };
-  automation_owner: PrincipalRef | null;
-  mcp_owner: PrincipalRef | null;
-}
-
-export interface SessionStatus {
-  session_id: string;
-  state: string;
-  runtime_state: string;
-  connection_counts: Record<'owner' | 'viewer' | 'automation' | 'recorder' | 'total', number>;
-  automation_owner: PrincipalRef | null;
-  mcp_owner: PrincipalRef | null;
-}
-
-export interface AutomationTicket {
-  token: string;
-  expires_at: string;
-  relay_url: string;
-  /** The CDP gateway URL with the ticket (a secret). */
-  cdp_url?: string;
-}
-
-export interface AuthConfig {
-  issuer: string;
-  audience?: string;
-  token_endpoint: string | null;
-}
+/** The edge's API v1 as the bridge uses it: the typed client of `@browserpane/api`. */
+export type { AuthConfig, Session as SessionResource, SessionStatus };
+export type AutomationTicket = ConnectTicket;
 
 /** An HTTP failure of the edge, with its stable error code when it sent one. */
 export class EdgeError extends BridgeError {
@@ -63,6 +39,20 @@ export class EdgeError extends BridgeError {
 
 const TIMEOUT_MS = 15_000;
 
+/** The bridge's errors for a failed call: unreachable → `edge_unavailable`, else by status. */
+function bridgeError(error: unknown): Error {
+  if (!(error instanceof ApiError)) return error as Error;
+  if (error.status === 0)
+    return new BridgeError('edge_unavailable', `the edge is unreachable: ${error.message}`, {
+      cause: error,
+    });
+  return new EdgeError(
+    error.status,
+    error.code,
+    `${error.message.replace(/\/sessions\/[^/ ]+/, '/sessions/{id}')} (${error.code})`,
+  );
+}
+
 /**
  * Talks to the edge as the bridge's service principal: a client-credentials token (fetched when
  * needed, renewed a minute before it expires or when the edge answers 401), then API v1 calls.
@@ -72,19 +62,24 @@ export class EdgeClient {
   private pendingToken: Promise<string> | undefined;
   private authConfig: Promise<AuthConfig> | undefined;
   private me: string | undefined;
+  private readonly api: Api;
 
-  constructor(private readonly config: BridgeConfig) {}
+  constructor(private readonly config: BridgeConfig) {
+    this.api = createApi({
+      baseUrl: config.apiUrl,
+      timeoutMs: TIMEOUT_MS,
+      token: (renew) => {
+        if (renew) this.token = undefined;
+        return this.accessToken();
+      },
+    });
+  }
 
   /** The edge's `/auth-config.json` (issuer, audience, token endpoint), fetched once. */
   auth(): Promise<AuthConfig> {
-    this.authConfig ??= (async () => {
-      const res = await this.fetch(`${this.config.apiUrl}/auth-config.json`, {});
-      if (!res.ok)
-        throw new EdgeError(res.status, 'auth_config', `auth-config: HTTP ${res.status}`);
-      return (await res.json()) as AuthConfig;
-    })().catch((err: unknown) => {
+    this.authConfig ??= this.api.getAuthConfig(undefined, { token: null }).catch((err: unknown) => {
       this.authConfig = undefined;
-      throw err;
+      throw bridgeError(err);
     });
     return this.authConfig;
   }
@@ -92,69 +87,31 @@ export class EdgeClient {
   /** The bridge's own principal id (`GET /api/v1/me`). */
   async principalId(): Promise<string> {
     if (this.me) return this.me;
-    const me = await this.call<{ principal_id: string }>('GET', '/api/v1/me');
+    const me = await this.api.getMe().catch((err: unknown) => Promise.reject(bridgeError(err)));
     this.me = me.principal_id;
     return this.me;
   }
 
-  session(id: string): Promise<SessionResource> {
-    return this.call('GET', `/api/v1/sessions/${encodeURIComponent(id)}`);
+  session(id: string): Promise<Session> {
+    return this.api.getSession({ params: { session_id: id } }).catch(rethrow);
   }
 
   status(id: string): Promise<SessionStatus> {
-    return this.call('GET', `/api/v1/sessions/${encodeURIComponent(id)}/status`);
+    return this.api.getSessionStatus({ params: { session_id: id } }).catch(rethrow);
   }
 
-  claimMcpOwner(
-    id: string,
-    body: { display_name?: string; viewport?: { width: number; height: number } },
-  ): Promise<SessionResource> {
-    return this.call('POST', `/api/v1/sessions/${encodeURIComponent(id)}/mcp-owner`, body);
+  claimMcpOwner(id: string, body: McpOwnerRequest): Promise<Session> {
+    return this.api.setSessionMcpOwner({ params: { session_id: id }, body }).catch(rethrow);
   }
 
-  releaseMcpOwner(id: string): Promise<SessionResource> {
-    return this.call('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}/mcp-owner`);
+  releaseMcpOwner(id: string): Promise<Session> {
+    return this.api.clearSessionMcpOwner({ params: { session_id: id } }).catch(rethrow);
   }
 
   automationTicket(id: string): Promise<AutomationTicket> {
-    return this.call('POST', `/api/v1/sessions/${encodeURIComponent(id)}/access-tokens`, {
-      role: 'automation',
-    });
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.accessToken();
-      const res = await this.fetch(`${this.config.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (res.status === 401 && attempt === 0) {
-        this.token = undefined;
-        await res.body?.cancel();
-        continue;
-      }
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      if (!res.ok) {
-        const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw new EdgeError(
-          res.status,
-          err?.code ?? 'http_error',
-          `${method} ${path.replace(/\/sessions\/[^/]+/, '/sessions/{id}')}: ${err?.code ?? `HTTP ${res.status}`}${err?.message ? ` (${err.message})` : ''}`,
-        );
-      }
-      return parsed as T;
-    }
+    return this.api
+      .issueSessionAccessToken({ params: { session_id: id }, body: { role: 'automation' } })
+      .catch(rethrow);
   }
 
   private async accessToken(): Promise<string> {
@@ -165,6 +122,7 @@ export class EdgeClient {
     return this.pendingToken;
   }
 
+  /** The client-credentials grant at the issuer's token endpoint (OAuth, not the edge's API). */
   private async fetchToken(): Promise<string> {
     const endpoint = this.config.tokenUrl ?? (await this.auth()).token_endpoint;
     if (!endpoint)
@@ -172,17 +130,27 @@ export class EdgeClient {
     const basic = Buffer.from(
       `${encodeURIComponent(this.config.clientId)}:${encodeURIComponent(this.config.clientSecret)}`,
     ).toString('base64');
-    const res = await this.fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        ...(this.config.audience ? { audience: this.config.audience } : {}),
-      }),
-    });
+    let res: Response;
+    try {
+      res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          ...(this.config.audience ? { audience: this.config.audience } : {}),
+        }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new BridgeError(
+        'edge_unavailable',
+        `the edge is unreachable: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
     const body = (await res.json().catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
@@ -201,18 +169,8 @@ export class EdgeClient {
     };
     return body.access_token;
   }
+}
 
-  private async fetch(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (err) {
-      throw new BridgeError(
-        'edge_unavailable',
-        `the edge is unreachable: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
-  }
+function rethrow(err: unknown): never {
+  throw bridgeError(err);
 }

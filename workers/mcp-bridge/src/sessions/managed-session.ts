@@ -140,7 +140,7 @@ export class ManagedSession {
       });
       return undefined;
     }
-    if (status.mcp_owner?.principal_id !== this.deps.principalId) {
+    if (status.mcp_owner_principal?.principal_id !== this.deps.principalId) {
       await this.revoke('the session owner cleared or moved MCP ownership');
       this.ensureActive();
     }

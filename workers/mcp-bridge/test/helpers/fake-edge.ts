@@ -65,11 +65,12 @@ export async function startFakeEdge(options: { cdpWsUrl: string; clientSecret: s
       return json(200, { access_token: 'bridge-token', token_type: 'Bearer', expires_in: 3600 });
     }
     if (req.headers.authorization !== 'Bearer bridge-token')
-      return json(401, { error: { code: 'invalid_token', message: 'no' } });
+      return json(401, { error: 'no', code: 'invalid_token', request_id: 'req_fake' });
     if (path === '/api/v1/me') return json(200, { principal_id: 'mcp-bridge', kind: 'service' });
     const m = /^\/api\/v1\/sessions\/([^/]+)(\/[a-z-]+)?$/.exec(path);
     const s = visible(sessions.get(m?.[1] ?? ''), 'mcp-bridge');
-    if (!m || !s) return json(404, { error: { code: 'session_not_found', message: 'no' } });
+    if (!m || !s)
+      return json(404, { error: 'no', code: 'session_not_found', request_id: 'req_fake' });
     const action = m[2] ?? '';
     if (action === '' && req.method === 'GET') return json(200, resource(s));
     if (action === '/status') {
@@ -85,12 +86,17 @@ export async function startFakeEdge(options: { cdpWsUrl: string; clientSecret: s
           total: s.watchers,
         },
         automation_owner: ref(s.automationOwner),
-        mcp_owner: ref(s.mcpOwner),
+        mcp_owner: s.mcpOwner !== null,
+        mcp_owner_principal: ref(s.mcpOwner),
       });
     }
     if (action === '/mcp-owner' && req.method === 'POST') {
       if (s.mcpOwner !== 'mcp-bridge' && s.automationOwner !== 'mcp-bridge')
-        return json(403, { error: { code: 'automation_owner_required', message: 'no' } });
+        return json(403, {
+          error: 'no',
+          code: 'automation_owner_required',
+          request_id: 'req_fake',
+        });
       s.mcpOwner = 'mcp-bridge';
       return json(200, resource(s));
     }
@@ -100,7 +106,11 @@ export async function startFakeEdge(options: { cdpWsUrl: string; clientSecret: s
     }
     if (action === '/access-tokens' && req.method === 'POST') {
       if (s.mcpOwner !== 'mcp-bridge' && s.automationOwner !== 'mcp-bridge')
-        return json(403, { error: { code: 'automation_owner_required', message: 'no' } });
+        return json(403, {
+          error: 'no',
+          code: 'automation_owner_required',
+          request_id: 'req_fake',
+        });
       const token = `ticket-${++tickets}`;
       return json(200, {
         token,
@@ -109,7 +119,7 @@ export async function startFakeEdge(options: { cdpWsUrl: string; clientSecret: s
         cdp_url: `${options.cdpWsUrl}?ticket=${token}`,
       });
     }
-    return json(404, { error: { code: 'route_not_found', message: 'no' } });
+    return json(404, { error: 'no', code: 'route_not_found', request_id: 'req_fake' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

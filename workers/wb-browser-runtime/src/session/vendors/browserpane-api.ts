@@ -1,38 +1,22 @@
-// The slice of the BrowserPane control-plane API v1 the `browserpane` vendor uses, with its bearer
-// token (a given OIDC token, or client credentials renewed before they expire).
+// The BrowserPane control-plane API v1 as the `browserpane` vendor uses it (the typed client of
+// @browserpane/api), with its bearer token (a given OIDC token, or client credentials renewed
+// before they expire).
 
+import {
+  type Api,
+  ApiError,
+  type ConnectTicket,
+  type CreateSessionRequest,
+  createApi,
+  type Session,
+  type SessionStatus,
+} from '@browserpane/api';
 import type { BrowserPaneConfig } from '../../config.ts';
 import { CodedError } from '../../failure/codes.ts';
 import type { Logger } from '../../protocol/log.ts';
-import { expectJson, httpFailure, retryableFetch } from './http.ts';
+import { allocationError, httpFailure, retryableFetch } from './http.ts';
 
-export interface PrincipalRef {
-  principal_id: string;
-  display_name: string;
-}
-
-export interface SessionResource {
-  id: string;
-  state: string;
-  owner: PrincipalRef;
-  labels: Record<string, string>;
-  automation_owner: PrincipalRef | null;
-  mcp_owner: PrincipalRef | null;
-}
-
-export interface SessionStatus {
-  state: string;
-  runtime_state: string;
-  connection_counts: Record<string, number>;
-  admission: { position: number; reason: string } | null;
-  stop_eligibility: { allowed: boolean; blockers: { kind: string; count: number }[] };
-}
-
-export interface AutomationTicket {
-  token: string;
-  relay_url: string;
-  cdp_url?: string;
-}
+export type { ConnectTicket as AutomationTicket, Session as SessionResource, SessionStatus };
 
 /** An HTTP answer that was not 2xx, with the edge's stable error code. */
 export class BrowserPaneHttpError extends CodedError {
@@ -46,92 +30,100 @@ export class BrowserPaneHttpError extends CodedError {
   }
 }
 
+/** The edge's failure as the runtime reports it: 401/403 → AUTH_FAILED, else an allocation failure. */
+function httpError(error: unknown, what: string): Error {
+  if (!(error instanceof ApiError)) return error as Error;
+  if (error.status === 0) return allocationError(error, what);
+  const auth = error.status === 401 || error.status === 403;
+  return new BrowserPaneHttpError(
+    error.status,
+    error.code,
+    `${what}: HTTP ${error.status} ${error.code}`,
+    auth ? 'AUTH_FAILED' : 'SESSION_ALLOCATE_FAILED',
+  );
+}
+
+/** The typed client of `@browserpane/api`, with this runtime's retries, bearer and error codes. */
 export class BrowserPaneApi {
   private token: { value: string; renewAt: number } | null = null;
+  private readonly api: Api;
 
   constructor(
     private readonly config: BrowserPaneConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.api = createApi({
+      baseUrl: config.apiUrl ?? '',
+      timeoutMs: 0,
+      fetch: (url, init) => retryableFetch(url, init, { label: 'browserpane', logger }),
+      token: async (renew) => {
+        // A configured token is used as is; client credentials are renewed once on a 401.
+        if (renew && this.config.token) return undefined;
+        if (renew) this.token = null;
+        return this.bearer();
+      },
+    });
+  }
 
   get apiUrl(): string {
     return this.config.apiUrl ?? '';
   }
 
   me(): Promise<{ principal_id: string; name: string }> {
-    return this.call('GET', '/api/v1/me', 'browserpane: who am I');
+    return this.call('browserpane: who am I', () => this.api.getMe());
   }
 
-  createSession(body: Record<string, unknown>): Promise<SessionResource> {
-    return this.call('POST', '/api/v1/sessions', 'browserpane: create session', body);
+  createSession(body: CreateSessionRequest): Promise<Session> {
+    return this.call('browserpane: create session', () => this.api.createSession({ body }));
   }
 
-  session(id: string): Promise<SessionResource> {
-    return this.call('GET', sessionPath(id), 'browserpane: get session');
+  session(id: string): Promise<Session> {
+    return this.call('browserpane: get session', () =>
+      this.api.getSession({ params: { session_id: id } }),
+    );
   }
 
   status(id: string): Promise<SessionStatus> {
-    return this.call('GET', `${sessionPath(id)}/status`, 'browserpane: session status');
+    return this.call('browserpane: session status', () =>
+      this.api.getSessionStatus({ params: { session_id: id } }),
+    );
   }
 
-  setAutomationOwner(id: string, principalId: string): Promise<SessionResource> {
-    return this.call('POST', `${sessionPath(id)}/automation-owner`, 'browserpane: delegate', {
-      principal_id: principalId,
-      display_name: 'wb-browser-runtime',
-    });
+  setAutomationOwner(id: string, principalId: string): Promise<Session> {
+    return this.call('browserpane: delegate', () =>
+      this.api.setAutomationOwner({
+        params: { session_id: id },
+        body: { client_id: principalId, display_name: 'wb-browser-runtime' },
+      }),
+    );
   }
 
-  clearAutomationOwner(id: string): Promise<SessionResource> {
-    return this.call('DELETE', `${sessionPath(id)}/automation-owner`, 'browserpane: undelegate');
+  clearAutomationOwner(id: string): Promise<Session> {
+    return this.call('browserpane: undelegate', () =>
+      this.api.clearAutomationOwner({ params: { session_id: id } }),
+    );
   }
 
-  automationTicket(id: string): Promise<AutomationTicket> {
-    return this.call('POST', `${sessionPath(id)}/access-tokens`, 'browserpane: automation ticket', {
-      role: 'automation',
-    });
+  automationTicket(id: string): Promise<ConnectTicket> {
+    return this.call('browserpane: automation ticket', () =>
+      this.api.issueSessionAccessToken({
+        params: { session_id: id },
+        body: { role: 'automation' },
+      }),
+    );
   }
 
-  stop(id: string): Promise<SessionResource> {
-    return this.call('POST', `${sessionPath(id)}/stop`, 'browserpane: stop session', {});
+  stop(id: string): Promise<Session> {
+    return this.call('browserpane: stop session', () =>
+      this.api.stopSession({ params: { session_id: id } }),
+    );
   }
 
-  /** One JSON call; 401 once renews a client-credentials token. 401/403 → AUTH_FAILED. */
-  private async call<T>(method: string, path: string, what: string, body?: unknown): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const response = await retryableFetch(
-        `${this.apiUrl}${path}`,
-        {
-          method,
-          headers: {
-            Authorization: `Bearer ${await this.bearer()}`,
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        },
-        { label: what, logger: this.logger },
-      );
-      if (response.status === 401 && attempt === 0 && !this.config.token) {
-        this.token = null;
-        await response.body?.cancel();
-        continue;
-      }
-      if (!response.ok) {
-        const text = await response.text().catch(() => '');
-        let edgeCode = 'http_error';
-        try {
-          edgeCode = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? edgeCode;
-        } catch {
-          // not the edge's error shape
-        }
-        const auth = response.status === 401 || response.status === 403;
-        throw new BrowserPaneHttpError(
-          response.status,
-          edgeCode,
-          `${what}: HTTP ${response.status} ${edgeCode}`,
-          auth ? 'AUTH_FAILED' : 'SESSION_ALLOCATE_FAILED',
-        );
-      }
-      return (await expectJson(response, what)) as T;
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw httpError(error, what);
     }
   }
 
@@ -141,13 +133,10 @@ export class BrowserPaneApi {
     const what = 'browserpane: client credentials';
     let endpoint = this.config.tokenUrl;
     if (!endpoint) {
-      const response = await retryableFetch(
-        `${this.apiUrl}/auth-config.json`,
-        { method: 'GET' },
-        { label: 'browserpane: auth config', logger: this.logger },
+      const auth = await this.call('browserpane: auth config', () =>
+        this.api.getAuthConfig(undefined, { token: null }),
       );
-      const auth = await expectJson(response, 'browserpane: auth config');
-      endpoint = typeof auth.token_endpoint === 'string' ? auth.token_endpoint : null;
+      endpoint = auth.token_endpoint;
       if (!endpoint) throw new Error('browserpane: no token endpoint; set BROWSERPANE_TOKEN_URL');
     }
     const basic = Buffer.from(
@@ -179,8 +168,4 @@ export class BrowserPaneApi {
     };
     return body.access_token;
   }
-}
-
-function sessionPath(id: string): string {
-  return `/api/v1/sessions/${encodeURIComponent(id)}`;
 }

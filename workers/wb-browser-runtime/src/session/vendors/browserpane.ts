@@ -1,6 +1,7 @@
 // browserpane: the workbook runs on a BrowserPane session — a real Chromium on a BrowserPane host
 // that people can watch and take over in the console — attached through the host's CDP gateway.
 
+import type { CreateSessionRequest } from '@browserpane/api';
 import type { BrowserPaneConfig } from '../../config.ts';
 import { CodedError } from '../../failure/codes.ts';
 import type { Logger } from '../../protocol/log.ts';
@@ -94,14 +95,17 @@ export function createBrowserPaneVendor(config: BrowserPaneConfig, logger: Logge
     for (let restarted = false; ; ) {
       const status = await api.status(id);
       if (RUNNING.has(status.state) && status.runtime_state === 'running') break;
-      if ((status.state === 'stopped' || status.state === 'failed') && !restarted) {
+      if (
+        (status.state === 'stopped' || status.state === 'failed' || status.state === 'released') &&
+        !restarted
+      ) {
         // minting for a stopped session restarts it
         restarted = true;
         await api.automationTicket(id).catch(() => undefined);
       }
       if (Date.now() > deadline) {
-        const queue = status.admission
-          ? ` (queued at position ${status.admission.position}: ${status.admission.reason})`
+        const queue = status.queue
+          ? ` (queued at position ${status.queue.position}: ${status.queue.reason})`
           : '';
         throw new CodedError(
           'SESSION_ALLOCATE_FAILED',
@@ -144,7 +148,7 @@ export function createBrowserPaneVendor(config: BrowserPaneConfig, logger: Logge
         id = reuse;
         logger.info('session', `browserpane: reusing session ${id} (${sessionName})`);
       } else {
-        const body: Record<string, unknown> = {
+        const body: CreateSessionRequest = {
           labels: { 'created-by': CREATED_BY, 'wb-session': sessionName.slice(0, 256) },
         };
         if (config.viewport) body.viewport = config.viewport;

@@ -1,0 +1,52 @@
+/**
+ * The stable error codes of the API and the HTTP status each answers with. Clients branch on
+ * `code`; the human-readable `error` text may change.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  invalid_id: 400,
+  unauthorized: 401,
+  invalid_token: 401,
+  host_unauthorized: 401,
+  forbidden: 403,
+  automation_owner_required: 403,
+  not_found: 404,
+  route_not_found: 404,
+  session_not_found: 404,
+  connection_not_found: 404,
+  method_not_allowed: 405,
+  session_not_stoppable: 409,
+  session_not_running: 409,
+  session_not_queued: 409,
+  session_not_releasable: 409,
+  session_queued: 409,
+  session_stopped: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  config_invalid: 500,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as ErrorCode[];
+
+/** What each status means in the document (the codes that answer with it are listed beside). */
+export const STATUS_MEANINGS: Record<number, string> = {
+  400: 'Malformed request: invalid JSON, wrong types, unknown fields, bad ids or query parameters.',
+  401: 'Missing or rejected credentials.',
+  403: 'The caller may see the resource but not do this.',
+  404: "No such resource for this caller (another owner's session looks the same).",
+  405: 'The path exists, the method does not (see the `allow` header).',
+  409: 'The resource is not in a state that allows this.',
+  413: 'The body is larger than the route accepts.',
+  415: 'The body is not JSON.',
+  500: 'An internal error; the request id identifies it in the logs.',
+  503: 'The database is unavailable; retry shortly.',
+};
+
+/** Errors any route may answer with, besides its own. */
+export const COMMON_ERRORS = ['internal_error', 'config_invalid', 'database_unavailable'] as const;

@@ -1,0 +1,22 @@
+/** Every route of API v1, by operation id (the client's method names). */
+import * as files from './files.ts';
+import * as hosts from './hosts.ts';
+import * as identity from './identity.ts';
+import * as platform from './platform.ts';
+import * as sessionControl from './session-control.ts';
+import * as sessions from './sessions.ts';
+
+const { HEARTBEAT_BODY_LIMIT: _limit, ...hostRoutes } = hosts;
+
+export const routes = {
+  ...identity,
+  ...sessions,
+  ...sessionControl,
+  ...files,
+  ...hostRoutes,
+  ...platform,
+} as const;
+
+export type Routes = typeof routes;
+export type OperationId = keyof Routes;
+export { HEARTBEAT_BODY_LIMIT } from './hosts.ts';
