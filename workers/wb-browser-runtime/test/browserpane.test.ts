@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SessionStatus } from '@browserpane/api';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from '../../../test/e2e/support/browser.ts';
@@ -14,12 +15,7 @@ import { tempDir } from './helpers/tmp.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface Status {
-  state: string;
-  connection_counts: Record<string, number>;
-  connections: { role: string; principal: string; client: string | null }[];
-  automation_owner: { principal_id: string } | null;
-}
+type Status = SessionStatus;
 
 let bp: BrowserPaneStack;
 let site: Site;
@@ -126,7 +122,7 @@ describe('browserpane vendor', () => {
     // The runtime is an automation connection of the session, delegated to its owner itself.
     const live = await status(id);
     expect(live.automation_owner?.principal_id).toBe('demo');
-    expect(live.connections).toContainEqual(
+    expect(live.automation_connections).toContainEqual(
       expect.objectContaining({ role: 'automation', principal: 'demo', client: 'cdp' }),
     );
 
