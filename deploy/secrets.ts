@@ -2,14 +2,14 @@
  * `npx tsx deploy/secrets.ts [--help]`: fresh secrets for a self-hosted BrowserPane. Prints a
  * settings file with every secret filled in (the compose env file by default, or any KEY=VALUE
  * template such as deploy/systemd/edge.env.example), or a Kubernetes Secret. Uses the generator the
- * local stack uses (edge/src/local/dev-secrets.ts): Ed25519 JWKs with their thumbprint as `kid`,
+ * local stack uses (edge/local/dev-secrets.ts): Ed25519 JWKs with their thumbprint as `kid`,
  * 32 random bytes per token.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { devSecrets } from '../edge/src/local/dev-secrets.ts';
+import { devSecrets } from '../edge/local/dev-secrets.ts';
 
 const DEPLOY = dirname(fileURLToPath(import.meta.url));
 export const COMPOSE_ENV_EXAMPLE = join(DEPLOY, 'compose.env.example');

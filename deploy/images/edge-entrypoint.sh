@@ -24,7 +24,7 @@ migrate() {
     echo "edge-entrypoint: set MIGRATE_DATABASE_URL (or DATABASE_URL) to migrate" >&2
     exit 2
   fi
-  DATABASE_URL="$url" node --import tsx edge/src/local/migrate-cli.ts
+  DATABASE_URL="$url" node --import tsx edge/local/migrate-cli.ts
 }
 
 serve() {

@@ -15,6 +15,7 @@ RUN npm install -g npm@11.19.1
 # Every workspace's manifest, so npm sees the whole workspace set of the lock file.
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY openapi/package.json openapi/
 COPY edge/package.json edge/
 COPY host-pool/package.json host-pool/
 COPY client/package.json client/

@@ -17,6 +17,7 @@ RUN npm install -g npm@11.19.1
 # Every workspace's manifest, so npm sees the whole workspace set of the lock file.
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY openapi/package.json openapi/
 COPY edge/package.json edge/
 COPY host-pool/package.json host-pool/
 COPY client/package.json client/
@@ -36,6 +37,7 @@ RUN if [ "$HTTP3" = "1" ]; then \
     fi
 COPY tsconfig.base.json ./
 COPY protocol/ protocol/
+COPY openapi/ openapi/
 COPY host-pool/ host-pool/
 
 FROM node:${NODE_VERSION}-bookworm-slim

@@ -12,6 +12,7 @@ RUN npm install -g npm@11.19.1
 # Every workspace's manifest, so npm sees the whole workspace set of the lock file.
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY openapi/package.json openapi/
 COPY edge/package.json edge/
 COPY host-pool/package.json host-pool/
 COPY client/package.json client/
@@ -20,6 +21,7 @@ COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
 # `npm install` follows the lock exactly (`npm ci` refuses this lock, see deploy/local/bootstrap.mjs).
 RUN npm install --workspace @browserpane/mcp-bridge --no-audit --no-fund
 COPY tsconfig.base.json ./
+COPY openapi/ openapi/
 COPY workers/mcp-bridge/ workers/mcp-bridge/
 
 FROM node:${NODE_VERSION}-bookworm-slim

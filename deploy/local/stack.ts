@@ -14,7 +14,7 @@ import {
   startEdge,
   startPglite,
   startPostgres,
-} from '../../edge/src/local/index.ts';
+} from '../../edge/local/index.ts';
 import { parseHostConfig } from '../../host-pool/src/config.ts';
 import { type RunningHost, startHostAgent } from '../../host-pool/src/host.ts';
 import { createLogger } from '../../host-pool/src/log.ts';

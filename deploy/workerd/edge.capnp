@@ -41,7 +41,7 @@ const edgeWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "dist/worker.js"),
   ],
-  # Keep in step with wrangler.toml and edge/src/local/build.ts (a test checks).
+  # Keep in step with wrangler.toml and edge/local/build.ts (a test checks).
   compatibilityDate = "2026-04-01",
   compatibilityFlags = ["nodejs_compat"],
   bindings = [

@@ -15,13 +15,13 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { percentile, RESULTS_DIR, writeBenchResult } from '../../test/bench/results.ts';
-import { buildWorker } from '../src/local/build.ts';
-import { startEdge } from '../src/local/edge.ts';
-import { migrate } from '../src/local/migrate.ts';
-import { startPglite } from '../src/local/pglite.ts';
-import { freePort } from '../src/local/ports.ts';
-import { startPostgres } from '../src/local/postgres.ts';
-import { startWorkerd } from '../src/local/workerd.ts';
+import { buildWorker } from '../local/build.ts';
+import { startEdge } from '../local/edge.ts';
+import { migrate } from '../local/migrate.ts';
+import { startPglite } from '../local/pglite.ts';
+import { freePort } from '../local/ports.ts';
+import { startPostgres } from '../local/postgres.ts';
+import { startWorkerd } from '../local/workerd.ts';
 import type { LoadJob, LoadResult } from './load.ts';
 import {
   childPid,

@@ -1,7 +1,9 @@
 import type { Database, QueryOnce } from './db/client.ts';
 import type { HostRow } from './db/schema/index.ts';
-import type { Job } from './services/jobs.ts';
 import type { Principal } from './services/oidc/principal.ts';
+
+/** Messages on the JOBS queue. */
+export type Job = { type: 'sweep' };
 
 /**
  * Bindings of the edge worker (wrangler.toml; `.dev.vars` locally). Everything the worker knows

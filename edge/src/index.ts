@@ -8,7 +8,10 @@ import { buildApp } from './app.ts';
 import { config } from './config.ts';
 import { closeDatabase, databaseUrl, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
+import { createLogger } from './log.ts';
 import { type Job, runSweep } from './services/jobs.ts';
+
+const log = createLogger('jobs');
 
 // workerd forbids code generation (`new Function`): zod validates without its JIT.
 z.config({ jitless: true });
@@ -38,7 +41,7 @@ export default {
         if (!swept) await sweepOnce(env, 'queue');
         swept = true;
       } else {
-        console.warn(JSON.stringify({ level: 'warn', msg: 'unknown job ignored', id: message.id }));
+        log.warn('unknown job ignored', { id: message.id });
       }
       message.ack();
     }

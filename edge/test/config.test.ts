@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unstable_readConfig } from 'wrangler';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../src/local/build.ts';
+import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../local/build.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -7,7 +7,7 @@ import {
 } from '@browserpane/protocol';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateEd25519Jwk } from '../src/local/dev-secrets.ts';
+import { generateEd25519Jwk } from '../local/dev-secrets.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser, serviceToken } from './support/oidc.ts';
 import { type DbKind, type Stack, startStack } from './support/stack.ts';

@@ -3,7 +3,7 @@
  * (plain workerd). Operator token only; runs the very sweep `scheduled` runs and says what it did.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerd } from '../src/local/workerd.ts';
+import { startWorkerd } from '../local/workerd.ts';
 import { Api } from './support/api.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser } from './support/oidc.ts';
@@ -68,7 +68,16 @@ describe('operator sweep endpoint', () => {
     expect(res.body).toEqual({ lost_hosts: 0, idle_stopped: 0, placed: 0 });
     // The same log line the cron and queue triggers write, with its own trigger.
     expect(sweepLogs()).toEqual([
-      { level: 'info', msg: 'sweep', trigger: 'api', lost_hosts: 0, idle_stopped: 0, placed: 0 },
+      {
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        level: 'info',
+        module: 'sweep',
+        msg: 'sweep',
+        trigger: 'api',
+        lost_hosts: 0,
+        idle_stopped: 0,
+        placed: 0,
+      },
     ]);
   });
 

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEdge, startEdge } from '../src/local/edge.ts';
-import { MIGRATIONS_DIR, migrate } from '../src/local/migrate.ts';
-import { type RunningDatabase, startPglite } from '../src/local/pglite.ts';
+import { type RunningEdge, startEdge } from '../local/edge.ts';
+import { MIGRATIONS_DIR, migrate } from '../local/migrate.ts';
+import { type RunningDatabase, startPglite } from '../local/pglite.ts';
 
 const EDGE = join(import.meta.dirname, '..');
 
@@ -72,7 +72,7 @@ describe('migrations and readiness', () => {
         const tsx = join(EDGE, '..', 'node_modules', '.bin', 'tsx');
         execFile(
           tsx,
-          ['src/local/migrate-cli.ts', ...args],
+          ['local/migrate-cli.ts', ...args],
           { cwd: EDGE, env },
           (error, stdout, stderr) =>
             resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/local/ports.ts';
+import { freePort } from '../local/ports.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
 /**

@@ -6,11 +6,11 @@ import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../local/build.ts';
+import { type RunningDatabase, startPglite } from '../local/pglite.ts';
+import { freePort } from '../local/ports.ts';
+import { type RunningPostgres, startPostgres } from '../local/postgres.ts';
 import { wireConfig } from '../src/db/pg-wire.ts';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../src/local/build.ts';
-import { type RunningDatabase, startPglite } from '../src/local/pglite.ts';
-import { freePort } from '../src/local/ports.ts';
-import { type RunningPostgres, startPostgres } from '../src/local/postgres.ts';
 
 type Answer = {
   rows?: Record<string, unknown>[];

@@ -8,15 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../src/local/build.ts';
-import { migrate } from '../src/local/migrate.ts';
-import { type RunningPostgres, startPostgres } from '../src/local/postgres.ts';
+import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../local/build.ts';
+import { migrate } from '../local/migrate.ts';
+import { type RunningPostgres, startPostgres } from '../local/postgres.ts';
 import {
   type RunningWorkerd,
   startWorkerd,
   WORKERD_CONFIG,
   WORKERD_CONSOLE_PATH,
-} from '../src/local/workerd.ts';
+} from '../local/workerd.ts';
 import { Api } from './support/api.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser } from './support/oidc.ts';

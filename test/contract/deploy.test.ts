@@ -964,7 +964,7 @@ describe('deploy/images', () => {
     expect(JSON.parse(read('edge/package.json')).scripts['build:workerd']).toBeTruthy();
     const entry = read('deploy/images/edge-entrypoint.sh');
     expect(entry).toContain('serve deploy/workerd/edge.capnp');
-    expect(entry).toContain('edge/src/local/migrate-cli.ts');
+    expect(entry).toContain('edge/local/migrate-cli.ts');
     expect(entry).toContain('deploy/sweep.mjs');
     expect(steps.find((s) => s.op === 'CMD')?.args).toBe('["serve"]');
     // What the build's bundle step and migrations read is in the image.

@@ -1,11 +1,13 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Env } from '../env.ts';
 import { AppError } from '../errors.ts';
 export type Database = PostgresJsDatabase & { $client: postgres.Sql };
 
 /** The database's connection string: the Hyperdrive binding `DB`, else `DATABASE_URL` (plain workerd). */
-export function databaseUrl(env: Env): string {
+export function databaseUrl(env: {
+  DB?: { connectionString: string };
+  DATABASE_URL?: string;
+}): string {
   const url = env.DB?.connectionString ?? env.DATABASE_URL;
   if (!url) {
     throw new AppError(

@@ -2,6 +2,9 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env.ts';
 import { AppError, errorBody } from '../errors.ts';
+import { createLogger } from '../log.ts';
+
+const log = createLogger('http');
 
 /** The innermost cause: a driver error, not drizzle's wrapper (whose message carries query parameters). */
 function rootCause(error: unknown): unknown {
@@ -59,20 +62,16 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   const requestId = c.get('requestId') ?? 'unknown';
   if (appError.status >= 500) {
     const cause = rootCause(appError.cause);
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        msg: appError.message,
-        code: appError.code,
-        request_id: requestId,
-        method: c.req.method,
-        path: new URL(c.req.url).pathname,
-        cause:
-          cause instanceof Error
-            ? `${cause.name}: ${cause.message.split('\n')[0]?.slice(0, 300)}`
-            : undefined,
-      }),
-    );
+    log.error(appError.message, {
+      code: appError.code,
+      request_id: requestId,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      cause:
+        cause instanceof Error
+          ? `${cause.name}: ${cause.message.split('\n')[0]?.slice(0, 300)}`
+          : undefined,
+    });
   }
   return respondError(c, appError);
 };

@@ -2,10 +2,12 @@ import { and, isNotNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { devOidcUsedCodes, hostCommands, sessionEvents } from '../db/schema/index.ts';
+import { createLogger } from '../log.ts';
 import { lockScheduler, markLostHosts, placePending, stopIdleSessions } from './scheduler.ts';
 
-/** Messages on the JOBS queue. */
-export type Job = { type: 'sweep' };
+const log = createLogger('sweep');
+
+export type { Job } from '../env.ts';
 
 const COMMAND_RETENTION_MS = 60 * 60_000;
 const EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
@@ -54,6 +56,6 @@ export async function runSweep(
   trigger: string,
 ): Promise<SweepResult> {
   const result = await sweep(db, now, cfg);
-  console.log(JSON.stringify({ level: 'info', msg: 'sweep', trigger, ...result }));
+  log.info('sweep', { trigger, ...result });
   return result;
 }

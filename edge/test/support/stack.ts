@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningEdge, type StartEdgeOptions, startEdge } from '../../src/local/edge.ts';
-import { migrate } from '../../src/local/migrate.ts';
-import { startPglite } from '../../src/local/pglite.ts';
-import { startPostgres } from '../../src/local/postgres.ts';
+import { type RunningEdge, type StartEdgeOptions, startEdge } from '../../local/edge.ts';
+import { migrate } from '../../local/migrate.ts';
+import { startPglite } from '../../local/pglite.ts';
+import { startPostgres } from '../../local/postgres.ts';
 import { Api } from './api.ts';
 
 export type DbKind = 'pglite' | 'postgres';

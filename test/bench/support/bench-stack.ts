@@ -9,7 +9,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { type LocalStack, startLocalStack } from '../../../deploy/local/stack.ts';
-import { freePort } from '../../../edge/src/local/index.ts';
+import { freePort } from '../../../edge/local/index.ts';
 import { launchClientBrowser } from '../../e2e/support/browser.ts';
 import {
   CONSOLE_VIEWPORT,

@@ -7,7 +7,7 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '../../../deploy/local/stack.ts';
-import { freePort } from '../../../edge/src/local/index.ts';
+import { freePort } from '../../../edge/local/index.ts';
 import type { LiveSession } from '../../../host-pool/src/sessions/live-session.ts';
 
 export interface StackFixtureOptions {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../../../deploy/local/stack.ts';
-import { freePort } from '../../../../edge/src/local/index.ts';
+import { freePort } from '../../../../edge/local/index.ts';
 
 export interface BrowserPaneStack {
   stack: LocalStack;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { freePort, waitFor } from './ports.ts';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SYSTEM_PACKAGES = join(REPO, 'deploy', 'local', 'system-packages.sh');
 
 export interface StartPostgresOptions {

@@ -1,5 +1,4 @@
 import { devSecrets } from './dev-secrets.ts';
-import type { RunningEdge } from './edge.ts';
 import { freePort } from './ports.ts';
 
 /** What both local edge launchers (Miniflare and plain workerd) are given. */
@@ -37,11 +36,27 @@ export async function localEdgeSettings(options: LocalEdgeOptions): Promise<{
   return { host, port, publicUrl, vars, log };
 }
 
+/** What a running local edge tells other local components. */
+export interface EdgeEndpoints {
+  /** `iss` of connect tickets (= EDGE_URL). */
+  ticketIssuer: string;
+  jwksUrl: string;
+  /** The development OIDC issuer (when enabled). */
+  devOidc: { issuer: string; tokenEndpoint: string; audience: string } | null;
+  /** What other local components need; never print these. */
+  secrets: {
+    hostEnrollmentToken: string;
+    operatorToken: string;
+    /** client id → secret of the dev issuer's service principals (`mcp-bridge`, …). */
+    serviceClients: Record<string, string>;
+  };
+}
+
 /** What a running local edge tells other local components, from its public URL and vars. */
 export function edgeEndpoints(
   publicUrl: string,
   vars: Readonly<Record<string, string | undefined>>,
-): Pick<RunningEdge, 'ticketIssuer' | 'jwksUrl' | 'devOidc' | 'secrets'> {
+): EdgeEndpoints {
   return {
     ticketIssuer: publicUrl,
     jwksUrl: `${publicUrl}/.well-known/jwks.json`,

@@ -10,7 +10,6 @@ export const MIGRATIONS_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   '..',
-  '..',
   'migrations',
 );
 

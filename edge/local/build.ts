@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const WORKER_ENTRY = join(EDGE_DIR, 'src', 'index.ts');
 
 /** Settings shared with wrangler.toml (compatibility date and flags). */

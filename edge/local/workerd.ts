@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConsole } from '../../../client/scripts/build.ts';
+import { buildConsole } from '../../client/scripts/build.ts';
 import { buildWorker, EDGE_DIR } from './build.ts';
 import type { RunningEdge } from './edge.ts';
 import { edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';

@@ -9,7 +9,7 @@ import {
 } from 'miniflare';
 import { buildWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './build.ts';
 import { DEV_SERVICE_CLIENTS } from './dev-secrets.ts';
-import { edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';
+import { type EdgeEndpoints, edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';
 
 export interface StartEdgeOptions {
   /** postgres:// URL the worker reaches through its Hyperdrive binding `DB`. Must carry a user and password. */
@@ -44,21 +44,9 @@ export interface StartEdgeOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningEdge {
+export interface RunningEdge extends EdgeEndpoints {
   url: string;
   port: number;
-  /** `iss` of connect tickets (= EDGE_URL). */
-  ticketIssuer: string;
-  jwksUrl: string;
-  /** The development OIDC issuer (when enabled). */
-  devOidc: { issuer: string; tokenEndpoint: string; audience: string } | null;
-  /** What other local components need; never print these. */
-  secrets: {
-    hostEnrollmentToken: string;
-    operatorToken: string;
-    /** client id → secret of the dev issuer's service principals (`mcp-bridge`, …). */
-    serviceClients: Record<string, string>;
-  };
   /** Runs the worker's `scheduled` handler once (what the cron does) and waits for it. */
   triggerScheduled(): Promise<void>;
   /** Sends a message to the JOBS queue. */
