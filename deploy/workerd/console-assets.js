@@ -27,14 +27,30 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** @param {string} file a file name or path @returns {string} its media type */
+export function contentType(file) {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 && TYPES[name.slice(dot)]) || 'application/octet-stream';
+}
+
+/** @param {string} rel a console file @returns {string} the app shell revalidates, files cache briefly */
+export function cacheControl(rel) {
+  return rel === 'index.html' ? 'no-cache' : 'public, max-age=60';
+}
+
 const notFound = () =>
   new Response('not found', {
     status: 404,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
 
-/** @param {string} path the request's path @returns {string | undefined} the file, relative */
-function fileOf(path) {
+/**
+ * The console file a request path names (shared with client/scripts/console-assets.ts, which
+ * serves the same files under Miniflare and `npm start`).
+ * @param {string} path the request's path @returns {string | undefined} the file, relative
+ */
+export function consoleFile(path) {
   if (path === '/' || path === '/index.html' || path === '/console' || path === '/console/')
     return 'index.html';
   if (!path.startsWith('/console/')) return undefined;
@@ -50,7 +66,7 @@ export default {
   async fetch(request, env) {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return new Response('method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } });
-    const rel = fileOf(new URL(request.url).pathname);
+    const rel = consoleFile(new URL(request.url).pathname);
     if (!rel) return notFound();
     const res = await env.FILES.fetch(`http://console-files/${rel}`, { method: request.method });
     // A file has a length; a directory listing has none.
@@ -59,12 +75,10 @@ export default {
       return notFound();
     }
     if (res.status !== 200) return res;
-    const name = rel.slice(rel.lastIndexOf('/') + 1);
-    const dot = name.lastIndexOf('.');
     const headers = new Headers({
-      'content-type': (dot > 0 && TYPES[name.slice(dot)]) || 'application/octet-stream',
+      'content-type': contentType(rel),
       'content-length': res.headers.get('content-length') ?? '',
-      'cache-control': rel === 'index.html' ? 'no-cache' : 'public, max-age=60',
+      'cache-control': cacheControl(rel),
     });
     const modified = res.headers.get('last-modified');
     if (modified) headers.set('last-modified', modified);

@@ -4,6 +4,7 @@
  * @module
  */
 export * from './capabilities.ts';
+export * from './clipboard.ts';
 export * from './close-codes.ts';
 export * from './codec.ts';
 export * from './errors.ts';

@@ -1,21 +1,19 @@
-import {
-  MAX_CLIPBOARD_BYTES,
-  MAX_CLIPBOARD_IMAGE_BYTES,
-  type Message,
-  type MessageOf,
+import type { ClipboardContent } from '@browserpane/protocol';
+
+/**
+ * Clipboard contents as the SDK exchanges them: text, HTML with its text, or a PNG image. The
+ * message ↔ content mapping and the limits are the protocol's (shared with the host).
+ */
+export type ClipboardData = ClipboardContent;
+
+export {
+  type ClipboardMessage,
+  clipboardContentOf as dataOf,
+  clipboardMessageOf as messageOf,
+  fitsClipboardLimits as fitsProtocol,
+  isClipboardMessage,
+  isEmptyClipboard as isEmptyData,
 } from '@browserpane/protocol';
-
-/** Clipboard contents as the SDK exchanges them: text, HTML with its text, or a PNG image. */
-export interface ClipboardData {
-  readonly text: string;
-  readonly html?: string | undefined;
-  readonly png?: Uint8Array | undefined;
-}
-
-export type ClipboardMessage =
-  | MessageOf<'clipboardText'>
-  | MessageOf<'clipboardHtml'>
-  | MessageOf<'clipboardImage'>;
 
 /** Stable codes of clipboard failures. */
 export type ClipboardErrorCode =
@@ -37,35 +35,6 @@ export class ClipboardError extends Error {
 }
 
 const encoder = new TextEncoder();
-
-export function isClipboardMessage(m: Message): m is ClipboardMessage {
-  return m.type === 'clipboardText' || m.type === 'clipboardHtml' || m.type === 'clipboardImage';
-}
-
-export function dataOf(m: ClipboardMessage): ClipboardData {
-  if (m.type === 'clipboardImage') return { text: '', png: m.png };
-  if (m.type === 'clipboardHtml') return { text: m.text, html: m.html };
-  return { text: m.text };
-}
-
-/** The one message carrying `d` (image over HTML over text). */
-export function messageOf(d: ClipboardData): ClipboardMessage {
-  if (d.png) return { type: 'clipboardImage', png: d.png };
-  if (d.html !== undefined && d.html !== '')
-    return { type: 'clipboardHtml', html: d.html, text: d.text };
-  return { type: 'clipboardText', text: d.text };
-}
-
-export function isEmptyData(d: ClipboardData): boolean {
-  return !d.png?.byteLength && d.text === '' && !d.html;
-}
-
-/** Whether `d` fits the protocol's limits (a frame over them would close the connection). */
-export function fitsProtocol(d: ClipboardData): boolean {
-  if (d.png) return d.png.byteLength <= MAX_CLIPBOARD_IMAGE_BYTES;
-  if (encoder.encode(d.text).byteLength > MAX_CLIPBOARD_BYTES) return false;
-  return d.html === undefined || encoder.encode(d.html).byteLength <= MAX_CLIPBOARD_BYTES;
-}
 
 /**
  * FNV-1a (32-bit) over the format tags, lengths and contents: a cheap digest to recognise

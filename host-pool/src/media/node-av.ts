@@ -1,6 +1,6 @@
 /**
- * node-av (FFmpeg bindings), loaded once for the whole host agent on first use: video, audio and
- * camera share it. It calls `Promise.withResolvers` (Node ≥ 22) in some paths, so Node 20 gets a
+ * node-av (FFmpeg bindings), loaded once per process on first use: the host agent's video, audio
+ * and camera share it, and so does the wb runtime's recorder (`@browserpane/host-pool/media/node-av`). It calls `Promise.withResolvers` (Node ≥ 22) in some paths, so Node 20 gets a
  * small polyfill first; FFmpeg's own logging is limited to errors.
  */
 type NodeAv = typeof import('node-av');

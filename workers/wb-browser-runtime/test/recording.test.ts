@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { loadNodeAv } from '@browserpane/host-pool/media/node-av';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNodeAv } from '../src/recording/node-av.ts';
 import { byType, Sidecar } from './helpers/sidecar.ts';
 import { type Site, startSite } from './helpers/site.ts';
 import { tempDir } from './helpers/tmp.ts';

@@ -2,9 +2,9 @@
 // Frames are placed on a constant `fps` grid by arrival time; within one grid slot the latest frame
 // wins, so a burst of 60 fps screencast frames becomes at most `fps` encoded frames.
 
+import { loadNodeAv } from '@browserpane/host-pool/media/node-av';
 import type { CodecContext, Encoder, Frame, Muxer, Packet, SoftwareScaleContext } from 'node-av';
 import type { AVPixelFormat } from 'node-av/constants';
-import { loadNodeAv } from './node-av.ts';
 
 interface Pending {
   jpeg: Buffer;
