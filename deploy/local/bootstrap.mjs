@@ -43,9 +43,9 @@ function ensureNodeModules() {
     .update(readFileSync(join(root, 'package.json')))
     .digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;
-  // `npm install` follows the lock file exactly as `npm ci` would, but tolerates a registry that
-  // lacks other platforms' optional binaries (e.g. @biomejs/cli-darwin-arm64): `npm ci` refuses
-  // a lock without them, and a lock with them cannot be made where the registry does not have them.
+  // `npm install` follows the lock file exactly as `npm ci` would. The lock lists every platform's
+  // optional binaries (e.g. @biomejs/cli-darwin-arm64), as npm writes it: a lock without them is
+  // rewritten by the first install, which left a fresh clone dirty after `npm test`.
   log('installing npm dependencies (first run takes a few minutes) …');
   const status = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   if (status !== 0) {

@@ -14,20 +14,6 @@ import { type DbKind, type Stack, startStack } from './support/stack.ts';
 
 const LOST_AFTER_MS = 4000;
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /**
  * The whole session lifecycle over HTTP against the edge under workerd, on one database kind.
  * Steps run in order and share state, like a day in the life of a deployment.
@@ -555,10 +541,13 @@ export function lifecycleSuite(kind: DbKind) {
       await hostB.stopKeepAlive();
       // Host A's heartbeats notice B is late (reads never do); its session waits to be placed
       // again: queued, with the reason.
-      const status = await until('runtime_lost', async () => {
-        const res = await api().get(`/api/v1/sessions/${onB?.id}/status`, demo2);
-        return res.body.queue?.reason === 'runtime_lost' && res.body;
-      });
+      await expect
+        .poll(
+          async () => (await api().get(`/api/v1/sessions/${onB?.id}/status`, demo2)).body.queue,
+          { timeout: 20_000, interval: 150 },
+        )
+        .toMatchObject({ reason: 'runtime_lost' });
+      const status = (await api().get(`/api/v1/sessions/${onB?.id}/status`, demo2)).body;
       expect(status).toMatchObject({
         state: 'queued',
         runtime_state: 'not_started',

@@ -30,6 +30,7 @@ import {
 } from '../../deploy/secrets.ts';
 import { CONFIG_HELP } from '../../host-pool/src/config.ts';
 import { loadCertificate } from '../../host-pool/src/relay/dev-cert.ts';
+import { hasSystemTools, skipLoudly } from '../support/system-tools.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const deploy = join(root, 'deploy');
@@ -225,6 +226,7 @@ function composeCommand(): { cmd: string; args: string[] } | { skip: string } {
 }
 const COMPOSE_CLI = composeCommand();
 const composeSkip = 'skip' in COMPOSE_CLI ? COMPOSE_CLI.skip : '';
+if (composeSkip) skipLoudly('the compose manifest checks (docker compose config)', composeSkip);
 
 function composeConfig(envFile: string): SpawnSyncReturns<string> {
   if ('skip' in COMPOSE_CLI) throw new Error(COMPOSE_CLI.skip);
@@ -995,7 +997,9 @@ describe('deploy/images', () => {
 describe('deploy/systemd', () => {
   const dir = join(deploy, 'systemd');
   const units = readdirSync(dir).filter((f) => /\.(service|timer)$/.test(f));
-  const hasVerify = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
+  const hasVerify = hasSystemTools('systemd unit verification (systemd-analyze verify)', [
+    'systemd-analyze',
+  ]);
 
   it('has the host, edge and sweep units', () => {
     expect(units.sort()).toEqual([

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodePayload, HEADER_BYTES, type MessageOf } from '@browserpane/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSystemTools } from '../../../test/support/system-tools.ts';
 import { silentLogger } from '../log.ts';
-import { findExecutable } from '../runtime/find-executable.ts';
 import { isAlive } from '../runtime/process-tools.ts';
 import { AudioChild } from './child.ts';
 import { DesktopAudio } from './desktop-audio.ts';
@@ -14,7 +14,11 @@ import { MIC_SINK, MIC_SOURCE, OUT_SINK } from './pulse-config.ts';
 import { PulseServer } from './pulse-server.ts';
 import { rmsDbfs } from './silence-gate.ts';
 
-const hasPulse = ['pulseaudio', 'parec', 'pacat'].every((t) => findExecutable(t));
+const hasPulse = hasSystemTools('session audio against a real PulseAudio daemon', [
+  'pulseaudio',
+  'parec',
+  'pacat',
+]);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sinePcm(channels: 1 | 2, seconds: number, dbfs = -12): Buffer {

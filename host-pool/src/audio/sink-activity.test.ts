@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSystemTools } from '../../../test/support/system-tools.ts';
 import { createLogger, silentLogger } from '../log.ts';
-import { findExecutable } from '../runtime/find-executable.ts';
 import { AudioChild } from './child.ts';
 import { MIC_SINK, OUT_SINK } from './pulse-config.ts';
 import { PulseServer } from './pulse-server.ts';
 import { parseSinkState, SinkActivity } from './sink-activity.ts';
 
-const hasPulse = ['pulseaudio', 'pactl', 'pacat'].every((t) => findExecutable(t));
+const hasPulse = hasSystemTools('SinkActivity against a real PulseAudio daemon', [
+  'pulseaudio',
+  'pactl',
+  'pacat',
+]);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await wait(20);
-  }
-}
 
 /** Plays `seconds` of silence-free noise into a sink, the way Chromium would. */
 function play(server: PulseServer, sink: string, seconds: number): AudioChild {
@@ -58,7 +54,7 @@ describe('SinkActivity without a working pactl', () => {
       },
     });
     activity.start();
-    await until(() => activity.playing, 10_000);
+    await expect.poll(() => activity.playing, { timeout: 10_000, interval: 20 }).toBe(true);
     await wait(300); // the last attempt's query may still be failing
     const logged = lines.length;
     await wait(1000);
@@ -98,10 +94,10 @@ describe.runIf(hasPulse)('SinkActivity against a real PulseAudio daemon', () => 
       await wait(300);
       expect(changes).toEqual([]);
       const player = play(server, OUT_SINK, 1);
-      await until(() => activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(true);
       expect(changes).toEqual([true]);
       await player.exited;
-      await until(() => !activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(false);
       expect(changes).toEqual([true, false]);
     } finally {
       await activity.stop();
@@ -119,16 +115,16 @@ describe.runIf(hasPulse)('SinkActivity against a real PulseAudio daemon', () => 
     try {
       await wait(200);
       activity.start();
-      await until(() => activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(true);
       await player.exited;
-      await until(() => !activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(false);
       // what the feature does after the daemon restarted: subscribe again
       activity.restart();
       await wait(200);
       const second = play(server, OUT_SINK, 1);
-      await until(() => activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(true);
       await second.exited;
-      await until(() => !activity.playing);
+      await expect.poll(() => activity.playing, { timeout: 5000, interval: 20 }).toBe(false);
     } finally {
       await activity.stop();
     }

@@ -6,14 +6,6 @@ import { SupervisedChild } from './supervised-child.ts';
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
-async function until(check: () => boolean, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await wait(20);
-  }
-}
-
 describe('SupervisedChild', () => {
   it('restarts a helper that dies, and gives up once it keeps dying quickly', async () => {
     let spawned = 0;
@@ -29,13 +21,13 @@ describe('SupervisedChild', () => {
       maxQuickRestarts: 2,
     });
     supervisor.start();
-    await until(() => gaveUp > 0);
+    await expect.poll(() => gaveUp, { timeout: 8000, interval: 20 }).toBeGreaterThan(0);
     expect(spawned).toBe(3);
     expect(restarts).toEqual([3, 3]);
     await wait(700);
     expect(spawned).toBe(3); // no attempts after giving up …
     supervisor.start(); // … until it is wanted again
-    await until(() => gaveUp > 1);
+    await expect.poll(() => gaveUp, { timeout: 8000, interval: 20 }).toBeGreaterThan(1);
     expect(spawned).toBe(6);
   });
 

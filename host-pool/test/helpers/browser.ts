@@ -82,17 +82,26 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+/**
+ * Polls `check` until it returns a truthy value or `timeoutMs` passes; a timeout says what the
+ * check last returned and `describe()` (what the condition is about, e.g. the values compared).
+ */
 export async function waitUntil<T>(
   check: () => T | Promise<T>,
   timeoutMs = 5000,
   stepMs = 50,
+  describe?: () => unknown,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) {
+      const seen = describe ? `; ${JSON.stringify(describe())?.slice(0, 500)}` : '';
+      throw new Error(
+        `condition ${String(check).slice(0, 160)} not met in ${timeoutMs} ms: last returned ${JSON.stringify(v)}${seen}`,
+      );
+    }
     await sleep(stepMs);
   }
 }
