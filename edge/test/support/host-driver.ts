@@ -1,38 +1,11 @@
+import type { DesiredState, HeartbeatRequest } from '@browserpane/api';
 import { expect } from 'vitest';
 import type { Api } from './api.ts';
 
-export interface Runtime {
-  session_id: string;
-  state: 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
-  restarts: number;
-  display: { width: number; height: number };
-  error?: string;
-}
-
-export interface Conn {
-  connection_id: string;
-  session_id: string;
-  role: 'owner' | 'viewer' | 'automation' | 'recorder';
-  principal: string;
-  display_name: string;
-  connected_at: string;
-  client?: string;
-}
-
-export interface Desired {
-  heartbeat_interval_ms: number;
-  sessions: {
-    session_id: string;
-    desired: 'running' | 'stopped' | 'killed';
-    options: Record<string, unknown>;
-  }[];
-  commands: {
-    command_id: string;
-    type: 'disconnect' | 'disconnect_all';
-    session_id: string;
-    connection_id?: string;
-  }[];
-}
+/** The host contract's bodies, as declared (`@browserpane/api`). */
+export type Runtime = HeartbeatRequest['runtimes'][number];
+export type Conn = HeartbeatRequest['connections'][number];
+export type Desired = DesiredState;
 
 /**
  * Speaks the host side of the contract over HTTP, as the host agent does: enrol, then heartbeat

@@ -1,11 +1,31 @@
 /** A heartbeat's runtime, connection and event reports, applied to the sessions on its host. */
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { type HostRow, sessionConnections, sessions } from '../../db/schema/index.ts';
+import { type HostRow, hostCommands, sessionConnections, sessions } from '../../db/schema/index.ts';
 import { addEvents, type SessionEventInput } from '../scheduler.ts';
 import { isRunningState } from '../session-view.ts';
 import type { ConnectionReport, HeartbeatInput } from './heartbeat-messages.ts';
 import { changed, reconcile } from './reconcile.ts';
+
+/**
+ * Connections the edge already told the host to drop (commands not yet acknowledged): a report
+ * that still lists them (sent before the host acted) does not bring them back.
+ */
+async function pendingDrops(tx: Tx, hostId: string): Promise<(c: ConnectionReport) => boolean> {
+  const pending = await tx
+    .select()
+    .from(hostCommands)
+    .where(and(eq(hostCommands.hostId, hostId), isNull(hostCommands.ackedAt)));
+  if (pending.length === 0) return () => false;
+  return (c) =>
+    pending.some(
+      (cmd) =>
+        cmd.sessionId === c.session_id &&
+        (cmd.type === 'disconnect'
+          ? cmd.connectionId === c.connection_id
+          : Date.parse(c.connected_at) <= cmd.createdAt.getTime()),
+    );
+}
 
 export async function applyReports(
   tx: Tx,
@@ -16,10 +36,11 @@ export async function applyReports(
   const assigned = await tx.select().from(sessions).where(eq(sessions.hostId, host.id));
   const reports = new Map(input.runtimes.map((r) => [r.session_id, r]));
   const byId = new Map(assigned.map((s) => [s.id, s]));
+  const dropped = await pendingDrops(tx, host.id);
   const conns = new Map<string, ConnectionReport[]>();
   for (const c of input.connections) {
     const row = byId.get(c.session_id);
-    if (!row || !isRunningState(row.state)) continue;
+    if (!row || !isRunningState(row.state) || dropped(c)) continue;
     conns.set(c.session_id, [...(conns.get(c.session_id) ?? []), c]);
   }
 
