@@ -24,6 +24,11 @@ const config :Workerd.Config = (
     # image and the systemd unit run there). Elsewhere: `--directory-path console-files=/abs/dir`.
     # workerd does not start when the directory is missing (`npm run build:workerd` makes it).
     (name = "console-files", disk = (path = "deploy/workerd/dist/console", writable = false)),
+    # Artifacts (session files, recordings, produced and workspace files, snapshots) on this
+    # machine's disk: the store when ARTIFACTS_S3_URL is not set (an S3-compatible bucket wins).
+    # Relative to workerd's working directory; the directory must exist and be writable.
+    # Elsewhere: `--directory-path artifacts=/var/lib/browserpane/artifacts`.
+    (name = "artifacts", disk = (path = "var/artifacts", writable = true)),
     # Outbound fetch() and sockets: the database and the OIDC issuer may be on this machine or a
     # private network, which workerd's default "internet" service refuses.
     (name = "internet", network = (
@@ -58,11 +63,17 @@ const edgeWorker :Workerd.Worker = (
     (name = "TICKET_TTL_SEC", fromEnvironment = "TICKET_TTL_SEC"),
     (name = "DEV_OIDC_REDIRECT_ORIGINS", fromEnvironment = "DEV_OIDC_REDIRECT_ORIGINS"),
     (name = "MCP_BRIDGE_URL", fromEnvironment = "MCP_BRIDGE_URL"),
+    (name = "ARTIFACTS_S3_URL", fromEnvironment = "ARTIFACTS_S3_URL"),
+    (name = "ARTIFACTS_S3_REGION", fromEnvironment = "ARTIFACTS_S3_REGION"),
+    # The artifact store on disk (used when ARTIFACTS_S3_URL is unset).
+    (name = "ARTIFACTS_DISK", service = "artifacts"),
     # The console's static files (`/`, `/console`, `/console/*`).
     (name = "ASSETS", service = "console"),
     # Secrets.
     (name = "TICKET_SIGNING_KEY", fromEnvironment = "TICKET_SIGNING_KEY"),
     (name = "TICKET_SIGNING_KEY_PREVIOUS", fromEnvironment = "TICKET_SIGNING_KEY_PREVIOUS"),
+    (name = "ARTIFACTS_S3_ACCESS_KEY_ID", fromEnvironment = "ARTIFACTS_S3_ACCESS_KEY_ID"),
+    (name = "ARTIFACTS_S3_SECRET_ACCESS_KEY", fromEnvironment = "ARTIFACTS_S3_SECRET_ACCESS_KEY"),
     (name = "CREDENTIALS_KEK", fromEnvironment = "CREDENTIALS_KEK"),
     (name = "HOST_ENROLLMENT_TOKEN", fromEnvironment = "HOST_ENROLLMENT_TOKEN"),
     (name = "OPERATOR_TOKEN", fromEnvironment = "OPERATOR_TOKEN"),

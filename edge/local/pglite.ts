@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+import { closeStatements, scopeStatementNames } from './pglite-statements.ts';
 
 export interface StartPgliteOptions {
   /** Where PGlite keeps its files (created if missing); `memory://` for a throwaway database. */
@@ -39,10 +40,14 @@ function endsUnit(message: Uint8Array): boolean {
  * pglite-socket's own queue interleaves messages of different connections one by one, which
  * breaks the extended query protocol (connection B's Parse lands between A's Parse and Bind) and
  * transactions. This queue hands the backend to one connection for a whole unit of work — up to
- * Sync or a simple Query, and for as long as that connection has a transaction open.
+ * Sync or a simple Query, and for as long as that connection has a transaction open. Statement and
+ * portal names are made per connection (`pglite-statements.ts`): the backend is shared, names
+ * from different clients would collide.
  */
 class SessionQueue {
   #owner: number | null = null;
+  /** Named statements each connection prepared (scoped names), closed when it goes away. */
+  #prepared = new Map<number, Set<string>>();
   #ownerMidUnit = false;
   #waiting: { handlerId: number; resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -74,8 +79,13 @@ class SessionQueue {
     await this.#acquire(handlerId);
     let bytes = 0;
     try {
+      const scoped = scopeStatementNames(message, `c${handlerId}_`, (name) => {
+        const names = this.#prepared.get(handlerId) ?? new Set<string>();
+        names.add(name);
+        this.#prepared.set(handlerId, names);
+      });
       await this.db.runExclusive(() =>
-        this.db.execProtocolRawStream(message, {
+        this.db.execProtocolRawStream(scoped, {
           onRawData: (data) => {
             bytes += data.length;
             onData(data);
@@ -100,15 +110,27 @@ class SessionQueue {
     for (const w of mine) w.reject(new Error('connection closed'));
   }
 
-  /** A connection went away while holding the backend: end its unit and transaction, then move on. */
+  /**
+   * A connection went away: if it held the backend, end its unit and transaction; then drop the
+   * statements it prepared, and move on.
+   */
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
-    if (this.#owner !== handlerId) return;
+    const prepared = this.#prepared.get(handlerId);
+    this.#prepared.delete(handlerId);
+    if (this.#owner !== handlerId) {
+      if (!prepared?.size) return;
+      await this.#acquire(handlerId);
+    }
     try {
       if (this.#ownerMidUnit)
         await this.db.runExclusive(() =>
           this.db.execProtocolRawStream(SYNC, { onRawData: () => {} }),
         );
       if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      for (const message of closeStatements(prepared ?? []))
+        await this.db.runExclusive(() =>
+          this.db.execProtocolRawStream(message, { onRawData: () => {} }),
+        );
     } finally {
       this.#release();
     }

@@ -103,16 +103,26 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Runnin
   const dir = mkdtempSync(join(tmpdir(), 'bp-workerd-'));
   const configDir = join(dir, 'deploy', 'workerd');
   const config = join(configDir, 'edge.capnp');
+  // The disk artifact store: kept with the data dir when there is one, else in the temp dir.
+  const artifacts = options.dataDir
+    ? join(options.dataDir, 'artifacts')
+    : join(dir, 'var', 'artifacts');
   try {
     await buildWorkerdBundle(join(configDir, 'dist', 'worker.js'));
     await buildWorkerdConsole(join(dir, WORKERD_CONSOLE_PATH));
     copyFileSync(WORKERD_CONFIG, config);
     copyFileSync(WORKERD_CONSOLE_WORKER, join(configDir, 'console-assets.js'));
+    mkdirSync(artifacts, { recursive: true });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const args = ['serve', config, `--socket-addr=http=${host}:${port}`];
+  const args = [
+    'serve',
+    config,
+    `--socket-addr=http=${host}:${port}`,
+    `--directory-path=artifacts=${artifacts}`,
+  ];
   if (options.inspectorPort) args.push(`--inspector-addr=127.0.0.1:${options.inspectorPort}`);
   // Only what workerd needs: the settings, not this process's environment.
   const child = spawn(workerdBinary(), args, {

@@ -17,8 +17,17 @@ export interface Env {
    * there is no `DB` binding.
    */
   DATABASE_URL?: string;
-  /** Artifacts: recordings, produced and workspace files. */
+  /** Artifacts (recordings, produced and workspace files, snapshots): the R2 bucket binding. */
   ARTIFACTS?: R2Bucket;
+  /** Artifacts on plain workerd without S3: a writable `disk` service (deploy/workerd/edge.capnp). */
+  ARTIFACTS_DISK?: Fetcher;
+  /**
+   * Artifacts in an S3-compatible bucket instead (takes precedence): the bucket's base URL, e.g.
+   * `https://s3.eu-west-1.amazonaws.com/browserpane` or `http://minio:9000/browserpane`.
+   */
+  ARTIFACTS_S3_URL?: string;
+  /** SigV4 region of the S3 bucket (default `us-east-1`; R2's S3 API uses `auto`). */
+  ARTIFACTS_S3_REGION?: string;
   /** Background jobs (sweeps now; webhook deliveries later). */
   JOBS?: Queue<Job>;
   /** The console's static files (Workers Static Assets, or a local service binding). */
@@ -46,6 +55,10 @@ export interface Env {
   TICKET_SIGNING_KEY?: string;
   /** Secret: previous public JWK(s) (a JWK, an array or a JWKS) still served until their tickets expire. */
   TICKET_SIGNING_KEY_PREVIOUS?: string;
+  /** Secret: access key id for `ARTIFACTS_S3_URL`. */
+  ARTIFACTS_S3_ACCESS_KEY_ID?: string;
+  /** Secret: secret access key for `ARTIFACTS_S3_URL`. */
+  ARTIFACTS_S3_SECRET_ACCESS_KEY?: string;
   /** Secret: key-encryption key for stored credentials (base64url, 32 bytes). */
   CREDENTIALS_KEK?: string;
   /** Secret: what a host presents to `POST /api/v1/hosts/enroll`. */

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
 import { bearerToken } from '../middleware/auth.ts';
+import { mapStoreError, requireArtifactStore, serveArtifact } from '../services/artifacts/index.ts';
 import { authenticateHost } from '../services/hosts.ts';
 import {
   fileNotFound,
@@ -17,12 +18,6 @@ import {
   storageKey,
 } from '../services/session-files.ts';
 import { loadSession } from '../services/sessions.ts';
-
-function artifacts(c: Context<AppEnv>): R2Bucket {
-  const bucket = c.env.ARTIFACTS;
-  if (!bucket) throw new AppError('config_invalid', 'this edge has no ARTIFACTS bucket binding');
-  return bucket;
-}
 
 /**
  * Files a session produced (downloads of its browser), for its owner and automation delegates:
@@ -54,22 +49,15 @@ export function sessionFileRoutes(app: Hono<AppEnv>): void {
     const db = c.var.db();
     await loadSession(db, params.session_id, c.var.principal, 'delegate');
     const row = await loadSessionFile(db, params.session_id, params.file_id);
-    const object = await artifacts(c).get(row.storageKey);
-    if (!object) throw fileNotFound();
-    return new Response(object.body, {
-      status: 200,
-      headers: {
-        'content-type': row.mimeType,
-        'content-length': String(object.size),
-        // Bytes a web page produced: never rendered on the edge's origin.
-        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(row.name)}`,
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; sandbox",
-        'cache-control': 'private, no-store',
-        etag: `"${row.sha256}"`,
-        'x-request-id': c.var.requestId,
-      },
+    const served = await serveArtifact(requireArtifactStore(c.env), c.req.raw, {
+      key: row.storageKey,
+      contentType: row.mimeType,
+      filename: row.name,
+      etag: row.sha256,
+      requestId: c.var.requestId,
     });
+    if (!served) throw fileNotFound();
+    return served;
   });
 
   implement(
@@ -79,20 +67,13 @@ export function sessionFileRoutes(app: Hono<AppEnv>): void {
       const db = c.var.db();
       const input = fileInput(c, params.file_id);
       const row = await sessionOfHost(db, params.session_id, c.var.host.id);
-      const bucket = artifacts(c);
-      try {
-        await bucket.put(
-          storageKey(params.session_id, params.file_id),
-          input.size === 0 ? '' : c.req.raw.body,
-          { httpMetadata: { contentType: input.mimeType }, sha256: input.sha256 },
-        );
-      } catch (err) {
-        throw new AppError(
-          'validation_failed',
-          'the content does not match its content-length or x-file-sha256',
-          { cause: err },
-        );
-      }
+      await requireArtifactStore(c.env)
+        .put(storageKey(params.session_id, params.file_id), c.req.raw.body ?? '', {
+          contentType: input.mimeType,
+          size: input.size,
+          sha256: input.sha256,
+        })
+        .catch(mapStoreError);
       const { row: file, created } = await recordSessionFile(db, row, c.var.host.id, input);
       const body = sessionFileResource(file);
       return created ? { status: 201 as const, body } : { status: 200 as const, body };

@@ -24,10 +24,12 @@ export const ERROR_CODES = {
   session_queued: 409,
   session_stopped: 409,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   unsupported_media_type: 415,
   internal_error: 500,
   config_invalid: 500,
   database_unavailable: 503,
+  artifact_store_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -44,8 +46,9 @@ export const STATUS_MEANINGS: Record<number, string> = {
   409: 'The resource is not in a state that allows this.',
   413: 'The body is larger than the route accepts.',
   415: 'The body is not JSON.',
+  416: 'The requested byte range lies outside the content (`content-range: bytes */<size>`).',
   500: 'An internal error; the request id identifies it in the logs.',
-  503: 'The database is unavailable; retry shortly.',
+  503: 'The database or the artifact store is unavailable; retry shortly.',
 };
 
 /** Errors any route may answer with, besides its own. */
