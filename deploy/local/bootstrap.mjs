@@ -47,7 +47,15 @@ function ensureNodeModules() {
   // optional binaries (e.g. @biomejs/cli-darwin-arm64), as npm writes it: a lock without them is
   // rewritten by the first install, which left a fresh clone dirty after `npm test`.
   log('installing npm dependencies (first run takes a few minutes) …');
-  const status = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  const install = () => run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  let status = install();
+  if (status !== 0) {
+    // A native package's install script sometimes runs before its files are all unpacked
+    // (seen with zstd-napi: "binding.gyp not found" while other installs share the npm cache);
+    // a second attempt finds the cache complete.
+    log('npm install failed; trying once more …');
+    status = install();
+  }
   if (status !== 0) {
     console.error('npm install failed; see the output above.');
     process.exit(status);
