@@ -6,6 +6,7 @@ import { type ChromiumProcess, launchChromium } from './chromium.ts';
 import { RuntimeError } from './errors.ts';
 import {
   applyProfilePreferences,
+  browserWritableDirs,
   clearProfileLocks,
   prepareSessionPaths,
   type SessionPaths,
@@ -203,6 +204,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
       this.#slot = options.slots?.acquire(options.sessionId);
       const paths = prepareSessionPaths(options.sessionDir);
       this.#paths = paths;
+      await options.sandbox?.adoptDirs(browserWritableDirs(paths));
       this.#cookie = newXAuthCookie();
       const xvfb = await startXvfb({
         xvfbPath: options.xvfbPath,
@@ -211,6 +213,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         authFile: paths.xauthority,
         cookie: this.#cookie,
         displayBase: options.displayBase,
+        sandbox: options.sandbox,
       });
       this.#xvfb = xvfb;
       void xvfb.exited.then(() => this.#onXvfbExit(xvfb));
@@ -244,7 +247,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
     const options = this.#options as SessionStartOptions;
     const paths = this.#paths as SessionPaths;
     clearProfileLocks(paths);
-    applyProfilePreferences(paths);
+    if (!options.sandbox) applyProfilePreferences(paths);
     const launch = (cdpPort: number) =>
       launchChromium({
         executable: options.chromiumPath,
@@ -257,6 +260,10 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         restoreLastSession: restore,
         extraArgs: options.extraChromiumArgs,
         env: options.chromiumEnv,
+        sandbox: options.sandbox,
+        displayNumber: this.#requireXvfb().displayNumber,
+        readablePaths: options.browserReadablePaths,
+        devices: options.browserDevices,
       });
     let chromium: ChromiumProcess;
     try {
