@@ -4,10 +4,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PulseServer } from '../src/audio/pulse-server.ts';
 import { CdpClient } from '../src/cdp/index.ts';
 import { silentLogger } from '../src/log.ts';
 import { SessionRuntime } from '../src/runtime/index.ts';
 import { sessionPaths } from '../src/runtime/profile.ts';
+import { UID_LOCK_DIR } from '../src/sandbox/identity.ts';
 import {
   DEFAULT_SANDBOX_UID_BASE,
   HostSandbox,
@@ -15,7 +17,6 @@ import {
   SessionSandbox,
 } from '../src/sandbox/index.ts';
 import { hostAddresses } from '../src/sandbox/network.ts';
-import { waitUntil } from './helpers/browser.ts';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -44,6 +45,8 @@ describe.skipIf(!ROOT)(
     let sandbox: SessionSandbox;
     let runtime: SessionRuntime;
     let browserPid: number;
+    let pulse: PulseServer | undefined;
+    let umask: number;
 
     /** Runs a shell command where the browser runs: its mounts and network, as its user. */
     const inside = (script: string): { code: number | null; out: string } => {
@@ -69,6 +72,8 @@ describe.skipIf(!ROOT)(
       inside(`timeout 5 bash -c 'exec 3<>/dev/tcp/${host}/${port}'`).code === 0;
 
     beforeAll(async () => {
+      // as under the systemd unit (UMask=0027): what the session must read is opened up explicitly
+      umask = process.umask(0o027);
       writeFileSync(hostMarker, 'the host /tmp');
       allowed = await listenEverywhere();
       other = await listenEverywhere();
@@ -83,6 +88,7 @@ describe.skipIf(!ROOT)(
       );
       expect(await host.prepare()).toBeUndefined();
       sandbox = await host.create(sessionDir, sessionPaths(sessionDir));
+      pulse = await PulseServer.start({ log: silentLogger, sandbox });
       runtime = new SessionRuntime();
       await runtime.start({
         sessionId: 'sbx',
@@ -91,12 +97,16 @@ describe.skipIf(!ROOT)(
         height: 640,
         startUrl: 'about:blank',
         sandbox,
+        chromiumEnv: pulse.clientEnv,
+        browserReadablePaths: [pulse.paths.dir],
       });
       browserPid = SessionSandbox.mainPid(runtime.chromiumPid as number) as number;
     });
 
     afterAll(async () => {
+      process.umask(umask);
       await runtime?.kill().catch(() => undefined);
+      await pulse?.stop();
       await sandbox?.close().catch(() => undefined);
       allowed?.server.close();
       other?.server.close();
@@ -104,8 +114,10 @@ describe.skipIf(!ROOT)(
       rmSync(hostMarker, { force: true });
     });
 
-    it('runs Xvfb and Chromium as a user of the session, Chromium with its own sandbox on', () => {
+    it('runs Xvfb, PulseAudio and Chromium as a user of the session, Chromium with its own sandbox on', () => {
       const { uid } = sandbox.identity;
+      const pulsePid = SessionSandbox.mainPid(pulse?.pid as number) as number;
+      expect(uids(pulsePid)).toEqual([uid, uid, uid, uid]);
       expect(sandbox.identity.own).toBe(true);
       expect(uid).toBeGreaterThanOrEqual(DEFAULT_SANDBOX_UID_BASE);
       expect(uid).toBeLessThan(DEFAULT_SANDBOX_UID_BASE + SANDBOX_UID_RANGE);
@@ -149,6 +161,9 @@ describe.skipIf(!ROOT)(
       );
       expect(inside(`ls ${dir}`).out.trim()).toBe('sessions');
       expect(inside(`touch ${paths.profile}/written && echo ok`).out.trim()).toBe('ok');
+      // the audio socket's directory is there to read, not to change
+      expect(inside(`test -S ${pulse?.paths.socket} && echo ok`).out.trim()).toBe('ok');
+      expect(inside(`touch ${pulse?.paths.dir}/x`).code).not.toBe(0);
       expect(inside('touch /usr/bin/x').code).not.toBe(0);
       expect(inside(`touch ${paths.xauthority}`).code).not.toBe(0);
       expect(inside('touch /etc/chromium/policies/managed/more.json').code).not.toBe(0);
@@ -201,17 +216,64 @@ describe.skipIf(!ROOT)(
     it('stops without leftovers: no process of the session user, no namespace, the id free', async () => {
       const { uid } = sandbox.identity;
       await runtime.stop();
+      await pulse?.stop();
+      pulse = undefined;
       await sandbox.close();
       const left = spawnSync('pgrep', ['-u', String(uid)], { encoding: 'utf8' }).stdout.trim();
       expect(left).toBe('');
       expect(existsSync(`/run/netns/bp-${uid}`)).toBe(false);
-      const again = await host.create(sessionDir, sessionPaths(sessionDir));
-      try {
-        expect(again.identity.uid).toBe(uid);
-      } finally {
-        await again.close();
-      }
-      await waitUntil(() => !existsSync(`/run/netns/bp-${uid}`), 5000);
+      // the id is free again (another agent may take it at once: ids are claimed machine-wide)
+      expect(existsSync(join(UID_LOCK_DIR, String(uid)))).toBe(false);
     });
   },
 );
+
+describe.skipIf(!ROOT)('session sandbox of a non-root agent (user namespaces only)', () => {
+  it('confines Xvfb and Chromium the same way, under the agent’s own user', () => {
+    // The fixture runs as nobody, with a world-writable /dev/net/tun (Debian's default) in a
+    // mount namespace of its own: what an agent started by an ordinary user gets.
+    const mnt = mkdtempSync(join(tmpdir(), 'bp-tun-'));
+    const fixture = join(import.meta.dirname, 'fixtures', 'sandbox-probe.ts');
+    const script = [
+      'set -e',
+      `mount -t tmpfs -o mode=0755 tmpfs ${mnt}`,
+      `mknod -m 0666 ${mnt}/tun c 10 200`,
+      `mount --bind ${mnt}/tun /dev/net/tun`,
+      `exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp ${process.execPath} --import tsx ${fixture}`,
+    ].join('\n');
+    try {
+      const r = spawnSync('unshare', ['--mount', 'sh', '-c', script], {
+        cwd: join(import.meta.dirname, '..', '..'),
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+      expect(line, `the fixture said: ${r.stderr.slice(-800)}`).toBeTruthy();
+      const seen = JSON.parse(line as string);
+      expect(seen.agentUid).toBe(65534);
+      expect(seen.identity).toEqual({ uid: 65534, gid: 65534, own: false });
+      // on the host the processes are the agent's user; inside, the browser is not root
+      expect(seen.browserUids).toEqual([65534, 65534, 65534, 65534]);
+      expect(seen.xvfbUids).toEqual([65534, 65534, 65534, 65534]);
+      expect(seen.idInside).not.toBe('0');
+      expect(seen.browserCmdline).not.toContain('--no-sandbox');
+      expect(seen.root).toEqual(
+        [seen.dataDirName, 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr']
+          .filter((v, i, a) => a.indexOf(v) === i)
+          .sort(),
+      );
+      expect(seen.sessionDir).toEqual(['Xauthority', 'downloads', 'home', 'profile', 'uploads']);
+      expect(seen.dataDir).toBe('sessions');
+      expect(seen.shadow).not.toBe(0);
+      expect(seen.writesProfile).toBe('ok');
+      expect(seen.writesUsr).not.toBe(0);
+      expect(seen.routes).toMatch(/^default via 169\.254\.1\.1 /m);
+      expect(seen.routes).toContain('prohibit 10.0.0.0/8');
+      expect(seen.allowedPort).toBe(true);
+      expect(seen.otherPort).toBe(false);
+      expect(seen.fileNavigation).toBe('net::ERR_BLOCKED_BY_ADMINISTRATOR');
+    } finally {
+      rmSync(mnt, { recursive: true, force: true });
+    }
+  });
+});

@@ -61,9 +61,17 @@ export class PulseServer {
       writeFileSync(paths.daemonConf, DAEMON_CONF);
       writeFileSync(paths.clientConf, CLIENT_CONF);
       writeFileSync(paths.script, pulseScript(paths));
-      // the daemon writes its socket and runtime files as the session's user
-      for (const dir of [paths.dir, paths.runtimeDir, paths.configHome])
-        options.sandbox?.adoptFile(dir);
+      // the daemon reads its configuration and writes its socket and runtime files as the
+      // session's user
+      for (const path of [
+        paths.dir,
+        paths.runtimeDir,
+        paths.configHome,
+        paths.daemonConf,
+        paths.clientConf,
+        paths.script,
+      ])
+        options.sandbox?.adoptFile(path);
       await server.launch();
       return server;
     } catch (err) {

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { link, lstat, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { CdpClient } from '../cdp/index.ts';
 import type { Logger } from '../log.ts';
 import { downloadName } from './file-names.ts';
@@ -24,12 +24,13 @@ export interface CompletedDownload {
  * same name never collide), and `Browser.downloadProgress` says exactly when one is complete and
  * where it is — no polling for a stable size. Canceled downloads are forgotten.
  *
- * Only files directly in the download directory are taken, and never by following the browser's
- * word: the directory belongs to the session (its sandbox user), which could leave a link to a
- * host file or a FIFO there. The agent hard-links the entry (a link never follows one) into its
- * own `snapshots` directory, keeps it only if it is a regular file, and reads that. A download an
- * automation client sent elsewhere (Playwright picks its own directory) stays in the browser's
- * sandbox and is neither streamed nor recorded.
+ * A download an automation client sent elsewhere (Playwright picks its own directory, which for
+ * a sandboxed browser lies inside the sandbox) is first copied into the download directory by
+ * `bringIn`, as the browser sees it. Then the file is taken from the download directory, never by
+ * following the browser's word: the directory belongs to the session (its sandbox user), which
+ * could leave a link to a host file or a FIFO there. The agent hard-links the entry (a link never
+ * follows one) into its own `snapshots` directory, keeps it only if it is a regular file, and
+ * reads that.
  */
 export class DownloadWatcher {
   private readonly started = new Map<string, string>();
@@ -40,6 +41,8 @@ export class DownloadWatcher {
     private readonly snapshots: string,
     private readonly onComplete: (d: CompletedDownload) => void,
     private readonly log: Logger,
+    /** Copies a finished download from elsewhere in the browser's view to `to` (see above). */
+    private readonly bringIn?: (from: string, to: string) => Promise<void>,
   ) {
     // links a previous run left (killed while sending) only hold disk space
     rmSync(snapshots, { recursive: true, force: true });
@@ -68,25 +71,37 @@ export class DownloadWatcher {
       // Chromium says where it saved the file (another DevTools client — Playwright attached
       // for automation — may have pointed downloads elsewhere); older builds only name it by id.
       const reported = typeof params.filePath === 'string' ? params.filePath : '';
-      const path = reported || (/^[\w-]{1,64}$/.test(guid) ? join(this.dir, guid) : '');
-      if (dirname(path) !== this.dir || !basename(path)) {
-        this.log.info('download outside the session download folder is not sent', { guid });
-        return;
-      }
-      void this.snapshot(path, guid).then(
-        (snap) => {
-          if (!snap) return;
-          this.log.info('download finished', { guid, size: snap.size });
-          this.onComplete({ guid, name, ...snap });
-        },
-        (err) => this.log.warn('finished download not found', { err }),
-      );
+      const safeGuid = /^[\w-]{1,64}$/.test(guid) ? guid : '';
+      const path = reported || (safeGuid ? join(this.dir, safeGuid) : '');
+      if (!isAbsolute(path) || !basename(path)) return;
+      void this.collect(path, safeGuid)
+        .then((inside) => (inside ? this.snapshot(inside, guid) : undefined))
+        .then(
+          (snap) => {
+            if (!snap) return;
+            this.log.info('download finished', { guid, size: snap.size });
+            this.onComplete({ guid, name, ...snap });
+          },
+          (err) => this.log.warn('finished download not found', { err }),
+        );
     });
     await client.send('Browser.setDownloadBehavior', {
       behavior: 'allowAndName',
       downloadPath: this.dir,
       eventsEnabled: true,
     });
+  }
+
+  /** The path of the download in the download directory, brought in from elsewhere if need be. */
+  private async collect(path: string, guid: string): Promise<string | undefined> {
+    if (dirname(path) === this.dir) return path;
+    if (!this.bringIn || !guid) {
+      this.log.info('download outside the session download folder is not sent', { guid });
+      return undefined;
+    }
+    const inside = join(this.dir, `${guid}-collected`);
+    await this.bringIn(path, inside);
+    return inside;
   }
 
   /** The agent's own link to `path`, if that is a regular file (see the class comment). */

@@ -92,6 +92,7 @@ export function filesFeature(options: FilesFeatureOptions = {}): SessionFeature 
         join(paths.root, 'download-snapshots'),
         (d) => void sender.send(d).finally(() => d.release()),
         log,
+        (from, to) => runtime.collectDownload(from, to),
       );
       const link = new BrowserLink(() => runtime.cdpWebSocketUrl(), log);
       link.onConnect((client) => chooser.setup(client));

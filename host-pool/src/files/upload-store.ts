@@ -197,6 +197,8 @@ export class UploadStore {
     try {
       if (u.failed) throw u.failed;
       if (!u.handle) u.handle = await open(u.partialPath, 'w', 0o644); // an empty file
+      // readable by the browser, whatever the agent's umask (systemd's UMask=0027) took away
+      await u.handle.chmod(0o644);
       await u.handle.sync();
       await u.handle.close();
       u.handle = undefined;

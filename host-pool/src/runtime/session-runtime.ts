@@ -1,7 +1,9 @@
+import { copyFile } from 'node:fs/promises';
 import { XConnection, type XConnectionOptions } from '../capture/x11/connection.ts';
 import { setScreenSize } from '../capture/x11/screen-size.ts';
 import { CdpClient } from '../cdp/cdp-client.ts';
 import { activateVisiblePage, fitWindowsToDisplay } from '../cdp/window-bounds.ts';
+import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { type ChromiumProcess, launchChromium } from './chromium.ts';
 import { RuntimeError } from './errors.ts';
 import {
@@ -101,6 +103,19 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
   /** Opens a new X connection to this session's display. */
   connectX(options: XConnectionOptions = {}): Promise<XConnection> {
     return XConnection.open(this.display, { ...options, auth: this.xAuthCookie });
+  }
+
+  /**
+   * Copies a file the browser wrote outside the session directories (a download an automation
+   * client pointed elsewhere) to `to`, reading it as the browser sees it: inside its sandbox as
+   * the session's user, or plainly for an unsandboxed browser.
+   */
+  async collectDownload(from: string, to: string): Promise<void> {
+    const sandbox = this.#options?.sandbox;
+    if (!sandbox) return copyFile(from, to);
+    const pid = this.#chromium?.pid ? SessionSandbox.mainPid(this.#chromium.pid) : undefined;
+    if (!pid) throw new RuntimeError('invalid_state', 'Chromium is not running');
+    await sandbox.copyInView(pid, from, to);
   }
 
   /** The browser's recent stdout/stderr (diagnostics; never contains our secrets). */

@@ -19,11 +19,15 @@ export interface FilesystemView {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** /etc entries the browser, Xvfb and PulseAudio read; only those that exist are bound. */
+/**
+ * /etc entries the browser, Xvfb and PulseAudio read; only those that exist are bound
+ * (`chromium.d`: the flags Debian's /usr/bin/chromium launcher script reads).
+ */
 export const SYSTEM_ETC: readonly string[] = [
   'alternatives',
   'ca-certificates',
   'ca-certificates.conf',
+  'chromium.d',
   'fonts',
   'gtk-3.0',
   'ld.so.cache',

@@ -20,8 +20,8 @@ export const SESSION_GATEWAY = '169.254.1.1';
 /**
  * Destinations a session never reaches unless the operator allows them: "this network",
  * private, carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), benchmarking,
- * documentation, multicast and reserved ranges. The host's own addresses are added per host.
- * The session's /30 to its gateway stays more specific than 169.254.0.0/16, so DNS still works.
+ * multicast and reserved ranges. The host's own addresses are added per host. The session's /30
+ * to its gateway stays more specific than 169.254.0.0/16, so DNS still works.
  */
 export const BLOCKED_NETS: readonly string[] = [
   '0.0.0.0/8',
@@ -29,12 +29,8 @@ export const BLOCKED_NETS: readonly string[] = [
   '100.64.0.0/10',
   '169.254.0.0/16',
   '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
   '192.168.0.0/16',
   '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
   '224.0.0.0/4',
   '240.0.0.0/4',
 ];

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findExecutable } from '../runtime/find-executable.ts';
 import { browserPolicy } from './browser-policy.ts';
@@ -13,7 +13,7 @@ import {
 import { SessionNamespaces } from './namespaces.ts';
 import { SESSION_GATEWAY, SessionNetwork } from './network.ts';
 import type { SandboxSettings } from './settings.ts';
-import type { ToolPaths } from './tools.ts';
+import { runTool, type ToolPaths } from './tools.ts';
 import { audioView, browserView, displayView, type GeneratedEtc, generatedEtc } from './views.ts';
 
 /** A command line that runs a program inside the session's sandbox. */
@@ -162,6 +162,27 @@ export class SessionSandbox {
     return reaper === undefined ? undefined : firstChild(reaper);
   }
 
+  /**
+   * Copies `from` to `to` as the browser sees them: in the mount namespace of its process `pid`,
+   * as the session's user, so only what the browser itself may read can be copied, and only where
+   * it may write (a download an automation client sent into the sandbox's private /tmp).
+   */
+  async copyInView(pid: number, from: string, to: string): Promise<void> {
+    const { tools, root } = this.options;
+    const { uid, gid } = this.identity;
+    const enter = root
+      ? [`--target=${pid}`, '--mount']
+      : [`--target=${pid}`, '--user', '--mount', '--preserve-credentials'];
+    const drop = root
+      ? [tools.setpriv, '--reuid', String(uid), '--regid', String(gid), '--clear-groups']
+      : [tools.setpriv];
+    await runTool(
+      tools.nsenter,
+      [...enter, ...drop, '--no-new-privs', '--', '/usr/bin/cp', '--', from, to],
+      { timeoutMs: 60_000 },
+    );
+  }
+
   async close(): Promise<void> {
     await this.network.close().catch(() => undefined);
     await this.namespaces.close().catch(() => undefined);
@@ -226,7 +247,9 @@ function writeEtc(
   options: SessionSandboxOptions,
 ): GeneratedEtc {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirSync(dir, { recursive: true });
+  // modes spelled out: the agent's umask (systemd's UMask=0027) must not hide them from the session
+  chmodSync(dir, 0o755);
   const contents = generatedEtc({
     uid: identity.uid,
     gid: identity.gid,
@@ -240,13 +263,12 @@ function writeEtc(
     resolvConf: join(dir, 'resolv.conf'),
     policy: join(dir, 'policy.json'),
   };
-  for (const key of ['passwd', 'group', 'hosts', 'resolvConf'] as const)
-    writeFileSync(files[key], contents[key], { mode: 0o644 });
-  writeFileSync(
-    files.policy,
-    JSON.stringify(browserPolicy({ downloadDir: options.downloadDir }), null, 2),
-    { mode: 0o644 },
-  );
+  const policy = JSON.stringify(browserPolicy({ downloadDir: options.downloadDir }), null, 2);
+  for (const [key, text] of [...Object.entries(contents), ['policy', policy]] as const) {
+    const file = files[key as keyof GeneratedEtc];
+    writeFileSync(file, text);
+    chmodSync(file, 0o644);
+  }
   return files;
 }
 
