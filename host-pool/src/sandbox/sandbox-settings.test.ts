@@ -3,6 +3,7 @@ import { browserPolicy } from './browser-policy.ts';
 import { viewArgs } from './filesystem.ts';
 import { BLOCKED_NETS, pastaArgs, portSpec } from './network.ts';
 import { parseCidrList, parsePortList } from './settings.ts';
+import { findSandboxTools } from './tools.ts';
 
 describe('sandbox settings', () => {
   it('reads port lists and ranges, and refuses anything else with the culprit named', () => {
@@ -88,5 +89,19 @@ describe('browser policy', () => {
     expect(p.DownloadDirectory).toBe('/data/sessions/s1/downloads');
     expect(p.PromptForDownloadLocation).toBe(false);
     expect(p.AllowFileSelectionDialogs).toBe(true);
+  });
+});
+
+describe('sandbox tools', () => {
+  it('finds them here, and names the package of each one missing', () => {
+    expect(findSandboxTools().bwrap).toMatch(/\/bwrap$/);
+    expect(() => findSandboxTools('/nonexistent')).toThrow(
+      expect.objectContaining({
+        code: 'sandbox_unavailable',
+        message: expect.stringMatching(
+          /bwrap \(package bubblewrap\).*pasta \(package passt\).*ip \(package iproute2\)/,
+        ),
+      }),
+    );
   });
 });

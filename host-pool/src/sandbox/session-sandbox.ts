@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findExecutable } from '../runtime/find-executable.ts';
 import { browserPolicy } from './browser-policy.ts';
@@ -147,7 +155,9 @@ export class SessionSandbox {
       ro: [...options.ro, ...programDirs(command)],
       etc: this.etc,
     });
-    return this.wrap(command, args, view, 'session', 'session');
+    // a device node it was given (a leased camera) opens through its group, as on the host
+    const groups = [...new Set((options.devices ?? []).map((d) => statSync(d).gid))];
+    return this.wrap(command, args, view, 'session', 'session', groups);
   }
 
   /**
@@ -196,6 +206,7 @@ export class SessionSandbox {
     view: FilesystemView,
     network: 'session' | 'none',
     ipc: 'session' | 'own',
+    groups: readonly number[] = [],
   ): SandboxedCommand {
     const { tools, root } = this.options;
     const { uid, gid } = this.identity;
@@ -218,7 +229,8 @@ export class SessionSandbox {
     bwrap.push(...viewArgs(view));
     // A root agent's bubblewrap keeps only what setpriv needs to become the session's user.
     if (root) bwrap.push('--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID');
-    const drop = root ? ['--reuid', String(uid), '--regid', String(gid), '--clear-groups'] : [];
+    const supplementary = groups.length ? [`--groups=${groups.join(',')}`] : ['--clear-groups'];
+    const drop = root ? ['--reuid', String(uid), '--regid', String(gid), ...supplementary] : [];
     const enter = this.namespaces.enter(network === 'session');
     return {
       command: enter[0] as string,

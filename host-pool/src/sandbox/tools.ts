@@ -22,11 +22,11 @@ export type ToolPaths = Readonly<Record<SandboxTool, string>>;
 const SEARCH_PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
 
 /** Finds every tool; throws `sandbox_unavailable` naming the packages of those that are missing. */
-export function findSandboxTools(): ToolPaths {
+export function findSandboxTools(searchPath = SEARCH_PATH): ToolPaths {
   const found: Partial<Record<SandboxTool, string>> = {};
   const missing = new Set<string>();
   for (const [tool, pkg] of Object.entries(SANDBOX_TOOLS) as Array<[SandboxTool, string]>) {
-    const path = findExecutable(tool, SEARCH_PATH);
+    const path = findExecutable(tool, searchPath);
     if (path) found[tool] = path;
     else missing.add(`${tool} (package ${pkg})`);
   }
