@@ -42,6 +42,8 @@ export const SYSTEM_ETC: readonly string[] = [
   'xdg',
 ];
 
+const FONT_CACHE = '/var/cache/fontconfig';
+
 /** Top-level names of a merged-/usr system: symlinks into /usr, or directories to bind. */
 const USR_LINKS = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
@@ -63,6 +65,8 @@ export function viewArgs(view: FilesystemView): string[] {
   }
   args.push('--perms', '0755', '--tmpfs', '/etc');
   for (const name of SYSTEM_ETC) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
+  // the system's font cache: without it fontconfig scans every font at each browser start
+  args.push('--ro-bind-try', FONT_CACHE, FONT_CACHE);
   args.push('--proc', '/proc', '--dev', '/dev');
   args.push('--perms', '1777', '--tmpfs', '/dev/shm');
   args.push('--perms', '1777', '--tmpfs', '/tmp');
