@@ -147,10 +147,16 @@ describe.skipIf(!ROOT)(
           'sbin',
           'tmp',
           'usr',
+          // only /var/cache/fontconfig in it
+          'var',
         ]
           .filter((v, i, a) => a.indexOf(v) === i)
           .sort(),
       );
+      expect(inside('ls -d /var/* /var/cache/*').out.split('\n').filter(Boolean)).toEqual([
+        '/var/cache',
+        '/var/cache/fontconfig',
+      ]);
       expect(inside('cat /etc/shadow').code).not.toBe(0);
       expect(inside('ls /root').code).not.toBe(0);
       expect(inside(`cat ${hostMarker}`).code).not.toBe(0);
@@ -258,7 +264,7 @@ describe.skipIf(!ROOT)('session sandbox of a non-root agent (user namespaces onl
       expect(seen.idInside).not.toBe('0');
       expect(seen.browserCmdline).not.toContain('--no-sandbox');
       expect(seen.root).toEqual(
-        [seen.dataDirName, 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr']
+        [seen.dataDirName, 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'var']
           .filter((v, i, a) => a.indexOf(v) === i)
           .sort(),
       );
@@ -272,6 +278,7 @@ describe.skipIf(!ROOT)('session sandbox of a non-root agent (user namespaces onl
       expect(seen.allowedPort).toBe(true);
       expect(seen.otherPort).toBe(false);
       expect(seen.fileNavigation).toBe('net::ERR_BLOCKED_BY_ADMINISTRATOR');
+      expect(seen.collected).toBe('collected');
     } finally {
       rmSync(mnt, { recursive: true, force: true });
     }

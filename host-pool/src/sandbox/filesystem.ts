@@ -65,8 +65,6 @@ export function viewArgs(view: FilesystemView): string[] {
   }
   args.push('--perms', '0755', '--tmpfs', '/etc');
   for (const name of SYSTEM_ETC) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
-  // the system's font cache: without it fontconfig scans every font at each browser start
-  args.push('--ro-bind-try', FONT_CACHE, FONT_CACHE);
   args.push('--proc', '/proc', '--dev', '/dev');
   args.push('--perms', '1777', '--tmpfs', '/dev/shm');
   args.push('--perms', '1777', '--tmpfs', '/tmp');
@@ -79,6 +77,11 @@ export function viewArgs(view: FilesystemView): string[] {
       made.add(d);
     }
   };
+  // the system's font cache: without it fontconfig scans every font at each browser start
+  if (existsSync(FONT_CACHE)) {
+    parents(FONT_CACHE);
+    args.push('--ro-bind', FONT_CACHE, FONT_CACHE);
+  }
   for (const file of view.files ?? []) {
     parents(file.target);
     args.push('--ro-bind', file.source, file.target);

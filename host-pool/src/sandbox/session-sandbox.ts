@@ -180,17 +180,35 @@ export class SessionSandbox {
   async copyInView(pid: number, from: string, to: string): Promise<void> {
     const { tools, root } = this.options;
     const { uid, gid } = this.identity;
+    // A non-root agent reaches the browser's mounts through the holder's user namespace (the
+    // browser's is nested in it; the kernel will not let the agent skip a level).
     const enter = root
-      ? [`--target=${pid}`, '--mount']
-      : [`--target=${pid}`, '--user', '--mount', '--preserve-credentials'];
+      ? [tools.nsenter, `--target=${pid}`, '--mount']
+      : [
+          tools.nsenter,
+          `--target=${this.namespaces.holderPid}`,
+          '--user',
+          '--preserve-credentials',
+          tools.nsenter,
+          `--target=${pid}`,
+          '--user',
+          '--mount',
+          '--preserve-credentials',
+        ];
     const drop = root
       ? [tools.setpriv, '--reuid', String(uid), '--regid', String(gid), '--clear-groups']
       : [tools.setpriv];
-    await runTool(
-      tools.nsenter,
-      [...enter, ...drop, '--no-new-privs', '--', '/usr/bin/cp', '--', from, to],
-      { timeoutMs: 60_000 },
-    );
+    const [command, ...args] = [
+      ...enter,
+      ...drop,
+      '--no-new-privs',
+      '--',
+      '/usr/bin/cp',
+      '--',
+      from,
+      to,
+    ];
+    await runTool(command as string, args, { timeoutMs: 60_000 });
   }
 
   async close(): Promise<void> {
