@@ -68,7 +68,7 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                                                                                 (default: on)
   HOST_SANDBOX_UID_BASE    first user id for sessions of a root agent; each running session holds
                            one of BASE…BASE+65535, claimed machine-wide        (default: 1900000000)
-  HOST_SANDBOX_ALLOW_PORTS TCP ports on the host's loopback sessions may reach, e.g. 8080,9000-9010
+  HOST_SANDBOX_ALLOW_PORTS  TCP ports of the host's loopback sessions may reach, e.g. 8080,9000-9010
                            (the browser opens http://127.0.0.1:<port>)          (default: none)
   HOST_SANDBOX_ALLOW_NETS  IPv4 networks sessions may reach although private, link-local or the
                            host's own address, e.g. 10.20.0.0/16,192.0.2.7     (default: none)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseHostConfig } from '../config.ts';
 import { browserPolicy } from './browser-policy.ts';
 import { viewArgs } from './filesystem.ts';
 import { BLOCKED_NETS, pastaArgs, portSpec } from './network.ts';
@@ -18,6 +19,64 @@ describe('sandbox settings', () => {
     expect(parseCidrList('0.0.0.0/0')).toEqual(['0.0.0.0/0']);
     for (const bad of ['10.0.0.0/33', 'fd00::/8', '10.0.0', 'example.com', '10.0.0.0/x'])
       expect(() => parseCidrList(bad), bad).toThrow(bad);
+  });
+});
+
+describe('the host agent’s sandbox settings', () => {
+  const base = { EDGE_URL: 'http://127.0.0.1:8787', HOST_ENROLLMENT_TOKEN: 'enrolment-token' };
+
+  it('sandboxes by default, and only an explicit off switches it off', () => {
+    const on = parseHostConfig(base, []).sandbox;
+    expect(on).toEqual({
+      enabled: true,
+      uidBase: 1_900_000_000,
+      allowHostPorts: [],
+      allowNets: [],
+    });
+    expect(parseHostConfig({ ...base, HOST_SANDBOX: 'off' }, []).sandbox.enabled).toBe(false);
+    expect(parseHostConfig(base, ['--host-sandbox', 'off']).sandbox.enabled).toBe(false);
+    const allowed = parseHostConfig(
+      {
+        ...base,
+        HOST_SANDBOX_ALLOW_PORTS: '8080,9000-9001',
+        HOST_SANDBOX_ALLOW_NETS: '10.20.0.0/16',
+        HOST_SANDBOX_UID_BASE: '300000',
+      },
+      [],
+    ).sandbox;
+    expect(allowed).toEqual({
+      enabled: true,
+      uidBase: 300000,
+      allowHostPorts: [8080, 9000, 9001],
+      allowNets: ['10.20.0.0/16'],
+    });
+  });
+
+  it('refuses bad values, naming each', () => {
+    const bad = () =>
+      parseHostConfig(
+        {
+          ...base,
+          HOST_SANDBOX: 'maybe',
+          HOST_SANDBOX_ALLOW_PORTS: '80,http',
+          HOST_SANDBOX_ALLOW_NETS: '10.0.0.0/40',
+          HOST_SANDBOX_UID_BASE: '12',
+        },
+        [],
+      );
+    expect(bad).toThrow(ConfigError);
+    try {
+      bad();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of [
+        'HOST_SANDBOX must be on or off',
+        'HOST_SANDBOX_ALLOW_PORTS: "http"',
+        'HOST_SANDBOX_ALLOW_NETS: "10.0.0.0/40"',
+        'HOST_SANDBOX_UID_BASE must be an integer',
+      ])
+        expect(problems).toContain(name);
+    }
   });
 });
 
