@@ -38,6 +38,11 @@ export interface LocalStackOptions {
   /** How to run the host agent. */
   readonly host?: 'child' | 'in-process' | 'none';
   readonly hostMaxSessions?: number;
+  /**
+   * Host loopback ports the sessions' sandboxed browsers may reach (HOST_SANDBOX_ALLOW_PORTS):
+   * the test and benchmark page servers. Default none, as on a real host.
+   */
+  readonly sandboxAllowPorts?: readonly number[];
   /** Extra edge vars (e.g. HOST_LOST_AFTER_MS). */
   readonly edgeVars?: Record<string, string>;
   /** Progress lines for people. */
@@ -138,6 +143,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       RELAY_PUBLIC_URL: `http://127.0.0.1:${plainPort}`,
       HOST_DATA_DIR: join(options.dataDir, 'host'),
       ...(options.hostMaxSessions ? { HOST_MAX_SESSIONS: String(options.hostMaxSessions) } : {}),
+      ...(options.sandboxAllowPorts?.length
+        ? { HOST_SANDBOX_ALLOW_PORTS: options.sandboxAllowPorts.join(',') }
+        : {}),
     };
     let host: RunningHost | undefined;
     let hostProcess: SupervisedHost | undefined;

@@ -19,6 +19,8 @@ Settings (environment):
   RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
   HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
   MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
+  HOST_SANDBOX…       the host agent's session sandbox settings, passed on to it
+                      (npx tsx host-pool/src/main.ts --help; SECURITY.md)
 Logs: .browserpane/logs/edge.log, host.log and mcp-bridge.log`;
 
 const started = Date.now();

@@ -88,8 +88,8 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     }, ms);
 
   beforeAll(async () => {
-    fx = await startStackFixture();
     site = await startStaticServer([], PAGES);
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser({
       extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     });

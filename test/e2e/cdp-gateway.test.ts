@@ -80,10 +80,10 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
   const liveViewPixel = (page: Page, x: number, y: number) => pixelAt(person, page, x, y);
 
   beforeAll(async () => {
-    fx = await startStackFixture();
+    site = await startTestSite();
+    fx = await startStackFixture({ sites: [site.url] });
     stack = fx.stack;
     dataDir = fx.dataDir;
-    site = await startTestSite();
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     person = await context.newPage();

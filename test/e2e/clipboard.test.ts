@@ -67,8 +67,8 @@ describe('clipboard: local ↔ remote through X selections (real Chromium on bot
 
   beforeAll(async () => {
     PAGES['/workspace'] = WORKSPACE_PAGE;
-    fx = await startStackFixture();
     site = await startTestSite();
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], {

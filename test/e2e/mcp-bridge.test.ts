@@ -78,13 +78,14 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
   };
 
   beforeAll(async () => {
+    site = await startTestSite();
     fx = await startStackFixture({
       mcpBridge: { port: 0, supervisedDelayMs: DELAY_MS, statusPollMs: 500 },
+      sites: [site.url],
     });
     stack = fx.stack;
     _dataDir = fx.dataDir;
     bridge = stack.mcpBridge as RunningBridge;
-    site = await startTestSite();
     browser = await launchClientBrowser();
     person = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(person, stack.url);

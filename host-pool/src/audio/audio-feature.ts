@@ -2,6 +2,7 @@ import { CAP, encodeMessage } from '@browserpane/protocol';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { Participant } from '../relay/participant.ts';
+import type { SessionSandbox } from '../sandbox/index.ts';
 import type { FeatureContext, PreparedFeature, SessionFeature } from '../sessions/feature.ts';
 import { AUDIO_CONFIG, DesktopAudio } from './desktop-audio.ts';
 import {
@@ -55,6 +56,7 @@ export class AudioFeature implements SessionFeature {
     sessionDir: string,
     log: Logger,
     options: SessionOptions,
+    sandbox: SessionSandbox | undefined,
   ): Promise<PreparedFeature> {
     const { audio, microphone } = options.capabilities;
     // neither sound nor microphone: no audio server for this session, and a muted browser
@@ -72,6 +74,7 @@ export class AudioFeature implements SessionFeature {
       server = await PulseServer.start({
         log: log.child({ feature: 'audio' }),
         pulseaudioPath: this.tools.pulseaudio,
+        ...(sandbox ? { sandbox } : {}),
       });
     } catch (err) {
       // The session still runs, silently: its participants get no audio packets.
@@ -80,7 +83,8 @@ export class AudioFeature implements SessionFeature {
     }
     this.servers.set(sessionDir, server);
     return {
-      setup: { chromiumEnv: server.clientEnv },
+      // the sandboxed browser sees the daemon's directory (its socket), read-only
+      setup: { chromiumEnv: server.clientEnv, browserReadablePaths: [server.paths.dir] },
       cleanup: async () => {
         if (this.servers.get(sessionDir) === server) this.servers.delete(sessionDir);
         await server.stop();

@@ -57,9 +57,9 @@ document.getElementById('play').onclick = async () => {
 document.getElementById('stop').onclick = async () => { await ctx?.close(); document.title = 'stopped'; };
 </script>`;
 
-/** Child processes of `parent` (pid → command name), from /proc. */
-export function childProcesses(parent: number = process.pid): Map<number, string> {
-  const found = new Map<number, string>();
+/** Every process now: pid → its parent and command name, from /proc. */
+function processTable(): Map<number, { ppid: number; comm: string }> {
+  const table = new Map<number, { ppid: number; comm: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -67,10 +67,27 @@ export function childProcesses(parent: number = process.pid): Map<number, string
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      if (ppid === parent) found.set(Number(entry), comm);
+      table.set(Number(entry), { ppid, comm });
     } catch {
       // the process ended while we looked
     }
+  }
+  return table;
+}
+
+/**
+ * Child processes of `parent` (pid → command name), from /proc. A child the agent runs in its
+ * session sandbox is bubblewrap, whose reaper runs the program: that program counts as the child.
+ */
+export function childProcesses(parent: number = process.pid): Map<number, string> {
+  const table = processTable();
+  const children = (of: number) => [...table].filter(([, p]) => p.ppid === of);
+  const found = new Map<number, string>();
+  for (const [pid, { comm }] of children(parent)) {
+    if (comm !== 'bwrap') found.set(pid, comm);
+    else
+      for (const [reaper] of children(pid))
+        for (const [program, p] of children(reaper)) found.set(program, p.comm);
   }
   return found;
 }

@@ -23,8 +23,8 @@ let demo: string;
 const artifacts = tempDir();
 
 beforeAll(async () => {
-  bp = await startBrowserPaneStack();
   site = await startSite();
+  bp = await startBrowserPaneStack({ sites: [site.url] });
   demo = await bp.login('demo', 'demo-demo');
 }, 180_000);
 
