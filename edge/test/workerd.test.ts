@@ -138,7 +138,11 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       });
 
       const demo = await loginDevUser(edge.url, 'demo', 'demo-demo');
-      const host = new HostDriver(api, 'wd-host');
+      // A live host's name is bound to its credential: each run enrols a name of its own.
+      const host = new HostDriver(
+        api,
+        `wd-host-${variant.startsWith('postgres.js') ? 'pgjs' : 'wire'}`,
+      );
       await host.enroll(edge.secrets.hostEnrollmentToken);
       const created = await api.post('/api/v1/sessions', demo, {});
       expect(created.status).toBe(201);

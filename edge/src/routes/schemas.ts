@@ -147,6 +147,7 @@ export const enrollBody = object({
   relay_url: RELAY_URL,
   cert_sha256: CERT_PIN,
   agent_version: string({ min: 1, max: 64 }),
+  host_credential: optional(string({ min: 1, max: 256 })),
 });
 
 const JSON_OBJECT: Schema<Record<string, unknown>> = {

@@ -64,6 +64,12 @@ export const sessions = pgTable(
     automationOwnerName: text(),
     mcpOwnerId: text(),
     mcpOwnerName: text(),
+    /**
+     * Bumped whenever a delegate (automation or MCP owner) loses its grant. Tickets carry the
+     * generation they were minted under (`gen`); hosts learn the current one in their desired
+     * state, cut automation attachments of an older generation and refuse late ones.
+     */
+    grantGeneration: integer().notNull().default(0),
     runtimeState: text(),
     runtimeRestarts: integer().notNull().default(0),
     runtimeDisplay: jsonb().$type<Viewport>(),

@@ -40,6 +40,11 @@ export interface DesiredState {
   sessions: {
     session_id: string;
     desired: Desired;
+    /**
+     * The session's grant generation: automation attachments admitted with an older `gen` are
+     * cut, and automation tickets of an older `gen` refused (a delegate was revoked).
+     */
+    grant_generation: number;
     options: {
       viewport: Viewport;
       capabilities: Record<string, boolean>;

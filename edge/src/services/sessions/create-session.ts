@@ -7,6 +7,7 @@ import { type SessionRow, sessions, type Viewport } from '../../db/schema/index.
 import { uuidv7 } from '../crypto.ts';
 import type { Principal } from '../oidc/principal.ts';
 import { addEvents, lockScheduler, markLostHosts, placePending } from '../scheduler.ts';
+import { checkSessionQuota } from './quota.ts';
 
 export interface CreateSessionInput {
   viewport?: Viewport;
@@ -35,6 +36,7 @@ export async function createSession(
   await markLostHosts(db, now, cfg);
   await db.transaction(async (tx) => {
     await lockScheduler(tx);
+    await checkSessionQuota(tx, principal.id, cfg);
     await tx.insert(sessions).values({
       id,
       ownerId: principal.id,

@@ -6,6 +6,7 @@ import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
 import { countConnections, stopEligibility } from '../session-view.ts';
+import { checkSessionQuota } from './quota.ts';
 import { connectionsOf } from './session-status.ts';
 
 /** Stops (or kills) a session: immediately when nothing runs, else via its host (`stopping`). */
@@ -81,6 +82,7 @@ export async function restartSession(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await lockScheduler(tx);
+    await checkSessionQuota(tx, row.ownerId, cfg);
     const reset = {
       stopMode: null,
       stopReason: null,
