@@ -180,6 +180,28 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       const other = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo2, {});
       expect(other.status).toBe(404);
       expect(other.body.error.code).toBe('session_not_found');
+
+      // Bodies the worker answers without reading are drained first: a clean 413 / 401, no reset.
+      const big = new Uint8Array(16 * 1024 * 1024).fill(0x20);
+      for (const [token, expected] of [
+        [demo, 413],
+        [null, 401],
+        [demo, 413],
+        [null, 401],
+      ] as const) {
+        const outcome = await fetch(`${edge.url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: big,
+        }).then(
+          (r) => r.status,
+          (err: Error) => `network error: ${(err.cause as Error)?.message ?? err.message}`,
+        );
+        expect(outcome).toBe(expected);
+      }
     });
   }
 });
