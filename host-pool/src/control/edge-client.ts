@@ -8,6 +8,8 @@ export interface EnrollRequest {
   /** The relay certificate's hash for clients to pin; null = a CA certificate (no pin). */
   readonly cert_sha256: string | null;
   readonly agent_version: string;
+  /** The credential of this name's current enrolment: re-enrolling a live host's name needs it. */
+  readonly host_credential?: string;
 }
 
 export interface EnrollAnswer {
@@ -68,6 +70,11 @@ export interface SessionOptions {
 export interface DesiredSession {
   readonly session_id: string;
   readonly desired: 'running' | 'stopped' | 'killed';
+  /**
+   * The session's grant generation: automation connections admitted with an older ticket `gen`
+   * are cut, later ones refused (absent from an older edge: 0).
+   */
+  readonly grant_generation?: number;
   readonly options: SessionOptions;
 }
 
