@@ -644,6 +644,18 @@ describe('malformed requests to every route', () => {
         }
       }
     }
+    // The report's anonymous 128 MiB sign-in POST: refused by its declared size, nothing buffered.
+    for (const path of ['/dev-oidc/token', '/dev-oidc/authorize']) {
+      const res = await fetch(`${stack.edge.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new Uint8Array(128 * 1024 * 1024).fill(0x61),
+      });
+      expect(res.status, path).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'payload_too_large',
+      );
+    }
   });
 
   it('still works after all that', async () => {

@@ -19,8 +19,10 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
-/** What is read and thrown away of a body the edge answered without reading (as the worker does). */
-const DRAIN_LIMIT = 100 * 1024 * 1024;
+/** Bodies declared larger than the worker ever reads (its drain limit) are answered here. */
+const WORKER_BODY_LIMIT = 100 * 1024 * 1024;
+/** What is read and thrown away of a body answered without being read, before the connection goes. */
+const DRAIN_LIMIT = 1024 * 1024 * 1024;
 
 export interface HttpFrontOptions {
   /** Where the front listens (the edge's public address). */
@@ -47,18 +49,37 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<Running
   // A connection per request to workerd (loopback): reusing one that workerd is closing would
   // turn a request into a spurious error.
   const agent = new Agent({ keepAlive: false });
-  const busy = new WeakSet<Socket>();
+  /** Requests in progress per connection: until both the answer and the request body are done. */
+  const busy = new WeakMap<Socket, number>();
   // Headers as large as workerd takes (a 20 kB bearer token is the worker's to refuse).
   const server: Server = createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
-    busy.add(req.socket);
-    res.on('close', () => busy.delete(req.socket));
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    let open = 2;
+    const done = () => {
+      if (--open === 0) busy.set(socket, (busy.get(socket) ?? 1) - 1);
+    };
+    res.once('close', done);
+    // The body read to its end (piped on, or drained): not 'close', which comes with the answer.
+    let bodyDone = false;
+    const body = () => {
+      if (bodyDone) return;
+      bodyDone = true;
+      done();
+    };
+    req.once('end', body);
+    req.once('error', body);
     forward(req, res, options.target, agent);
   });
-  // Node arms the keep-alive idle timer when a response finishes, which can come after the next
-  // request on the connection started (a client that answers fast, a busy process): that timer
-  // must not cut a request in progress (an upload waiting on workerd). Idle connections still go.
+  // Idle keep-alive connections last a minute (announced in `Keep-Alive: timeout=65`): a client
+  // reuses one until shortly before that, so a request rarely meets a connection being closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  // Node arms the keep-alive idle timer when a response finishes, which can be before the request
+  // body is in (an early 413) or after the next request started (a fast client, a busy process):
+  // that timer must not cut a request in progress. Idle connections still go.
   server.on('timeout', (socket: Socket) => {
-    if (!busy.has(socket)) socket.destroy();
+    if (!busy.get(socket)) socket.destroy();
   });
   // A client that half-closes after its request (`printf … | nc -N`) still gets the answer, then
   // the connection ends (Node's own switch; without it the pending request is aborted).
@@ -114,6 +135,16 @@ function forward(
       'the request target must be a path (origin-form, e.g. GET /api/v1/sessions); "*" and absolute URLs are not served',
     );
   }
+  if (Number(req.headers['content-length'] ?? 0) > WORKER_BODY_LIMIT) {
+    // workerd would answer without reading it and close the connection under the answer.
+    sendError(
+      res,
+      413,
+      'payload_too_large',
+      `the request body must be at most ${WORKER_BODY_LIMIT} bytes`,
+    );
+    return drain(req);
+  }
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
@@ -143,16 +174,21 @@ function forward(
     // Answered before the body was read: read the rest (bounded) so the client gets the answer
     // instead of a reset, as the worker does.
     req.unpipe(upstream);
-    let drained = 0;
-    req.on('data', (chunk: Buffer) => {
-      drained += chunk.byteLength;
-      if (drained > DRAIN_LIMIT) req.socket.destroy();
-    });
-    req.resume();
+    drain(req);
   });
   // Headers go at once: a request whose body comes later (or never) is answered on its headers.
   upstream.flushHeaders();
   req.pipe(upstream);
+}
+
+/** Reads and throws away the rest of a request body, up to DRAIN_LIMIT (then the connection goes). */
+function drain(req: IncomingMessage): void {
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.byteLength;
+    if (drained > DRAIN_LIMIT) req.socket.destroy();
+  });
+  req.resume();
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
