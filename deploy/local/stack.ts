@@ -72,6 +72,11 @@ export interface LocalStack {
   readonly hostProcess: SupervisedHost | undefined;
   /** The MCP bridge (option `mcpBridge`). */
   readonly mcpBridge: RunningBridge | undefined;
+  /**
+   * Stops the in-process host agent and starts a new one with the same settings and data
+   * directory, as a restart of the agent process would (tests: what survives a restart).
+   */
+  restartHost(): Promise<RunningHost>;
   stop(): Promise<void>;
 }
 
@@ -149,16 +154,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     let host: RunningHost | undefined;
     let hostProcess: SupervisedHost | undefined;
+    const startInProcessHost = () =>
+      startHostAgent(
+        parseHostConfig(hostEnv, []),
+        createLogger({ module: 'host' }, 'info', options.hostLog ?? (() => {})),
+      );
     if (options.host === 'in-process') {
       if (!relayPort || !plainPort) throw new Error('an in-process host needs fixed relay ports');
       say('host agent: starting in this process…');
-      const write = options.hostLog ?? (() => {});
-      host = await startHostAgent(
-        parseHostConfig(hostEnv, []),
-        createLogger({ module: 'host' }, 'info', write),
-      );
-      const running = host;
-      stops.push(() => running.stop());
+      host = await startInProcessHost();
+      stops.push(() => host?.stop() ?? Promise.resolve());
     } else if (options.host !== 'none') {
       say(
         `host agent: starting (relay https://127.0.0.1:${relayPort}, local browsers use ws://127.0.0.1:${plainPort})…`,
@@ -202,9 +207,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       edge,
       relayPort,
       plainPort,
-      host,
+      get host() {
+        return host;
+      },
       hostProcess,
       mcpBridge,
+      async restartHost() {
+        if (options.host !== 'in-process' || !host) throw new Error('no in-process host agent');
+        await host.stop();
+        host = undefined;
+        host = await startInProcessHost();
+        return host;
+      },
       stop: stopAll,
     };
   } catch (err) {

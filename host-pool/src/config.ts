@@ -55,7 +55,9 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                            renewed while running (6 days before it expires)
   RELAY_CERT_PIN           1: clients pin RELAY_CERT by hash (ECDSA, valid ≤ 14 days); 0: never pin
                            (default: pin only the agent's own dev certificate)
-  HOST_DATA_DIR            profiles, downloads, uploads, certs      (default: .browserpane/host)
+  HOST_DATA_DIR            profiles, downloads, uploads, certs, and agent/: this host's enrolment
+                           (its name is bound to the credential kept there) and the ticket ids
+                           already used (refused again after a restart) (default: .browserpane/host)
   HOST_MAX_SESSIONS        runtime slots  (default: (memory − 1 GiB) / 450 MiB, at least 1; memory =
                            the container's limit when smaller than the machine's)
   CHROMIUM_PATH            Chromium binary                           (default: /usr/bin/chromium)

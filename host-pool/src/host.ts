@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HostConfig } from './config.ts';
-import { AGENT_VERSION, HostAgent } from './control/agent.ts';
+import { AGENT_VERSION, agentStateDir, HostAgent } from './control/agent.ts';
 import { EdgeClient } from './control/edge-client.ts';
 import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +13,7 @@ import type { RelayCertificate } from './relay/certificates/relay-certificate.ts
 import { RelayCertificates } from './relay/certificates/relay-certificates.ts';
 import { RelayServer } from './relay/relay-server.ts';
 import { type TicketClaims, TicketError, TicketVerifier } from './relay/tickets.ts';
+import { FileUsedTickets } from './relay/used-tickets.ts';
 import { SlotLimiter } from './runtime/index.ts';
 import { HostSandbox } from './sandbox/index.ts';
 import { DisplaySessionFactory } from './sessions/display-session.ts';
@@ -101,7 +102,9 @@ export async function startHostAgent(
       if (!sessionId) return { ok: false, status: 404 };
       try {
         const claims = await verify(url.searchParams.get('ticket'), sessionId);
-        if (!sessions.hub(sessionId)) return { ok: false, status: 503 };
+        const hub = sessions.hub(sessionId);
+        if (!hub) return { ok: false, status: 503 };
+        if (!hub.admitsGrant(claims)) throw new TicketError('revoked');
         return { ok: true, data: claims };
       } catch (err) {
         log.info('connection refused', {
@@ -154,6 +157,8 @@ export async function startHostAgent(
       issuer: enrollment.ticket_issuer,
       audience: enrollment.ticket_audience,
       hostId: () => agent?.hostId,
+      // Used ticket ids outlive the process: a ticket used before a restart is refused after it.
+      used: new FileUsedTickets(join(agentStateDir(config.dataDir), 'used-tickets')),
     });
     agent.start();
     return {

@@ -23,11 +23,14 @@ export const ERROR_CODES = {
   session_not_releasable: 409,
   session_queued: 409,
   session_stopped: 409,
+  host_name_taken: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,
+  session_quota_exceeded: 429,
   internal_error: 500,
   config_invalid: 500,
+  bad_gateway: 502,
   database_unavailable: 503,
   artifact_store_unavailable: 503,
 } as const;
@@ -47,7 +50,9 @@ export const STATUS_MEANINGS: Record<number, string> = {
   413: 'The body is larger than the route accepts.',
   415: 'The body is not JSON.',
   416: 'The requested byte range lies outside the content (`content-range: bytes */<size>`).',
+  429: 'The caller already has as many sessions running or waiting as the edge allows per user (`MAX_SESSIONS_PER_USER`); stop one first.',
   500: 'An internal error; the request id identifies it in the logs.',
+  502: "The proxy in front of the edge worker could not reach it (the local stack's front); retry shortly.",
   503: 'The database or the artifact store is unavailable; retry shortly.',
 };
 
