@@ -28,6 +28,15 @@ export interface SessionStatus {
   stop_eligibility: { allowed: boolean; blockers: { kind: string; count: number }[] };
 }
 
+/** A file a session's browser downloaded, recorded by its host. */
+export interface SessionFile {
+  id: string;
+  name: string;
+  size: number;
+  created_at: string;
+  content_url: string;
+}
+
 export interface AutomationTicket {
   token: string;
   relay_url: string;
@@ -89,6 +98,38 @@ export class BrowserPaneApi {
     return this.call('POST', `${sessionPath(id)}/access-tokens`, 'browserpane: automation ticket', {
       role: 'automation',
     });
+  }
+
+  /** The session's files (the first page: up to 500, oldest first). */
+  async files(id: string): Promise<SessionFile[]> {
+    const page = await this.call<{ files: SessionFile[] }>(
+      'GET',
+      `${sessionPath(id)}/files?limit=500`,
+      'browserpane: session files',
+    );
+    return page.files;
+  }
+
+  /** A session file's bytes (`content_url` of a listed file), as a stream. */
+  async fileContent(contentUrl: string): Promise<ReadableStream<Uint8Array>> {
+    const what = 'browserpane: session file content';
+    const response = await retryableFetch(
+      new URL(contentUrl, `${this.apiUrl}/`).toString(),
+      { method: 'GET', headers: { Authorization: `Bearer ${await this.bearer()}` } },
+      { label: what, logger: this.logger },
+    );
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new BrowserPaneHttpError(
+        response.status,
+        'http_error',
+        `${what}: HTTP ${response.status}`,
+        response.status === 401 || response.status === 403
+          ? 'AUTH_FAILED'
+          : 'SESSION_ALLOCATE_FAILED',
+      );
+    }
+    return response.body;
   }
 
   stop(id: string): Promise<SessionResource> {
