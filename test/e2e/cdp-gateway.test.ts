@@ -255,12 +255,18 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     await expect
       .poll(async () => (await status()).automation_connections, { timeout: 15_000 })
       .toEqual([]);
-    expect((await status()).events).toContainEqual(
-      expect.objectContaining({
-        type: 'cdp_detached',
-        data: expect.objectContaining({ connection_id: id, reason: 'disconnected by an operator' }),
-      }),
-    );
+    // The host reports its connection list and its events separately; wait for the event too.
+    await expect
+      .poll(async () => (await status()).events, { timeout: 15_000 })
+      .toContainEqual(
+        expect.objectContaining({
+          type: 'cdp_detached',
+          data: expect.objectContaining({
+            connection_id: id,
+            reason: 'disconnected by an operator',
+          }),
+        }),
+      );
   });
 
   it('is cut when the session is killed', async () => {
