@@ -39,7 +39,7 @@ COPY protocol/ protocol/
 COPY host-pool/ host-pool/
 
 FROM node:${NODE_VERSION}-bookworm-slim
-# Xvfb, Chromium, PulseAudio, fonts, openssl: the repository's one list of system packages,
+# Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl: the repository's one list of system packages,
 # host role (no PostgreSQL or PgBouncer).
 COPY deploy/local/system-packages.sh /tmp/system-packages.sh
 RUN apt-get update \
