@@ -29,7 +29,7 @@ export class LiveView {
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
   private readonly metrics: HTMLElement;
-  private readonly media = new MediaControls();
+  private readonly media = new MediaControls((text) => this.flash(text));
   private readonly notices = new Notices();
   private readonly files = new FilesControls((text) => this.flash(text));
   private statsTimer: ReturnType<typeof setInterval> | undefined;

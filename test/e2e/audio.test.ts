@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../bench/support/api.ts';
@@ -6,6 +8,8 @@ import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, share, signIn, waitForFrames } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
+
+const SHOTS = join(import.meta.dirname, 'screenshots');
 
 /** Remote pages: a tone to play, and a recorder that measures its default microphone. */
 const PAGES: Record<string, string> = {
@@ -88,6 +92,7 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     }, ms);
 
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     fx = await startStackFixture();
     site = await startStaticServer([], PAGES);
     browser = await launchClientBrowser({
@@ -297,5 +302,39 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     await expect.poll(() => audioProcesses().parec.length, { timeout: 10_000 }).toBe(0);
     await expect.poll(() => audioProcesses().pactl.length).toBe(0);
     expect(audioProcesses().pulseaudio).toHaveLength(1); // the session's daemon stays up
+  });
+
+  it('says why the Mic button cannot start: no microphone, or the permission denied', async () => {
+    const cases = [
+      { name: 'no device', flags: [], grant: true, reason: /no microphone/i },
+      {
+        name: 'permission denied',
+        flags: ['--use-fake-device-for-media-stream'],
+        grant: false,
+        reason: /blocked/i,
+      },
+    ];
+    for (const c of cases) {
+      const other = await launchClientBrowser({ extraArgs: c.flags });
+      try {
+        const ctx = await other.newContext({ viewport: CONSOLE_VIEWPORT });
+        if (c.grant) await ctx.grantPermissions(['microphone'], { origin: fx.stack.url });
+        const person = await ctx.newPage();
+        await signIn(person, fx.stack.url);
+        await person.goto(`${fx.stack.url}/?session=${sessionId}`);
+        await waitForFrames(person);
+        const mic = person.locator('[data-testid=mic-toggle]');
+        await expect.poll(() => mic.isEnabled(), { timeout: 10_000 }).toBe(true);
+        await mic.click();
+        await expect
+          .poll(() => person.locator('.notice').allTextContents(), { timeout: 10_000 })
+          .toEqual([expect.stringMatching(c.reason)]);
+        expect(await mic.getAttribute('title'), c.name).toMatch(c.reason);
+        expect(await mic.textContent(), c.name).toBe('Mic off');
+        await person.screenshot({ path: join(SHOTS, `mic-${c.name.replace(' ', '-')}.png`) });
+      } finally {
+        await other.close();
+      }
+    }
   });
 });
