@@ -47,8 +47,8 @@ COPY openapi/ openapi/
 COPY host-pool/ host-pool/
 
 FROM node:${NODE_VERSION}-bookworm-slim
-# Xvfb, Chromium, PulseAudio, fonts, openssl, bubblewrap, passt, iproute2: the repository's one
-# list of system packages, host role (no PostgreSQL or PgBouncer).
+# Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl, bubblewrap, passt, iproute2:
+# the repository's one list of system packages, host role (no PostgreSQL or PgBouncer).
 COPY deploy/local/system-packages.sh /tmp/system-packages.sh
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini ca-certificates \

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { START_HELP } from './start-help.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [command = 'help', ...rest] = process.argv.slice(2);
@@ -94,6 +95,11 @@ async function main() {
   if (!['start', 'test', 'bench'].includes(command)) {
     console.log(USAGE);
     process.exit(command === 'help' || command === '--help' ? 0 : 1);
+  }
+  // Help answers at once: no dependency or system package is needed to print it.
+  if (command === 'start' && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(START_HELP);
+    process.exit(0);
   }
   ensureNodeModules();
   ensureSystemPackages();

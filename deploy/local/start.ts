@@ -7,21 +7,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from './stack.ts';
+import { START_HELP } from './start-help.mjs';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.browserpane');
-
-const HELP = `npm start — the BrowserPane local stack
-
-Settings (environment):
-  DATABASE_URL        use this PostgreSQL instead of the embedded PGlite (data in .browserpane/pglite)
-  BROWSERPANE_PORT    edge and console port                 (default 8787)
-  RELAY_PORT          host relay TLS port                   (default 4443)
-  RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
-  HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
-  MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
-  HOST_SANDBOX…       the host agent's session sandbox settings, passed on to it
-                      (npx tsx host-pool/src/main.ts --help; SECURITY.md)
-Logs: .browserpane/logs/edge.log, host.log and mcp-bridge.log`;
 
 const started = Date.now();
 function say(msg: string): void {
@@ -30,8 +18,8 @@ function say(msg: string): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log(HELP);
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(START_HELP);
     return;
   }
   mkdirSync(join(DATA, 'logs'), { recursive: true });
