@@ -127,9 +127,11 @@ describe('relay doors', () => {
         }
         await sleep(5);
       }
-      const elapsed = (performance.now() - t0) / 1000;
       await sleep(1000);
-      return { sent, elapsed: elapsed + 1, bytes: (stats().bytesOut ?? 0) - before };
+      // The budget refills for as long as requests keep arriving and being answered, which on a
+      // busy machine is longer than the nominal 1 s drain: take the time and bytes together.
+      const bytes = (stats().bytesOut ?? 0) - before;
+      return { sent, elapsed: (performance.now() - t0) / 1000, bytes };
     };
     const L = DEFAULT_REQUEST_LIMITS;
     const MiB = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
