@@ -146,11 +146,13 @@ describe('relay doors', () => {
     expect(refreshes.sent).toBeGreaterThan(5000);
     expect(refreshes.bytes).toBeLessThan(refreshBound);
 
-    // Refreshes, repairs of real tiles and pings at once: within the byte budget (plus one
-    // picture: the one sent while the budget was still positive may run it into debt).
+    // Refreshes, repairs of real tiles and pings at once: within the byte budget, plus two
+    // pictures: the one sent while the budget was still positive may run it into debt, and a
+    // client that falls behind its own queue (the flood's answers, on a busy machine) gets one
+    // picture when it catches up, which is not charged to it.
     const mixed = await flood(['refresh', 'cacheMiss', 'ping'], 3);
     const mixedBound =
-      picture +
+      2 * picture +
       L.solicitedBurstBytes +
       L.solicitedBytesPerSecond * mixed.elapsed +
       (L.pingBurst + L.pingPerSecond * mixed.elapsed) * 64 +
