@@ -1,20 +1,28 @@
 import { BrowserPaneClient, type ClientEvent, type Participant } from '../src/index.ts';
-import type { Api } from './api.ts';
+import { type Api, ApiError } from './api.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
 import { ScaleToggle } from './controls/scale-toggle.ts';
+import { ShareDialog } from './controls/share-dialog.ts';
 import { ShareMenu } from './controls/share-menu.ts';
 import { clear, h } from './dom.ts';
 import { Notices } from './notices.ts';
+import { RttSettler } from './rtt-settler.ts';
 import { stopFromLiveView } from './stop-session.ts';
 
 const RUNNING = new Set(['ready', 'active', 'idle']);
+/** The protocol's close code for a revoked grant (a share or an automation delegate). */
+const GRANT_REVOKED = 1209;
 
 export interface LiveViewOptions {
   readonly api: Api;
   readonly sessionId: string;
   readonly role: 'owner' | 'viewer';
+  /** The person's access to the session (default `owner`); only owners stop and share it. */
+  readonly access?: 'owner' | 'delegate' | 'collaborator' | 'viewer';
+  /** What the toolbar calls the session. */
+  readonly name?: string;
   /** Where the live view and its toolbar go. */
   readonly root: HTMLElement;
   readonly onStateChange?: () => void;
@@ -38,14 +46,25 @@ export class LiveView {
   private disposed = false;
   /** This person stopped the session: the placeholder offers to start it again. */
   private stoppedHere = false;
+  /** A revoked share cut the connection once: the next failure to get a ticket means it ended. */
+  private revokedOnce = false;
+  private readonly rtt = new RttSettler();
 
   constructor(private readonly options: LiveViewOptions) {
     clear(options.root);
     this.status = h('span.status', { text: 'Connecting…' });
     this.metrics = h('span.metrics');
     this.people = h('span.people');
+    const owner = (options.access ?? 'owner') === 'owner';
+    const dialog = owner
+      ? new ShareDialog(options.api, options.sessionId, (text) => this.flash(text))
+      : undefined;
     const share = new ShareMenu(
-      { open: (role) => this.openSecondWindow(role), copyLink: () => this.copyLink() },
+      {
+        open: (role) => this.openSecondWindow(role),
+        copyLink: () => this.copyLink(),
+        ...(dialog ? { people: () => dialog.open() } : {}),
+      },
       (text) => this.flash(text),
     );
     // what the session is (shrinks and ellipsizes on narrow screens) | what you can do (never cut)
@@ -53,7 +72,7 @@ export class LiveView {
       'div.toolbar-info',
       {},
       h('span.session-id', {
-        text: `Session ${options.sessionId.slice(0, 8)}`,
+        text: options.name ?? `Session ${options.sessionId.slice(0, 8)}`,
         title: options.sessionId,
       }),
       this.status,
@@ -67,16 +86,17 @@ export class LiveView {
       this.media.element,
       this.files.element,
       share.element,
-      options.role === 'owner'
+      options.role === 'owner' && owner
         ? new AutomationControl(options.api, options.sessionId, (text) => this.flash(text)).element
         : undefined,
-      options.role === 'owner'
+      options.role === 'owner' && owner
         ? h('button.danger', { onclick: () => void this.stop() }, 'Stop session')
         : undefined,
     );
     const toolbar = h('div.toolbar', {}, info, actions);
     this.stage = h('div.stage', { 'data-testid': 'live-view' });
     options.root.append(toolbar, this.stage, this.notices.element);
+    if (dialog) options.root.append(dialog.element);
     void this.connect();
   }
 
@@ -118,11 +138,19 @@ export class LiveView {
       this.media.bind(client);
       this.files.bind(client);
       this.setStatus(client.controls ? 'Live · you are driving' : 'Live · watching');
+      this.revokedOnce = false;
+      this.rtt.reset();
       this.statsTimer = setInterval(() => this.showMetrics(), 1000);
       client.focus();
       this.options.onStateChange?.();
     } catch (err) {
-      this.offerRetry((err as Error).message);
+      if (this.revokedOnce && err instanceof ApiError && err.status === 404)
+        this.offerRetry(
+          'The owner stopped sharing this session with you.',
+          'Try again',
+          'No access',
+        );
+      else this.offerRetry((err as Error).message);
     }
   }
 
@@ -154,12 +182,37 @@ export class LiveView {
     else if (e.type === 'notice') this.flash(e.message);
     else if (e.type === 'closed') {
       clearInterval(this.statsTimer);
+      // nobody is "here" in a closed view, and its last round trip says nothing now
       this.metrics.textContent = '';
+      this.people.textContent = '';
+      this.people.title = '';
       this.client = undefined;
       if (this.disposed) return;
-      if (this.stoppedHere) this.offerRetry('You stopped this session.', 'Start again', 'Stopped');
-      else this.offerRetry(e.reason || 'disconnected');
+      if (this.stoppedHere) {
+        // "Stopped" once the edge says so (stop() waits for it), not when this view closes
+        this.offerRetry('You stopped this session.', 'Start again', 'Stopping…');
+      } else if (e.code === GRANT_REVOKED && !this.revokedOnce) {
+        // a share was revoked: ours may still stand (then a new ticket lets us back in)
+        this.revokedOnce = true;
+        void this.connect();
+      } else void this.explainClose(e.reason || 'disconnected');
     }
+  }
+
+  /** Someone it was shared with and cut off learns whether their share ended. */
+  private async explainClose(reason: string): Promise<void> {
+    if ((this.options.access ?? 'owner') !== 'owner') {
+      try {
+        await this.options.api.getSession({ params: { session_id: this.options.sessionId } });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return this.noAccess();
+      }
+    }
+    this.offerRetry(reason);
+  }
+
+  private noAccess(): void {
+    this.offerRetry('The owner stopped sharing this session with you.', 'Try again', 'No access');
   }
 
   private showPeople(list: Participant[]): void {
@@ -172,7 +225,10 @@ export class LiveView {
   private showMetrics(): void {
     const s = this.client?.stats();
     if (!s) return;
-    this.metrics.textContent = `${s.rttMs.toFixed(1)} ms · ${s.fps} fps · ${(s.bytesIn / 1e6).toFixed(1)} MB`;
+    const rtt = this.rtt.add(s.rttMs);
+    this.metrics.textContent = `${rtt === undefined ? '… ms' : `${rtt.toFixed(1)} ms`} · ${s.fps} fps · ${(s.bytesIn / 1e6).toFixed(1)} MB`;
+    this.metrics.title =
+      rtt === undefined ? 'Round trip: measuring until it settles' : 'Round trip (median)';
   }
 
   private setStatus(text: string): void {
@@ -229,9 +285,25 @@ export class LiveView {
         progress: (text) => this.setStatus(text),
       });
       this.flash(done);
+      if (this.stoppedHere) await this.untilStopped();
     } catch (err) {
       this.flash((err as Error).message);
     }
     this.options.onStateChange?.();
+  }
+
+  /** Shows "Stopped" once the session's state is `stopped` (the host reported its browser gone). */
+  private async untilStopped(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!this.disposed && Date.now() < deadline) {
+      const status = await this.options.api.getSessionStatus({
+        params: { session_id: this.options.sessionId },
+      });
+      if (status.state === 'stopped') {
+        if (!this.client) this.setStatus('Stopped');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }

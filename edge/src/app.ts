@@ -15,6 +15,7 @@ import { identityRoutes } from './routes/me.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { shareRoutes } from './routes/shares.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
 function addMethodNotAllowed(app: Hono<AppEnv>): void {
@@ -58,6 +59,7 @@ export function buildApp(): Hono<AppEnv> {
   identityRoutes(app);
   sessionRoutes(app);
   sessionControlRoutes(app);
+  shareRoutes(app);
   sessionFileRoutes(app);
   hostRoutes(app);
   addMethodNotAllowed(app);

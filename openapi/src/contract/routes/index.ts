@@ -5,6 +5,7 @@ import * as identity from './identity.ts';
 import * as platform from './platform.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
+import * as shares from './shares.ts';
 
 const { HEARTBEAT_BODY_LIMIT: _limit, ...hostRoutes } = hosts;
 
@@ -12,6 +13,7 @@ export const routes = {
   ...identity,
   ...sessions,
   ...sessionControl,
+  ...shares,
   ...files,
   ...hostRoutes,
   ...platform,
