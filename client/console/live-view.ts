@@ -1,5 +1,15 @@
-import { BrowserPaneClient, type ClientEvent, type Participant } from '../src/index.ts';
-import type { Api } from './api.ts';
+import { CLOSE_CODES } from '@browserpane/protocol';
+import {
+  type BrowserPaneClient,
+  type ConnectionState,
+  FinalConnectError,
+  type Participant,
+  ReconnectingClient,
+  type ReconnectingEvent,
+  type RelayTicket,
+} from '../src/index.ts';
+import { type Api, ApiError } from './api.ts';
+import { ConnectionBanner } from './connection-banner.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
@@ -7,9 +17,8 @@ import { ScaleToggle } from './controls/scale-toggle.ts';
 import { ShareMenu } from './controls/share-menu.ts';
 import { clear, h } from './dom.ts';
 import { Notices } from './notices.ts';
+import { progressText, sessionStep } from './session-progress.ts';
 import { stopFromLiveView } from './stop-session.ts';
-
-const RUNNING = new Set(['ready', 'active', 'idle']);
 
 export interface LiveViewOptions {
   readonly api: Api;
@@ -26,6 +35,8 @@ export interface LiveViewOptions {
  */
 export class LiveView {
   private client: BrowserPaneClient | undefined;
+  private live: ReconnectingClient | undefined;
+  private readonly banner = new ConnectionBanner(() => this.live?.retry());
   private readonly stage: HTMLElement;
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
@@ -76,8 +87,8 @@ export class LiveView {
     );
     const toolbar = h('div.toolbar', {}, info, actions);
     this.stage = h('div.stage', { 'data-testid': 'live-view' });
-    options.root.append(toolbar, this.stage, this.notices.element);
-    void this.connect();
+    options.root.append(toolbar, this.stage, this.banner.element, this.notices.element);
+    this.connect();
   }
 
   get sdk(): BrowserPaneClient | undefined {
@@ -87,68 +98,101 @@ export class LiveView {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.statsTimer);
-    this.client?.disconnect();
+    this.banner.dispose();
+    this.live?.close();
+    this.live = undefined;
     this.client = undefined;
   }
 
-  private async connect(): Promise<void> {
-    const { api, sessionId, role } = this.options;
+  /**
+   * Connects through a reconnecting client: a dropped relay connection (host restart, network
+   * blip, the session re-placed on another host) comes back by itself with a fresh ticket.
+   */
+  private connect(): void {
+    const { sessionId, role } = this.options;
     this.stoppedHere = false;
+    this.live?.close();
+    clear(this.stage);
+    this.stage.classList.remove('reconnecting');
+    const live = new ReconnectingClient({
+      container: this.stage,
+      sessionId,
+      role,
+      workerUrl: '/console/decode-worker.js',
+      clientName: `console ${navigator.userAgent.match(/Chrom(e|ium)\/[\d]+/)?.[0] ?? ''}`.trim(),
+      getTicket: ({ attempt }) => this.ticket(attempt),
+    });
+    this.live = live;
+    live.on((e) => this.onEvent(e));
+    live.start();
+  }
+
+  /** A ticket for the next connection, once the session runs (reconnects never restart it). */
+  private async ticket(attempt: number): Promise<RelayTicket> {
+    const { api, sessionId, role } = this.options;
+    if (attempt === 0) this.setStatus('Starting the browser…');
     try {
-      this.setStatus('Starting the browser…');
-      const ticket = await this.ticketWhenRunning(api, sessionId, role);
-      if (this.disposed) return;
-      this.setStatus('Connecting…');
-      clear(this.stage);
-      const client = await BrowserPaneClient.connect({
-        container: this.stage,
+      const ticket = await this.ticketWhenRunning(api, sessionId, role, attempt > 0);
+      if (attempt === 0) this.setStatus('Connecting…');
+      return {
         relayUrl: ticket.relay_url,
-        sessionId,
         ticket: ticket.token,
-        role,
         certSha256Hex: ticket.cert_sha256,
-        workerUrl: '/console/decode-worker.js',
-        clientName: `console ${navigator.userAgent.match(/Chrom(e|ium)\/[\d]+/)?.[0] ?? ''}`.trim(),
-      });
-      if (this.disposed) return client.disconnect();
-      this.client = client;
-      (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
-      client.on((e) => this.onEvent(e));
-      this.scale.bind(client);
-      this.media.bind(client);
-      this.files.bind(client);
-      this.setStatus(client.controls ? 'Live · you are driving' : 'Live · watching');
-      this.statsTimer = setInterval(() => this.showMetrics(), 1000);
-      client.focus();
-      this.options.onStateChange?.();
+      };
     } catch (err) {
-      this.offerRetry((err as Error).message);
+      if (err instanceof ApiError && [401, 403, 404, 409, 429].includes(err.status))
+        throw new FinalConnectError(err.status, err.message);
+      throw err;
     }
   }
 
-  private async ticketWhenRunning(api: Api, id: string, role: 'owner' | 'viewer') {
+  private async ticketWhenRunning(
+    api: Api,
+    id: string,
+    role: 'owner' | 'viewer',
+    reconnecting: boolean,
+  ) {
     const deadline = Date.now() + 60_000;
-    const request = { params: { session_id: id }, body: { role } };
+    const session = { params: { session_id: id } };
+    const request = { ...session, body: { role } };
+    if (reconnecting) {
+      // Minting restarts a stopped session: a reconnect must not undo someone's stop.
+      const before = await api.getSessionStatus(session);
+      if (['stopped', 'failed', 'stopping'].includes(before.state))
+        throw new FinalConnectError(CLOSE_CODES.session_stopped, `the session is ${before.state}`);
+    }
     // Minting also restarts a stopped or released session.
     let ticket = await api.issueSessionAccessToken(request);
+    let waited = false;
     for (;;) {
-      const status = await api.getSessionStatus({ params: { session_id: id } });
-      if (RUNNING.has(status.state) && status.runtime_state === 'running') break;
+      const status = await api.getSessionStatus(session);
+      const step = sessionStep(status);
+      if (step === 'ready') break;
       if (['failed', 'stopped'].includes(status.state))
-        throw new Error(`session is ${status.state}`);
+        throw new FinalConnectError(CLOSE_CODES.session_stopped, `session is ${status.state}`);
       if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
-      this.setStatus(
-        status.state === 'queued' ? 'Waiting for a free host…' : 'Starting the browser…',
-      );
-      await new Promise((r) => setTimeout(r, 500));
+      if (!reconnecting) this.setStatus(progressText(step, status));
+      waited = true;
+      await new Promise((r) => setTimeout(r, 250));
     }
-    if (Date.parse(ticket.expires_at) - Date.now() < 15_000)
+    // A ticket minted before the session ran may name the host it ran on before (re-placement).
+    if (waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
       ticket = await api.issueSessionAccessToken(request);
     return ticket;
   }
 
-  private onEvent(e: ClientEvent): void {
-    if (e.type === 'participants') this.showPeople(e.participants);
+  private onEvent(e: ReconnectingEvent): void {
+    if (e.type === 'state') this.onState(e.state);
+    else if (e.type === 'client') this.bind(e.client);
+    else if (e.type === 'inputDropped') {
+      const what = [
+        e.keys ? `${e.keys} key${e.keys === 1 ? '' : 's'}` : '',
+        e.clicks ? `${e.clicks} click${e.clicks === 1 ? '' : 's'}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      this.flash(`Not connected: ${what} not sent. Do it again once the picture is back.`);
+    } else if (e.type === 'participants') this.showPeople(e.participants);
     else if (e.type === 'ownership')
       this.setStatus(this.client?.controls ? 'Live · you are driving' : 'Live · watching');
     else if (e.type === 'notice') this.flash(e.message);
@@ -156,9 +200,38 @@ export class LiveView {
       clearInterval(this.statsTimer);
       this.metrics.textContent = '';
       this.client = undefined;
-      if (this.disposed) return;
+    }
+  }
+
+  private bind(client: BrowserPaneClient): void {
+    this.client = client;
+    (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
+    this.scale.bind(client);
+    this.media.bind(client);
+    this.files.bind(client);
+    clearInterval(this.statsTimer);
+    this.statsTimer = setInterval(() => this.showMetrics(), 1000);
+    client.focus();
+  }
+
+  private onState(state: ConnectionState): void {
+    (window as unknown as { bpConnection?: ConnectionState }).bpConnection = state;
+    this.banner.show(state);
+    this.stage.classList.toggle(
+      'reconnecting',
+      state.phase === 'reconnecting' || state.phase === 'gave_up',
+    );
+    if (this.disposed) return;
+    if (state.phase === 'live') {
+      this.setStatus(this.client?.controls ? 'Live · you are driving' : 'Live · watching');
+      if (state.reconnects > 0) this.flash('Reconnected');
+      this.options.onStateChange?.();
+    } else if (state.phase === 'reconnecting')
+      this.setStatus(`Reconnecting… (attempt ${state.attempt})`);
+    else if (state.phase === 'gave_up') this.setStatus('Disconnected');
+    else if (state.phase === 'ended') {
       if (this.stoppedHere) this.offerRetry('You stopped this session.', 'Start again', 'Stopped');
-      else this.offerRetry(e.reason || 'disconnected');
+      else this.offerRetry(state.reason || 'disconnected');
     }
   }
 
@@ -191,7 +264,7 @@ export class LiveView {
         'div.placeholder',
         {},
         h('p', { text: reason }),
-        h('button.primary', { onclick: () => void this.connect() }, action),
+        h('button.primary', { onclick: () => this.connect() }, action),
       ),
     );
   }
@@ -222,8 +295,10 @@ export class LiveView {
         disconnectSelf: () => {
           this.stoppedHere = true;
           clearInterval(this.statsTimer);
-          this.client?.disconnect();
+          this.live?.close();
+          this.live = undefined;
           this.client = undefined;
+          this.offerRetry('Stopping the session…', 'Start again', 'Stopping…');
         },
         confirm: (question) => window.confirm(question),
         progress: (text) => this.setStatus(text),
@@ -232,6 +307,8 @@ export class LiveView {
     } catch (err) {
       this.flash((err as Error).message);
     }
+    if (this.stoppedHere && !this.disposed)
+      this.offerRetry('You stopped this session.', 'Start again', 'Stopped');
     this.options.onStateChange?.();
   }
 }

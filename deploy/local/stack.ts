@@ -74,9 +74,11 @@ export interface LocalStack {
   readonly mcpBridge: RunningBridge | undefined;
   /**
    * Stops the in-process host agent and starts a new one with the same settings and data
-   * directory, as a restart of the agent process would (tests: what survives a restart).
+   * directory, as a restart of the agent process would (tests: what survives a restart). With
+   * `relay` ports, the new agent's relay listens (and is announced) there: its sessions move to
+   * another relay URL, as they would to another host.
    */
-  restartHost(): Promise<RunningHost>;
+  restartHost(relay?: { port: number; plainPort: number }): Promise<RunningHost>;
   stop(): Promise<void>;
 }
 
@@ -205,17 +207,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       url: edge.url,
       databaseUrl,
       edge,
-      relayPort,
-      plainPort,
+      get relayPort() {
+        return Number(hostEnv.RELAY_PORT);
+      },
+      get plainPort() {
+        return Number(hostEnv.RELAY_PLAIN_PORT);
+      },
       get host() {
         return host;
       },
       hostProcess,
       mcpBridge,
-      async restartHost() {
+      async restartHost(relay) {
         if (options.host !== 'in-process' || !host) throw new Error('no in-process host agent');
         await host.stop();
         host = undefined;
+        if (relay) {
+          hostEnv.RELAY_PORT = String(relay.port);
+          hostEnv.RELAY_PLAIN_PORT = String(relay.plainPort);
+          hostEnv.RELAY_PUBLIC_URL = `http://127.0.0.1:${relay.plainPort}`;
+        }
         host = await startInProcessHost();
         return host;
       },
