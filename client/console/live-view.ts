@@ -20,6 +20,9 @@ import { Notices } from './notices.ts';
 import { progressText, sessionStep } from './session-progress.ts';
 import { stopFromLiveView } from './stop-session.ts';
 
+/** Ticket answers that mean "not yet": the session waits for a host or is between states. */
+const WAITING_CODES = new Set(['session_queued', 'session_not_running']);
+
 export interface LiveViewOptions {
   readonly api: Api;
   readonly sessionId: string;
@@ -140,7 +143,10 @@ export class LiveView {
         certSha256Hex: ticket.cert_sha256,
       };
     } catch (err) {
-      if (err instanceof ApiError && [401, 403, 404, 409, 429].includes(err.status))
+      if (
+        err instanceof ApiError &&
+        ([401, 403, 404, 429].includes(err.status) || err.code === 'session_stopped')
+      )
         throw new FinalConnectError(err.status, err.message);
       throw err;
     }
@@ -161,8 +167,12 @@ export class LiveView {
       if (['stopped', 'failed', 'stopping'].includes(before.state))
         throw new FinalConnectError(CLOSE_CODES.session_stopped, `the session is ${before.state}`);
     }
-    // Minting also restarts a stopped or released session.
-    let ticket = await api.issueSessionAccessToken(request);
+    const mint = () => api.issueSessionAccessToken(request);
+    // Minting also restarts a stopped or released session; a waiting one answers 409.
+    let ticket = await mint().catch((err: unknown) => {
+      if (err instanceof ApiError && WAITING_CODES.has(err.code)) return undefined;
+      throw err;
+    });
     let waited = false;
     for (;;) {
       const status = await api.getSessionStatus(session);
@@ -176,8 +186,8 @@ export class LiveView {
       await new Promise((r) => setTimeout(r, 250));
     }
     // A ticket minted before the session ran may name the host it ran on before (re-placement).
-    if (waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
-      ticket = await api.issueSessionAccessToken(request);
+    if (!ticket || waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
+      ticket = await mint();
     return ticket;
   }
 
