@@ -38,6 +38,10 @@ export interface LocalStackOptions {
   /** How to run the host agent. */
   readonly host?: 'child' | 'in-process' | 'none';
   readonly hostMaxSessions?: number;
+  /** HOST_WARM_RUNTIMES of the host agent (default: the agent's own default). */
+  readonly hostWarmRuntimes?: number;
+  /** HOST_METRICS_TOKEN of the host agent (default: none, /metrics off). */
+  readonly hostMetricsToken?: string;
   /**
    * Host loopback ports the sessions' sandboxed browsers may reach (HOST_SANDBOX_ALLOW_PORTS):
    * the test and benchmark page servers. Default none, as on a real host.
@@ -150,6 +154,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       RELAY_PUBLIC_URL: `http://127.0.0.1:${plainPort}`,
       HOST_DATA_DIR: join(options.dataDir, 'host'),
       ...(options.hostMaxSessions ? { HOST_MAX_SESSIONS: String(options.hostMaxSessions) } : {}),
+      ...(options.hostWarmRuntimes !== undefined
+        ? { HOST_WARM_RUNTIMES: String(options.hostWarmRuntimes) }
+        : {}),
+      ...(options.hostMetricsToken ? { HOST_METRICS_TOKEN: options.hostMetricsToken } : {}),
       ...(options.sandboxAllowPorts?.length
         ? { HOST_SANDBOX_ALLOW_PORTS: options.sandboxAllowPorts.join(',') }
         : {}),
