@@ -44,10 +44,11 @@ async function measure(warm: number): Promise<number[]> {
     const page = await browser.newPage({ viewport: CONSOLE_VIEWPORT });
     await signIn(page, stack.url);
     const warmNow = async () => {
+      // a fresh connection each time (the relay closes idle keep-alive sockets)
       const res = await fetch(`http://127.0.0.1:${stack.plainPort}/metrics`, {
-        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-      });
-      const m = /^browserpane_host_warm_runtimes (\d+)$/m.exec(await res.text());
+        headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: 'close' },
+      }).catch(() => undefined);
+      const m = /^browserpane_host_warm_runtimes (\d+)$/m.exec((await res?.text()) ?? '');
       return Number(m?.[1] ?? 0);
     };
     const times: number[] = [];
