@@ -114,6 +114,8 @@ describe('OpenAPI contract', () => {
       });
       await host.enroll(edge.secrets.hostEnrollmentToken);
       await api.get('/api/v1/hosts', edge.secrets.operatorToken);
+      await api.get('/metrics', edge.secrets.operatorToken);
+      await api.get('/metrics');
       await api.post('/api/v1/maintenance/sweep', edge.secrets.operatorToken);
 
       // Sessions.

@@ -12,6 +12,7 @@ import { type SessionRow, sessions } from '../db/schema/index.ts';
 import type { Env, Variables } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { randomToken } from './crypto.ts';
+import { countTicket } from './metrics/edge-metrics.ts';
 import type { Principal } from './oidc/principal.ts';
 import { markLostHosts } from './scheduler.ts';
 import { isRunningState } from './session-view.ts';
@@ -172,6 +173,7 @@ async function sign(
     gen: Number(session.grantGeneration),
     ...(viaShare(session, principal, role) ? { via: 'share' } : {}),
   });
+  countTicket(role);
   return {
     token_type: 'session_connect_ticket',
     token,
