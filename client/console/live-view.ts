@@ -310,6 +310,8 @@ export class LiveView {
 
   private setStatus(text: string): void {
     this.status.textContent = text;
+    // green only while live; "Stopped", "No access", "Reconnecting…" are not good news
+    this.status.classList.toggle('live', text.startsWith('Live'));
   }
 
   private flash(text: string): void {

@@ -80,11 +80,16 @@ describe('console layout in a real browser', () => {
     });
   }
 
-  it('opens the Share menu with its three actions and closes it on a click elsewhere', async () => {
+  it('opens the Share menu with its four actions and closes it on a click elsewhere', async () => {
     await page.setViewportSize({ width: 1280, height: 816 });
     await page.click('[data-testid=share]');
     const items = await boxesOf(page, '.menu > .menu-item');
-    expect(items.map((i) => i.name)).toEqual(['open-viewer', 'open-owner', 'copy-link']);
+    expect(items.map((i) => i.name)).toEqual([
+      'share-people',
+      'open-viewer',
+      'open-owner',
+      'copy-link',
+    ]);
     for (const i of items) expect(i.x + i.width).toBeLessThanOrEqual(1280);
     await page.screenshot({ path: join(SHOTS, 'console-share-menu.png') });
     await page.mouse.click(20, 400);
