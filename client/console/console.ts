@@ -9,7 +9,7 @@ import {
 } from './auth.ts';
 import { clear, h } from './dom.ts';
 import { LiveView } from './live-view.ts';
-import { renderSessionList, sessionName } from './session-list.ts';
+import { SessionList, sessionName } from './session-list.ts';
 
 /** The console: sign in, your sessions, start one, join it, share it. */
 async function main(): Promise<void> {
@@ -51,7 +51,38 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   let live: LiveView | undefined;
   let sessions: SessionResource[] = [];
 
-  const list = h('nav.sessions');
+  const list = new SessionList({
+    select: (id) => void select(id),
+    rename: async (id, name) => {
+      try {
+        const renamed = await api.updateSession({
+          params: { session_id: id },
+          body: { display_name: name },
+        });
+        sessions = sessions.map((s) => (s.id === id ? renamed : s));
+        list.update(sessions, selected);
+        if (id === selected) live?.rename(sessionName(renamed));
+      } catch (err) {
+        window.alert(`Could not rename: ${(err as Error).message}`);
+      }
+    },
+    remove: async (id) => {
+      try {
+        await api.deleteSession({ params: { session_id: id }, query: { purge: 'true' } });
+        sessions = sessions.filter((s) => s.id !== id);
+        if (id === selected) {
+          selected = undefined;
+          live?.dispose();
+          live = undefined;
+          history.replaceState(null, '', '/');
+          showWelcome();
+        }
+        list.update(sessions, selected);
+      } catch (err) {
+        window.alert(`Could not delete: ${(err as Error).message}`);
+      }
+    },
+  });
   const main = h('main.main');
   const newButton = h(
     'button.primary.wide',
@@ -76,19 +107,19 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         'Sign out',
       ),
     ),
-    h('div.body', {}, h('aside.sidebar', {}, newButton, list), main),
+    h('div.body', {}, h('aside.sidebar', {}, newButton, list.element), main),
   );
 
   const refresh = async () => {
     try {
       sessions = (await api.listSessions()).sessions;
-      renderSessionList(list, sessions, selected, (id) => void select(id));
+      list.update(sessions, selected);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         signOut();
         return showLogin(app, config);
       }
-      list.replaceChildren(h('p.error', { text: (err as Error).message }));
+      list.showError((err as Error).message);
     }
   };
 
@@ -124,7 +155,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       root: main,
       onStateChange: () => void refresh(),
     });
-    renderSessionList(list, sessions, selected, (next) => void select(next));
+    list.update(sessions, selected);
   };
 
   /** A share link (`/?share=<secret>`): redeem it, drop the secret from the address, open it. */
@@ -162,10 +193,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     }
   };
 
-  const shareToken = params.get('share');
-  if (shareToken) void redeem(shareToken);
-  else if (selected) void select(selected, role);
-  else {
+  function showWelcome(): void {
     clear(main);
     main.append(
       h(
@@ -176,6 +204,11 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       ),
     );
   }
+
+  const shareToken = params.get('share');
+  if (shareToken) void redeem(shareToken);
+  else if (selected) void select(selected, role);
+  else showWelcome();
   void refresh();
   setInterval(() => void refresh(), 5000);
 }

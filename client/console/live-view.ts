@@ -49,6 +49,7 @@ export class LiveView {
   private readonly stage: HTMLElement;
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
+  private readonly name: HTMLElement;
   private readonly metrics: HTMLElement;
   private readonly media = new MediaControls((text) => this.flash(text));
   private readonly notices = new Notices();
@@ -67,6 +68,10 @@ export class LiveView {
     this.status = h('span.status', { text: 'Connecting…' });
     this.metrics = h('span.metrics');
     this.people = h('span.people');
+    this.name = h('span.session-id', {
+      text: options.name ?? `Session ${options.sessionId.slice(-6)}`,
+      title: options.sessionId,
+    });
     const owner = (options.access ?? 'owner') === 'owner';
     const dialog = owner
       ? new ShareDialog(options.api, options.sessionId, (text) => this.flash(text))
@@ -80,17 +85,7 @@ export class LiveView {
       (text) => this.flash(text),
     );
     // what the session is (shrinks and ellipsizes on narrow screens) | what you can do (never cut)
-    const info = h(
-      'div.toolbar-info',
-      {},
-      h('span.session-id', {
-        text: options.name ?? `Session ${options.sessionId.slice(0, 8)}`,
-        title: options.sessionId,
-      }),
-      this.status,
-      this.people,
-      this.metrics,
-    );
+    const info = h('div.toolbar-info', {}, this.name, this.status, this.people, this.metrics);
     const actions = h(
       'div.toolbar-actions',
       {},
@@ -110,6 +105,11 @@ export class LiveView {
     options.root.append(toolbar, this.stage, this.banner.element, this.notices.element);
     if (dialog) options.root.append(dialog.element);
     this.connect();
+  }
+
+  /** Shows the session's new name in the toolbar. */
+  rename(name: string): void {
+    this.name.textContent = name;
   }
 
   get sdk(): BrowserPaneClient | undefined {

@@ -142,6 +142,7 @@ describe('OpenAPI contract', () => {
       await host.beat();
       await api.get('/api/v1/sessions?limit=5&label.x=y', demo);
       await api.get(`/api/v1/sessions/${id}`, demo);
+      await api.patch(`/api/v1/sessions/${id}`, demo, { display_name: 'Contract walk' });
       const status = await api.get(`/api/v1/sessions/${id}/status`, demo);
       const c1 = status.body.connections.find(
         (c: { host_connection_id: string }) => c.host_connection_id === 'c1',

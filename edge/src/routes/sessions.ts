@@ -5,7 +5,9 @@ import type { SessionRow } from '../db/schema/index.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
+import { artifactStore } from '../services/artifacts/index.ts';
 import { statesFor, statesForRuntime } from '../services/session-view.ts';
+import { purgeSession, renameSession } from '../services/sessions/rename-and-purge.ts';
 import {
   cancelQueued,
   createSession,
@@ -65,7 +67,7 @@ async function withSessionOnConflict<T>(
   }
 }
 
-/** Session resources: create, list, read, safe stop (DELETE and /stop), kill, cancel, release, status. */
+/** Session resources: create, list, read, rename, safe stop (DELETE and /stop) or purge, kill, cancel, release, status. */
 export function sessionRoutes(app: Hono<AppEnv>): void {
   implement(app, routes.createSession, async (c, { body }) => {
     const db = c.var.db();
@@ -130,7 +132,21 @@ export function sessionRoutes(app: Hono<AppEnv>): void {
     const stopped = await withSessionOnConflict(c, row, () => safeStop(db, row, new Date()));
     return { status: 200 as const, body: await resourceOf(db, stopped, viewContext(c)) };
   };
-  implement(app, routes.deleteSession, (c, { params }) => stop(c, params.session_id));
+  implement(app, routes.deleteSession, async (c, { params, query }) => {
+    if (query.purge !== 'true') return stop(c, params.session_id);
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const body = await resourceOf(db, row, viewContext(c));
+    await purgeSession(db, row, artifactStore(c.env));
+    return { status: 200 as const, body };
+  });
+
+  implement(app, routes.updateSession, async (c, { params, body }) => {
+    const db = c.var.db();
+    const row = await loadSession(db, params.session_id, c.var.principal, 'owner');
+    const renamed = await renameSession(db, row, body.display_name, new Date());
+    return { status: 200, body: await resourceOf(db, renamed, viewContext(c)) };
+  });
   implement(app, routes.stopSession, (c, { params }) => stop(c, params.session_id));
 
   implement(app, routes.killSession, async (c, { params }) => {

@@ -83,6 +83,15 @@ export class Api {
     return this.request<T>('POST', path, { ...options, token, body });
   }
 
+  patch<T = Json>(
+    path: string,
+    token?: string | null,
+    body?: unknown,
+    options: RequestOptions = {},
+  ) {
+    return this.request<T>('PATCH', path, { ...options, token, body });
+  }
+
   delete<T = Json>(path: string, token?: string | null, options: RequestOptions = {}) {
     return this.request<T>('DELETE', path, { ...options, token });
   }

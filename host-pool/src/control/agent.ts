@@ -125,6 +125,8 @@ export class HostAgent {
     const acks = this.pendingAcks.splice(0);
     this.outbox.add(this.sessions.drainEvents());
     const events = this.outbox.batch();
+    // What each visible tab shows, read now for the next beat (never delays this one).
+    void this.sessions.refreshPages();
     try {
       const answer = await this.edge.heartbeat(
         this.enrollment.host_id,

@@ -2,6 +2,7 @@ import { lstat, readlink, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
 import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
+import { type PageSummary, PageTitle } from '../cdp/page-title.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
@@ -257,6 +258,17 @@ class DisplaySession implements LiveSession {
     private readonly uid: number | undefined,
   ) {}
 
+  /** The tab a person sees (read from the browser when the agent asks, between heartbeats). */
+  private readonly title = new PageTitle(() => this.runtime.cdpWebSocketUrl());
+
+  page(): PageSummary | undefined {
+    return this.title.current();
+  }
+
+  async refreshPage(): Promise<void> {
+    if (this.runtime.state === 'running') await this.title.refresh();
+  }
+
   state(): LiveState {
     return toLiveState(this.runtime.state);
   }
@@ -332,6 +344,7 @@ class DisplaySession implements LiveSession {
   }
 
   private async release(): Promise<void> {
+    await this.title.close();
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
   }
 }

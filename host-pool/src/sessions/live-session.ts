@@ -1,3 +1,4 @@
+import type { PageSummary } from '../cdp/page-title.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
 import type { SessionHub } from '../relay/session-hub.ts';
 
@@ -17,6 +18,10 @@ export interface LiveSession {
   state(): LiveState;
   restarts(): number;
   display(): { width: number; height: number };
+  /** The tab a person sees, as last read (sessions without a browser have none). */
+  page?(): PageSummary | undefined;
+  /** Reads the tab a person sees again. */
+  refreshPage?(): Promise<void>;
   /** The browser's DevTools endpoint on loopback (for the CDP gateway). */
   cdpPort(): number | undefined;
   /** The session's X display and its cookie (screenshots, clipboard tools, tests). */

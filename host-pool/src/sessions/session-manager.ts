@@ -90,15 +90,33 @@ export class SessionManager {
         : slot.stopping
           ? 'stopped'
           : (slot.live?.state() ?? 'starting');
+      const page = slot.live?.page?.();
       return {
         session_id: slot.sessionId,
         state,
         restarts: slot.live?.restarts() ?? 0,
         display: slot.live?.display() ?? slot.options.viewport,
         ...(slot.error ? { error: slot.error } : {}),
+        ...(page ? { page } : {}),
       };
     });
   }
+
+  /** Reads each running session's visible tab again (for the next heartbeat), within `ms`. */
+  async refreshPages(ms = 1500): Promise<void> {
+    if (this.pagesReading) return; // the last read is still out: one at a time
+    const reads = Promise.allSettled(
+      [...this.slots.values()].map((slot) => slot.live?.refreshPage?.()),
+    );
+    this.pagesReading = reads;
+    void reads.finally(() => {
+      if (this.pagesReading === reads) this.pagesReading = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([reads, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+  private pagesReading: Promise<unknown> | undefined;
 
   connections(): HeartbeatRequest['connections'] {
     const out: HeartbeatRequest['connections'] = [];

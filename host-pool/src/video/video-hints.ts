@@ -1,5 +1,4 @@
-import { CdpClient } from '../cdp/cdp-client.ts';
-import { PageSessions } from '../cdp/page-targets.ts';
+import { LazyPages } from '../cdp/lazy-pages.ts';
 import type { Rect } from '../encode/tile-grid.ts';
 
 /** A playing `<video>` (or an animating `<canvas>`) on the visible page, in display pixels. */
@@ -15,16 +14,15 @@ export interface MediaHint extends Rect {
  * of the browser's own toolbars. Connects lazily and follows browser restarts.
  */
 export class VideoHints {
-  private client: CdpClient | undefined;
-  private pages: PageSessions | undefined;
-  private url: string | undefined;
+  private readonly pages: LazyPages;
 
-  constructor(private readonly endpoint: () => string) {}
+  constructor(endpoint: () => string) {
+    this.pages = new LazyPages(endpoint);
+  }
 
   async query(): Promise<MediaHint[]> {
     try {
-      await this.connect();
-      const page = await this.pages?.activePage();
+      const page = await this.pages.active();
       if (!page) return [];
       const { result } = await page.send<{ result: { value?: MediaHint[] } }>(
         'Runtime.evaluate',
@@ -37,20 +35,8 @@ export class VideoHints {
     }
   }
 
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.pages = undefined;
-    await client?.close().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const url = this.endpoint();
-    if (this.client && !this.client.closed && url === this.url) return;
-    await this.client?.close().catch(() => undefined);
-    this.client = await CdpClient.connect(url);
-    this.pages = new PageSessions(this.client);
-    this.url = url;
+  close(): Promise<void> {
+    return this.pages.close();
   }
 }
 

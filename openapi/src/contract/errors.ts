@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   share_link_invalid: 404,
   method_not_allowed: 405,
   session_not_stoppable: 409,
+  session_not_ended: 409,
   session_not_running: 409,
   session_not_queued: 409,
   session_not_releasable: 409,

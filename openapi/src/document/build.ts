@@ -219,7 +219,7 @@ export function buildDocument(): Json {
   seen.clear();
   jsonSchema(ErrorBody, 'output', components);
   const paths: Record<string, Record<string, Json>> = {};
-  const methods = ['get', 'post', 'put', 'delete'];
+  const methods = ['get', 'post', 'put', 'patch', 'delete'];
   const ordered = (Object.values(routes) as Route[]).sort(
     (a, b) => a.path.localeCompare(b.path) || methods.indexOf(a.method) - methods.indexOf(b.method),
   );

@@ -53,6 +53,11 @@ export const sessions = pgTable(
     capabilities: jsonb().$type<Record<string, boolean>>().notNull(),
     idleTimeoutSec: integer().notNull(),
     labels: jsonb().$type<Record<string, string>>().notNull(),
+    /** What its owner calls it (set at creation or by a rename); null until named. */
+    displayName: text(),
+    /** The title and host name of the tab the person sees, as its host last reported them. */
+    pageTitle: text(),
+    pageHost: text(),
     /** Free-form JSON an integration attaches at creation (reference v1 `integration_context`). */
     integrationContext: jsonb().$type<Record<string, unknown>>(),
     regionHint: text(),

@@ -89,7 +89,9 @@ export async function applyReports(
 
   const events: SessionEventInput[] = [];
   for (const row of assigned) {
-    const { patch, events: ev } = reconcile(row, reports.get(row.id), conns.get(row.id) ?? [], now);
+    const report = reports.get(row.id);
+    const { patch: state, events: ev } = reconcile(row, report, conns.get(row.id) ?? [], now);
+    const patch = report?.page ? { ...state, ...pageOf(report.page) } : state;
     events.push(...ev);
     if (changed(row, patch)) {
       await tx
@@ -124,4 +126,16 @@ export async function applyReports(
     }
   }
   await addEvents(tx, events);
+}
+
+/** The tab a person sees, as stored: its title and only the host name of its address. */
+function pageOf(page: { title: string; url: string }): { pageTitle: string; pageHost: string } {
+  let host = '';
+  try {
+    const url = new URL(page.url);
+    if (url.protocol === 'http:' || url.protocol === 'https:') host = url.host;
+  } catch {
+    // not an address (the host reports what the browser says): no host name
+  }
+  return { pageTitle: page.title.slice(0, 300), pageHost: host };
 }

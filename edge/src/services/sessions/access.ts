@@ -54,7 +54,7 @@ export interface ListFilter {
   integration?: Record<string, string>;
   /** No templates exist: a template filter matches nothing. */
   templateId?: string;
-  /** Case-insensitive text the session's name label, id or owner must contain. */
+  /** Case-insensitive text its name, page title or host, name label, id or owner must contain. */
   query?: string;
 }
 
@@ -70,7 +70,7 @@ export async function listSessions(
   if (filter.query) {
     const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     where.push(
-      sql`(lower(coalesce(${sessions.labels} ->> 'name', '')) like ${like} or ${sessions.id}::text like ${like} or lower(${sessions.ownerName}) like ${like})`,
+      sql`(lower(coalesce(${sessions.displayName}, '')) like ${like} or lower(coalesce(${sessions.pageTitle}, '')) like ${like} or lower(coalesce(${sessions.pageHost}, '')) like ${like} or lower(coalesce(${sessions.labels} ->> 'name', '')) like ${like} or ${sessions.id}::text like ${like} or lower(${sessions.ownerName}) like ${like})`,
     );
   }
   if (filter.cursor) where.push(lt(sessions.id, filter.cursor));

@@ -62,6 +62,7 @@ export async function createSession(
       },
       idleTimeoutSec: input.idle_timeout_sec ?? cfg.defaultIdleTimeoutSec,
       labels: input.labels ?? {},
+      displayName: input.display_name?.trim() || null,
       integrationContext: input.integration_context ?? null,
       regionHint: input.region ?? null,
       originLatitude: origin.latitude,

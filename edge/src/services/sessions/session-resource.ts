@@ -223,6 +223,11 @@ export function sessionResource(row: SessionRow, live: Live, ctx: ViewContext): 
     automation_owner: principalRef(row.automationOwnerId, row.automationOwnerName),
     mcp_owner: principalRef(row.mcpOwnerId, row.mcpOwnerName),
     stop_reason: row.stopReason,
+    display_name: row.displayName,
+    page:
+      row.pageTitle === null && row.pageHost === null
+        ? null
+        : { title: row.pageTitle ?? '', host: row.pageHost ?? '' },
     access: live.access ?? 'owner',
   };
 }

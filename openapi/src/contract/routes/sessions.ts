@@ -2,7 +2,12 @@
 import { route } from '../route.ts';
 import { SessionIdParams } from '../schemas/common.ts';
 import { Session, SessionList } from '../schemas/session.ts';
-import { CreateSessionRequest, ListSessionsQuery } from '../schemas/session-requests.ts';
+import {
+  CreateSessionRequest,
+  DeleteSessionQuery,
+  ListSessionsQuery,
+  UpdateSessionRequest,
+} from '../schemas/session-requests.ts';
 import { SessionStatus } from '../schemas/session-status.ts';
 
 const tag = 'sessions';
@@ -75,20 +80,54 @@ export const getSession = route({
 
 const stopConflict = 'session_not_stoppable' as const;
 
+export const updateSession = route({
+  operationId: 'updateSession',
+  method: 'patch',
+  path: '/api/v1/sessions/{session_id}',
+  tag,
+  summary: 'Rename a session (ours)',
+  description: 'Sets or clears its `display_name`. Only its owner may.',
+  auth: 'bearer',
+  params: SessionIdParams,
+  body: { schema: UpdateSessionRequest, required: true, limit: 4096 },
+  responses: { 200: session('The session with its new name.') },
+  errors: [
+    'invalid_id',
+    'validation_failed',
+    'invalid_json',
+    'unauthorized',
+    'invalid_token',
+    'payload_too_large',
+    'unsupported_media_type',
+    'session_not_found',
+  ],
+});
+
 export const deleteSession = route({
   operationId: 'deleteSession',
   method: 'delete',
   path: '/api/v1/sessions/{session_id}',
   tag,
-  summary: 'Safe stop (same as POST …/stop)',
+  summary: 'Safe stop (same as POST …/stop), or remove an ended session',
   description:
-    'Stops the session unless clients or automation use it (409 with the unchanged `session` and `details.stop_eligibility`). The resource stays and can be reconnected.',
+    'Stops the session unless clients or automation use it (409 with the unchanged `session` and `details.stop_eligibility`). The resource stays and can be reconnected. With `purge=true` (ours) an ended session is removed for good: its record, files, shares and events; afterwards it is 404.',
   auth: 'bearer',
   params: SessionIdParams,
+  query: DeleteSessionQuery,
   responses: {
-    200: session('The session, now `stopping` (its host stops the runtime) or `stopped`.'),
+    200: session(
+      'The session, now `stopping` (its host stops the runtime) or `stopped`; with `purge=true`, the session as it was when removed.',
+    ),
   },
-  errors: ['invalid_id', 'unauthorized', 'invalid_token', 'session_not_found', stopConflict],
+  errors: [
+    'invalid_id',
+    'validation_failed',
+    'unauthorized',
+    'invalid_token',
+    'session_not_found',
+    stopConflict,
+    'session_not_ended',
+  ],
 });
 
 export const stopSession = route({

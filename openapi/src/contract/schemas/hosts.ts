@@ -102,6 +102,13 @@ export const HeartbeatRequest = named(
           restarts: integer(0, 1e9),
           display: z.strictObject({ width: integer(1, 16_384), height: integer(1, 16_384) }),
           error: text({ max: 2000 }).optional(),
+          page: z
+            .strictObject({ title: text({ max: 1000 }), url: text({ max: 8192 }) })
+            .optional()
+            .meta({
+              description:
+                'The tab a person sees: its title and address (the edge keeps the title and only the host name).',
+            }),
         }),
       )
       .max(1000, { error: 'must have at most 1000 items' }),

@@ -48,7 +48,7 @@ export const CreateSessionRequest = named(
     integration_context: jsonObject().nullable().optional(),
     display_name: DISPLAY_NAME().optional().meta({
       description:
-        "Sent by the reference's MCP bridge; accepted, not stored (sessions have no display name).",
+        "What the owner calls the session (the reference's MCP bridge sends it too); rename with PATCH.",
     }),
     project_id: z
       .null({ error: 'must be null: projects are not available yet' })
@@ -125,11 +125,29 @@ export const ListSessionsQuery = z.strictObject({
     .meta({ description: 'No templates yet: a template filter matches no session.' }),
   q: text({ min: 1, max: 100 }).optional().meta({
     description:
-      "Ours: only sessions whose name (label `name`), id or owner's name contains this text (case-insensitive).",
+      "Ours: only sessions whose `display_name`, page title or host, label `name`, id or owner's name contains this text (case-insensitive).",
   }),
 });
 
 export const LABEL_FILTER_KEY = labelKey;
+
+export const UpdateSessionRequest = named(
+  'UpdateSessionRequest',
+  z.strictObject({
+    display_name: DISPLAY_NAME()
+      .refine((s) => s.trim().length > 0, { error: 'must not be blank' })
+      .nullable()
+      .meta({ description: 'The new name; null forgets it (the page title shows again).' }),
+  }),
+  'Ours: what an owner may change on a session.',
+);
+
+export const DeleteSessionQuery = z.strictObject({
+  purge: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional().meta({
+    description:
+      'Ours: `true` removes an ended session (`stopped`, `failed`, `released`) with its files and shares instead of stopping it; a session that is not ended answers 409 `session_not_ended`.',
+  }),
+});
 
 export const AccessTokenRequest = named(
   'AccessTokenRequest',

@@ -105,6 +105,14 @@ export const Session = named(
       description: 'The principal holding MCP ownership, if any.',
     }),
     stop_reason: z.string().nullable(),
+    display_name: z.string().nullable().meta({
+      description:
+        'Ours: what its owner calls it (`display_name` at creation, or a rename); null until named.',
+    }),
+    page: z.object({ title: z.string(), host: z.string() }).nullable().meta({
+      description:
+        'Ours: the title and host name of the tab a person sees in it, as its host last reported them (kept after it stops); null before the first report.',
+    }),
     access: z.enum(['owner', 'delegate', 'collaborator', 'viewer']).meta({
       description:
         "Ours: the caller's access — its owner, an automation delegate or MCP owner, or a person it is shared with as `collaborator` (drives) or `viewer` (watches).",

@@ -1,0 +1,50 @@
+/** An owner's housekeeping: naming a session, and removing one that ended for good. */
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.ts';
+import { type SessionRow, sessions } from '../../db/schema/index.ts';
+import { AppError } from '../../errors.ts';
+import type { ArtifactStore } from '../artifacts/store.ts';
+
+/** States in which nothing runs for a session and nothing will unless someone reconnects it. */
+const ENDED: ReadonlySet<SessionRow['state']> = new Set(['stopped', 'failed', 'released']);
+
+export async function renameSession(
+  db: Queryable,
+  row: SessionRow,
+  displayName: string | null,
+  now: Date,
+): Promise<SessionRow> {
+  const [updated] = await db
+    .update(sessions)
+    .set({ displayName: displayName?.trim() || null, updatedAt: now })
+    .where(eq(sessions.id, row.id))
+    .returning();
+  return updated ?? row;
+}
+
+/**
+ * Removes an ended session: its stored objects (`sessions/<id>/…`: files, saved profiles), then
+ * its record, which takes its files, shares, connections and events with it. The objects go
+ * first, so a failure leaves a session to retry the purge on, never objects nobody can find.
+ */
+export async function purgeSession(
+  db: Queryable,
+  row: SessionRow,
+  store: ArtifactStore | null,
+): Promise<void> {
+  if (!ENDED.has(row.state))
+    throw new AppError(
+      'session_not_ended',
+      `the session is ${row.state}: stop it before removing it (only stopped, failed or released sessions can be removed)`,
+    );
+  if (store) {
+    const prefix = `sessions/${row.id}/`;
+    let cursor: string | undefined;
+    do {
+      const page = await store.list(prefix, { limit: 500, ...(cursor ? { cursor } : {}) });
+      if (page.objects.length > 0) await store.delete(page.objects.map((o) => o.key));
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+  }
+  await db.delete(sessions).where(eq(sessions.id, row.id));
+}

@@ -1,0 +1,3 @@
+ALTER TABLE "sessions" ADD COLUMN "display_name" text;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "page_title" text;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "page_host" text;
