@@ -14,6 +14,7 @@ import { jwksRoutes } from './routes/jwks.ts';
 import { identityRoutes } from './routes/me.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
+import { sessionProfileRoutes } from './routes/session-profiles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
@@ -59,6 +60,7 @@ export function buildApp(): Hono<AppEnv> {
   sessionRoutes(app);
   sessionControlRoutes(app);
   sessionFileRoutes(app);
+  sessionProfileRoutes(app);
   hostRoutes(app);
   addMethodNotAllowed(app);
   return app;

@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
 import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
+import type { ProfileSync } from '../profiles/profile-sync.ts';
 import { SessionHub } from '../relay/session-hub.ts';
 import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
 import { sessionPaths } from '../runtime/profile.ts';
@@ -27,6 +29,11 @@ export interface DisplaySessionFactoryOptions {
   readonly features?: readonly SessionFeature[];
   /** Confines each session (its own user, filesystem view, network); absent: HOST_SANDBOX=off. */
   readonly sandbox?: HostSandbox;
+  /**
+   * Portable profiles: restored before the browser starts when the saved one is not on this disk,
+   * saved every `saveIntervalMs` while running (0: never) and when the session stops.
+   */
+  readonly profiles?: { readonly sync: ProfileSync; readonly saveIntervalMs: number };
 }
 
 /** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
@@ -51,7 +58,40 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const closers: Array<() => Promise<unknown>> = [];
     const prepared: PreparedFeature[] = [];
     let sandbox: SessionSandbox | undefined;
+    const profiles = this.options.profiles;
+    const saveProfile = async (reason: 'periodic' | 'stop') => {
+      if (!profiles) return;
+      try {
+        const saved = await profiles.sync.save(sessionId, sessionDir);
+        record('profile_saved', {
+          reason,
+          revision: saved.revision,
+          bytes: saved.bytes,
+          ms: saved.ms,
+        });
+      } catch (err) {
+        log.warn('profile not saved', { reason, err });
+        record('profile_save_failed', { reason, error: (err as Error).message.slice(0, 300) });
+      }
+    };
     try {
+      if (profiles) {
+        mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
+        try {
+          const restored = await profiles.sync.restore(sessionId, sessionDir);
+          if (restored)
+            record('profile_restored', {
+              revision: restored.revision,
+              bytes: restored.bytes,
+              files: restored.files,
+              ms: restored.ms,
+            });
+        } catch (err) {
+          // the session still starts, from what this host has (nothing, on a new host)
+          log.warn('profile not restored', { err });
+          record('profile_restore_failed', { error: (err as Error).message.slice(0, 300) });
+        }
+      }
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
       capabilities &= sessionCapabilityMask(options);
@@ -137,12 +177,21 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         hub.close('session_stopped');
       });
       runtime.on('state', () => onChange());
+      if (profiles && profiles.saveIntervalMs > 0) {
+        const timer = setInterval(() => {
+          if (runtime.state === 'running') void saveProfile('periodic');
+        }, profiles.saveIntervalMs);
+        timer.unref();
+        closers.push(async () => clearInterval(timer));
+      }
       const afterStop = async () => {
         for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
         // last: the session's user id is handed out again only when nothing runs as it
         await sandbox?.close();
       };
-      return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop);
+      return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop, () =>
+        saveProfile('stop'),
+      );
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
       await runtime.kill().catch(() => undefined);
@@ -163,6 +212,8 @@ class DisplaySession implements LiveSession {
     private readonly closers: Array<() => Promise<unknown>>,
     /** Feature environments (audio servers …): torn down after the browser. */
     private readonly afterStop: () => Promise<void>,
+    /** Saves the profile once the browser stopped (a graceful stop; never after a kill). */
+    private readonly saveProfile: () => Promise<void>,
   ) {}
 
   state(): LiveState {
@@ -223,6 +274,7 @@ class DisplaySession implements LiveSession {
     await this.release();
     try {
       await this.runtime.stop();
+      await this.saveProfile();
     } finally {
       await this.afterStop();
     }
