@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -60,6 +60,9 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
   let sessionId: string;
   let firstHost: BedHost;
   let automation: Browser | undefined;
+  let viewerBefore = '';
+  const viewerId = () =>
+    person.evaluate(() => (window as unknown as ConsoleWindow).bpClient?.connectionId ?? '');
 
   const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${bed.url}${path}`, {
@@ -194,6 +197,7 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     const before = firstHost.sessionProcesses();
     expect(before.map((p) => p.comm)).toEqual(expect.arrayContaining(['Xvfb']));
     step(`killing the agent of ${firstHost.name}`);
+    viewerBefore = await viewerId();
     const killedAt = Date.now();
     await firstHost.kill();
     // its browsers and displays die with it (parent-death signals), no orphans
@@ -215,10 +219,11 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     const moved = await drive();
     const cookies = await moved.context().cookies(site.url);
     expect(cookies.map((c) => `${c.name}=${c.value}`)).toContain('bp_kept=across-hosts');
-    const target = bed.host(nearest);
-    expect(
-      readFileSync(join(target.dataDir, 'sessions', sessionId, 'downloads', 'kept.txt'), 'utf8'),
-    ).toBe('downloaded before the host was lost');
+    // the browser saves downloads under their DevTools id (allowAndName): look for the content
+    const downloads = join(bed.host(nearest).dataDir, 'sessions', sessionId, 'downloads');
+    expect(readdirSync(downloads).map((f) => readFileSync(join(downloads, f), 'utf8'))).toContain(
+      'downloaded before the host was lost',
+    );
     await moved.goto(`${site.url}/kept`);
   }, 300_000);
 
@@ -226,14 +231,20 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
   // branch: until it lands the person sees "Disconnected" and a Reconnect button. Flip `it.fails`
   // to `it` when it merges.
   it.fails('the live view shows the page again without a manual reload', async () => {
+    // a new connection of the console's live view (the old canvas keeps the last picture)
     await expect
       .poll(
         async () => {
-          const page = automation?.contexts().flatMap((c) => c.pages())[0];
-          return page ? liveViewPixel(person, page, 200, 200) : null;
+          const id = await viewerId();
+          return id !== '' && id !== viewerBefore;
         },
         { timeout: 30_000 },
       )
+      .toBe(true);
+    const page = automation?.contexts().flatMap((c) => c.pages())[0];
+    if (!page) throw new Error('no automation page');
+    await expect
+      .poll(() => liveViewPixel(person, page, 200, 200), { timeout: 30_000 })
       .toEqual(TEAL);
   });
 
@@ -251,12 +262,20 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
         interval: 500,
       })
       .toBe(true);
-    const placedOn = (await session()).host_id;
-    // wherever it runs now, each host runs one display per session the edge placed on it
-    for (const h of bed.hosts) {
-      const xvfbs = h.sessionProcesses().filter((p) => p.comm === 'Xvfb').length;
-      expect(xvfbs, h.name).toBe(h.hostId() === placedOn ? 1 : 0);
-    }
+    // wherever it runs now, each host runs one display per session the edge placed on it (the
+    // hosts that disagree, as they are seen; none once the session ran again)
+    const xvfbs = (h: BedHost) => h.sessionProcesses().filter((p) => p.comm === 'Xvfb').length;
+    await expect
+      .poll(
+        async () => {
+          const placedOn = (await session()).host_id;
+          return bed.hosts
+            .filter((h) => xvfbs(h) !== (h.hostId() === placedOn ? 1 : 0))
+            .map((h) => `${h.name} runs ${xvfbs(h)} Xvfb, placed here: ${h.hostId() === placedOn}`);
+        },
+        { timeout: 90_000, interval: 1_000 },
+      )
+      .toEqual([]);
     const page = await drive();
     const cookies = await page.context().cookies(site.url);
     expect(cookies.map((c) => `${c.name}=${c.value}`)).toContain('bp_kept=across-hosts');
