@@ -5,6 +5,7 @@ import { database } from './middleware/database.ts';
 import { drainRequestBody } from './middleware/drain-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { devOidcRoutes } from './routes/dev-oidc.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -12,10 +13,12 @@ import { healthRoutes } from './routes/health.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { jwksRoutes } from './routes/jwks.ts';
 import { identityRoutes } from './routes/me.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionProfileRoutes } from './routes/session-profiles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { shareRoutes } from './routes/shares.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
 function addMethodNotAllowed(app: Hono<AppEnv>): void {
@@ -44,6 +47,7 @@ function addMethodNotAllowed(app: Hono<AppEnv>): void {
 /** The edge application: every route, one error shape, request ids, a database per request. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use(requestMetrics);
   app.use(drainRequestBody);
   app.use(requestId);
   app.use(database);
@@ -51,6 +55,7 @@ export function buildApp(): Hono<AppEnv> {
   app.notFound(notFound);
 
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
   app.route('/', docsRoutes);
   app.route('/', consoleRoutes);
   app.route('/.well-known', jwksRoutes);
@@ -59,6 +64,7 @@ export function buildApp(): Hono<AppEnv> {
   identityRoutes(app);
   sessionRoutes(app);
   sessionControlRoutes(app);
+  shareRoutes(app);
   sessionFileRoutes(app);
   sessionProfileRoutes(app);
   hostRoutes(app);

@@ -272,27 +272,21 @@ describe('deploy/compose.yaml', () => {
     },
   );
 
-  it.skipIf(composeSkip)(
-    'accepts a generated env file, keeping JSON secrets intact',
-    async () => {
-      const file = join(tempDir('bp-compose-'), 'compose.env');
-      writeFileSync(
-        file,
-        fillTemplate(readFileSync(COMPOSE_ENV_EXAMPLE, 'utf8'), await generateSecrets()),
-      );
-      const res = composeConfig(file);
-      expect(res.status, res.stderr).toBe(0);
-      const edge = envOf(parse(res.stdout).services.edge);
-      expect(JSON.parse(edge.TICKET_SIGNING_KEY as string)).toMatchObject({
-        kty: 'OKP',
-        crv: 'Ed25519',
-      });
-      expect(Object.keys(JSON.parse(edge.DEV_OIDC_CLIENT_SECRETS as string))).toContain(
-        'mcp-bridge',
-      );
-    },
-    30_000,
-  ); // several tsx/docker-compose processes of ~2 s each: more than the 5 s default on a busy machine
+  it.skipIf(composeSkip)('accepts a generated env file, keeping JSON secrets intact', async () => {
+    const file = join(tempDir('bp-compose-'), 'compose.env');
+    writeFileSync(
+      file,
+      fillTemplate(readFileSync(COMPOSE_ENV_EXAMPLE, 'utf8'), await generateSecrets()),
+    );
+    const res = composeConfig(file);
+    expect(res.status, res.stderr).toBe(0);
+    const edge = envOf(parse(res.stdout).services.edge);
+    expect(JSON.parse(edge.TICKET_SIGNING_KEY as string)).toMatchObject({
+      kty: 'OKP',
+      crv: 'Ed25519',
+    });
+    expect(Object.keys(JSON.parse(edge.DEV_OIDC_CLIENT_SECRETS as string))).toContain('mcp-bridge');
+  });
 
   it.skipIf(composeSkip)('refuses to start without a required secret', () => {
     const file = join(tempDir('bp-compose-'), 'compose.env');
@@ -465,7 +459,7 @@ describe('deploy/secrets.ts', () => {
     const filled = parseEnvFile(edgeEnv.stdout);
     expect(filled.get('OPERATOR_TOKEN')).toMatch(/^bpo_/);
     expect(filled.get('DATABASE_URL')).toContain('REPLACE'); // the operator's, not generated
-  }, 30_000); // several tsx/docker-compose processes of ~2 s each: more than the 5 s default on a busy machine
+  });
 });
 
 describe('deploy/certs/make-dev-cert.sh', () => {

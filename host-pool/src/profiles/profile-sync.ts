@@ -114,6 +114,12 @@ export class ProfileSync {
     return next;
   }
 
+  /** Whether the edge holds a saved profile for the session (it then has to be restored). */
+  async hasSaved(sessionId: string): Promise<boolean> {
+    const access = await this.options.edge.access(sessionId);
+    return access.saved != null;
+  }
+
   /** Saves `sessionDir`'s profile and downloads as the session's next revision. */
   save(sessionId: string, sessionDir: string): Promise<SaveResult> {
     return this.serial(sessionId, () => this.saveNow(sessionId, sessionDir));

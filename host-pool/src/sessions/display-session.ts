@@ -1,18 +1,31 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstat, readlink, symlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
 import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
-import type { ProfileSync } from '../profiles/profile-sync.ts';
 import { SessionHub } from '../relay/session-hub.ts';
-import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
-import { sessionPaths } from '../runtime/profile.ts';
-import type { HostSandbox, SessionSandbox } from '../sandbox/index.ts';
-import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
+import type { RuntimeState, SessionRuntime, SlotLimiter } from '../runtime/index.ts';
+import type { HostSandbox } from '../sandbox/index.ts';
+import type { SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 import { sessionCapabilityMask } from './session-capabilities.ts';
+import {
+  hasStoredProfile,
+  profileSaver,
+  restoreProfile,
+  type SessionProfiles,
+} from './session-profile.ts';
+import {
+  clampEven,
+  discardRuntime,
+  type RuntimeStarterOptions,
+  type StartedRuntime,
+  sessionsDir,
+  startRuntime,
+} from './started-runtime.ts';
+import { WarmPool } from './warm-pool.ts';
 
 /** What every session serves: the picture and input. Features add the rest. */
 export const BASE_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
@@ -33,93 +46,120 @@ export interface DisplaySessionFactoryOptions {
    * Portable profiles: restored before the browser starts when the saved one is not on this disk,
    * saved every `saveIntervalMs` while running (0: never) and when the session stops.
    */
-  readonly profiles?: { readonly sync: ProfileSync; readonly saveIntervalMs: number };
+  readonly profiles?: SessionProfiles;
 }
 
-/** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
+/**
+ * Builds a live session: Xvfb + Chromium (started now, or taken from the warm pool), DAMAGE/SHM
+ * capture, cursor, XTEST input, and a hub.
+ */
 export class DisplaySessionFactory implements LiveSessionFactory {
+  private pool: WarmPool | undefined;
+
   constructor(private readonly options: DisplaySessionFactoryOptions) {}
+
+  private get starter(): RuntimeStarterOptions {
+    return {
+      chromiumPath: this.options.chromiumPath,
+      slots: this.options.slots,
+      features: this.options.features ?? [],
+      sandbox: this.options.sandbox,
+    };
+  }
+
+  /** Keeps `count` runtimes started ahead for new sessions (HOST_WARM_RUNTIMES). */
+  startWarmPool(count: number, viewport: { width: number; height: number }): WarmPool {
+    const log = this.options.log.child({ module: 'warm-pool' });
+    const options = warmOptions(viewport);
+    this.pool = new WarmPool(
+      count,
+      (name) =>
+        startRuntime(
+          this.starter,
+          name,
+          join(sessionsDir(this.options.dataDir), name),
+          options,
+          log.child({ runtime: name }),
+        ),
+      log,
+    );
+    this.pool.fill();
+    return this.pool;
+  }
+
+  get warmPool(): WarmPool | undefined {
+    return this.pool;
+  }
 
   async create(
     sessionId: string,
     options: SessionOptions,
     onChange: () => void,
   ): Promise<LiveSession> {
-    if (!SESSION_ID.test(sessionId)) throw new Error('invalid session id');
+    if (!SESSION_ID.test(sessionId) || sessionId.startsWith(WARM_PREFIX))
+      throw new Error('invalid session id');
     const log = this.options.log.child({ sessionId });
-    const runtime = new SessionRuntime();
+    const home = join(sessionsDir(this.options.dataDir), sessionId);
+    const existing = await sessionDirOf(home);
     const events: SessionEvent[] = [];
     const record = (type: string, data?: Record<string, unknown>) => {
       events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
       onChange();
     };
-    const sessionDir = join(this.options.dataDir, 'sessions', sessionId);
+    const profiles = this.options.profiles;
+    // a session that has a profile here (a restart) or needs something set up before its
+    // browser starts (a camera, no audio, a stored profile) starts cold
+    const warm =
+      existing === undefined &&
+      this.pool?.size &&
+      warmCompatible(options, profiles ? await hasStoredProfile(profiles, sessionId, log) : false)
+        ? this.pool.take()
+        : undefined;
+    let started: StartedRuntime;
+    if (warm) {
+      await symlink(basename(warm.sessionDir), home).catch(async (err: unknown) => {
+        await discardRuntime(warm).catch(() => undefined);
+        throw err;
+      });
+      log.info('session takes a warm runtime', { runtime: basename(warm.sessionDir) });
+      started = warm;
+    } else {
+      const sessionDir = existing ?? home;
+      if (profiles) await restoreProfile(profiles, sessionId, sessionDir, record, log);
+      started = await startRuntime(this.starter, sessionId, sessionDir, options, log);
+    }
+    const attached = this.attach(sessionId, options, onChange, started, events, record, log);
+    return attached.catch(async (err: unknown) => {
+      await discardRuntime(started).catch(() => undefined);
+      throw err;
+    });
+  }
+
+  private async attach(
+    sessionId: string,
+    options: SessionOptions,
+    onChange: () => void,
+    started: StartedRuntime,
+    events: SessionEvent[],
+    record: (type: string, data?: Record<string, unknown>) => void,
+    log: Logger,
+  ): Promise<LiveSession> {
+    const { runtime } = started;
     const features = this.options.features ?? [];
     const closers: Array<() => Promise<unknown>> = [];
-    const prepared: PreparedFeature[] = [];
-    let sandbox: SessionSandbox | undefined;
     const profiles = this.options.profiles;
-    const saveProfile = async (reason: 'periodic' | 'stop') => {
-      if (!profiles) return;
-      try {
-        const saved = await profiles.sync.save(sessionId, sessionDir);
-        record('profile_saved', {
-          reason,
-          revision: saved.revision,
-          bytes: saved.bytes,
-          ms: saved.ms,
-        });
-      } catch (err) {
-        log.warn('profile not saved', { reason, err });
-        record('profile_save_failed', { reason, error: (err as Error).message.slice(0, 300) });
-      }
-    };
+    const saveProfile = profiles
+      ? profileSaver(profiles, sessionId, started.sessionDir, record, log)
+      : async () => undefined;
     try {
-      if (profiles) {
-        mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
-        try {
-          const restored = await profiles.sync.restore(sessionId, sessionDir);
-          if (restored)
-            record('profile_restored', {
-              revision: restored.revision,
-              bytes: restored.bytes,
-              files: restored.files,
-              ms: restored.ms,
-            });
-        } catch (err) {
-          // the session still starts, from what this host has (nothing, on a new host)
-          log.warn('profile not restored', { err });
-          record('profile_restore_failed', { error: (err as Error).message.slice(0, 300) });
-        }
-      }
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
       capabilities &= sessionCapabilityMask(options);
-      if (this.options.sandbox) {
-        const paths = sessionPaths(sessionDir);
-        sandbox = await this.options.sandbox.create(sessionDir, paths);
-        log.info('session sandbox ready', {
-          uid: sandbox.identity.uid,
-          ownUser: sandbox.identity.own,
-          cdpPort: sandbox.cdpHostPort,
-        });
-      } else log.warn('session runs without a sandbox (HOST_SANDBOX=off)');
-      for (const f of features)
-        if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options, sandbox));
-      const setup = mergeSetups(prepared.map((p) => p.setup));
-      await runtime.start({
-        sessionId,
-        sessionDir,
-        width: clampEven(options.viewport.width, 320, 3840),
-        height: clampEven(options.viewport.height, 200, 2160),
-        chromiumPath: this.options.chromiumPath,
-        slots: this.options.slots,
-        extraChromiumArgs: setup.chromiumArgs,
-        chromiumEnv: setup.chromiumEnv,
-        sandbox,
-        browserReadablePaths: setup.browserReadablePaths,
-        browserDevices: setup.browserDevices,
-      });
+      const width = clampEven(options.viewport.width, 320, 3840);
+      const height = clampEven(options.viewport.height, 200, 2160);
+      const size = runtime.size;
+      if (size.width !== width || size.height !== height)
+        await runtime.setDisplaySize(width, height);
       const auth = runtime.xAuthCookie;
       const source = await DisplayFrameSource.open({
         display: runtime.display,
@@ -184,22 +224,59 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         timer.unref();
         closers.push(async () => clearInterval(timer));
       }
-      const afterStop = async () => {
-        for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
-        // last: the session's user id is handed out again only when nothing runs as it
-        await sandbox?.close();
-      };
-      return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop, () =>
-        saveProfile('stop'),
+      return new DisplaySession(
+        sessionId,
+        runtime,
+        hub,
+        events,
+        closers,
+        started.afterStop,
+        started.sandbox?.identity.uid,
+        () => saveProfile('stop'),
       );
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
-      await runtime.kill().catch(() => undefined);
-      for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
-      await sandbox?.close();
       throw err;
     }
   }
+}
+
+const WARM_PREFIX = 'warm-';
+
+/**
+ * Whether a session can take a warm runtime: one started for the default options (sound and
+ * microphone possible, no camera) on a blank profile. A session with a stored profile starts cold:
+ * the profile has to be restored before its browser starts.
+ */
+export function warmCompatible(options: SessionOptions, storedProfile: boolean): boolean {
+  const { audio, microphone, camera } = options.capabilities;
+  return !storedProfile && !(audio === false && microphone === false) && camera !== true;
+}
+
+function warmOptions(viewport: { width: number; height: number }): SessionOptions {
+  return {
+    viewport,
+    capabilities: {},
+    owner_mode: 'collaborative',
+    video_mode: 'roi',
+    idle_timeout_sec: 0,
+    labels: {},
+  };
+}
+
+/**
+ * Where a session's files are when it ran here before: its own directory, or the warm runtime's
+ * it took (`sessions/<id>` is then a link the agent made to `sessions/warm-…`, next to it). Any
+ * other link is refused.
+ */
+async function sessionDirOf(home: string): Promise<string | undefined> {
+  const st = await lstat(home).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isSymbolicLink()) return home;
+  const target = await readlink(home);
+  if (!/^warm-[0-9a-f-]{36}$/.test(target))
+    throw new Error('the session directory is a link the agent did not make');
+  return join(dirname(home), target);
 }
 
 class DisplaySession implements LiveSession {
@@ -212,6 +289,7 @@ class DisplaySession implements LiveSession {
     private readonly closers: Array<() => Promise<unknown>>,
     /** Feature environments (audio servers …): torn down after the browser. */
     private readonly afterStop: () => Promise<void>,
+    private readonly uid: number | undefined,
     /** Saves the profile once the browser stopped (a graceful stop; never after a kill). */
     private readonly saveProfile: () => Promise<void>,
   ) {}
@@ -242,11 +320,13 @@ class DisplaySession implements LiveSession {
     chromiumPid: number | undefined;
     xvfbPid: number | undefined;
     profileDir: string;
+    uid: number | undefined;
   } {
     return {
       chromiumPid: this.runtime.chromiumPid,
       xvfbPid: this.runtime.xvfbPid,
       profileDir: this.runtime.paths.profile,
+      uid: this.uid,
     };
   }
 
@@ -294,33 +374,9 @@ class DisplaySession implements LiveSession {
   }
 }
 
-function mergeSetups(setups: readonly FeatureSetup[]): {
-  chromiumArgs: string[];
-  chromiumEnv: Record<string, string>;
-  browserReadablePaths: string[];
-  browserDevices: string[];
-} {
-  const chromiumArgs: string[] = [];
-  const chromiumEnv: Record<string, string> = {};
-  const browserReadablePaths: string[] = [];
-  const browserDevices: string[] = [];
-  for (const s of setups) {
-    chromiumArgs.push(...(s.chromiumArgs ?? []));
-    Object.assign(chromiumEnv, s.chromiumEnv ?? {});
-    browserReadablePaths.push(...(s.browserReadablePaths ?? []));
-    browserDevices.push(...(s.browserDevices ?? []));
-  }
-  return { chromiumArgs, chromiumEnv, browserReadablePaths, browserDevices };
-}
-
 function toLiveState(state: RuntimeState): LiveState {
   if (state === 'running' || state === 'restarting' || state === 'failed' || state === 'stopped')
     return state;
   if (state === 'stopping') return 'stopped';
   return 'starting';
-}
-
-function clampEven(v: number, min: number, max: number): number {
-  const n = Math.max(min, Math.min(max, Math.round(v)));
-  return n - (n % 2);
 }

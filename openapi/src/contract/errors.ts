@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   route_not_found: 404,
   session_not_found: 404,
   connection_not_found: 404,
+  share_not_found: 404,
+  share_link_invalid: 404,
   method_not_allowed: 405,
   session_not_stoppable: 409,
   session_not_running: 409,

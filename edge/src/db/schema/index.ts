@@ -3,3 +3,4 @@ export * from './hosts.ts';
 export * from './session-files.ts';
 export * from './session-profiles.ts';
 export * from './sessions.ts';
+export * from './shares.ts';

@@ -6,6 +6,7 @@ import * as platform from './platform.ts';
 import * as profiles from './profiles.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
+import * as shares from './shares.ts';
 
 const { HEARTBEAT_BODY_LIMIT: _limit, ...hostRoutes } = hosts;
 
@@ -13,6 +14,7 @@ export const routes = {
   ...identity,
   ...sessions,
   ...sessionControl,
+  ...shares,
   ...files,
   ...hostRoutes,
   ...profiles,
