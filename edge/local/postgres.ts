@@ -175,6 +175,10 @@ export async function startPgbouncer(options: {
       `default_pool_size = ${options.poolSize ?? 8}`,
       'ignore_startup_parameters = extra_float_digits,options,application_name',
       'server_reset_query =',
+      // PostgreSQL down: a query waits at most this long for a server (then the edge answers 503
+      // database_unavailable), and the pooler tries to log in again every second once it is back
+      'query_wait_timeout = 10',
+      'server_login_retry = 1',
       `pidfile = ${join(dir, 'pgbouncer.pid')}`,
       'log_connections = 0',
       'log_disconnections = 0',

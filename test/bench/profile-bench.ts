@@ -17,6 +17,7 @@ import { freePort } from '../../edge/local/index.ts';
 import { launchClientBrowser } from '../e2e/support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn, startSession } from '../e2e/support/console-driver.ts';
 import { PAGES, startTestSite } from '../e2e/support/test-site.ts';
+import { openRemote } from '../e2e/support/workspace.ts';
 import { percentile, writeBenchResult } from './results.ts';
 import { apiAs, automationTicket } from './support/api.ts';
 
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
     plainPort: await freePort(),
     host: 'child',
     hostMaxSessions: 2,
+    // cold starts only: the session's processes are found by its own directory's path
+    hostWarmRuntimes: 0,
     sandboxAllowPorts: [Number(new URL(site.url).port)],
     hostLog: (line) => {
       if (line.startsWith('{')) lines.push(JSON.parse(line));
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
   const agentPid = stack.hostProcess?.pid() as number;
   const browser = await launchClientBrowser();
   const saves: number[] = [];
+  const saveMs: number[] = [];
   const tars: number[] = [];
   const dirs: number[] = [];
   const restores: number[] = [];
@@ -102,10 +106,8 @@ async function main(): Promise<void> {
       const remote = await chromium.connectOverCDP(
         `http://127.0.0.1:${stack.plainPort}/sessions/${id}/cdp?ticket=${encodeURIComponent(ticket)}`,
       );
-      const remotePage = remote.contexts()[0]?.pages()[0];
-      if (!remotePage) throw new Error('no remote page');
-      await remotePage.goto(`${site.url}/app`);
-      await remotePage.waitForFunction(() => document.title === 'Ready');
+      const app = await openRemote(remote, `${site.url}/app`);
+      await app.waitForFunction(() => document.title === 'Ready');
       await new Promise((r) => setTimeout(r, 3000));
       const sessionPss = pidsMentioning(sessionDir).reduce((sum, p) => sum + pss(p), 0);
       memory.push((sessionPss + Math.max(0, pss(agentPid) - agentAlone)) / 1048576);
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
       }
       const saved = await waitForLine((l) => l.msg === 'profile saved' && l.sessionId === id);
       saves.push(Number(saved.bytes) / 1024);
+      saveMs.push(Number(saved.ms));
       tars.push(Number(saved.tarBytes) / 1024);
       dirs.push(
         duBytes(join(sessionDir, 'profile')) / 1024 + duBytes(join(sessionDir, 'downloads')) / 1024,
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
       restores.push(Number(restored.ms));
       await apiAs(page, stack.url, 'POST', `/api/v1/sessions/${id}/kill`);
       log(
-        `round ${round + 1}: archive ${saves.at(-1)?.toFixed(0)} KiB (tar ${tars.at(-1)?.toFixed(0)} KiB, directory ${dirs.at(-1)?.toFixed(0)} KiB), restore ${restores.at(-1)} ms, session ${memory.at(-1)?.toFixed(0)} MiB`,
+        `round ${round + 1}: archive ${saves.at(-1)?.toFixed(0)} KiB (tar ${tars.at(-1)?.toFixed(0)} KiB, directory ${dirs.at(-1)?.toFixed(0)} KiB), save ${saveMs.at(-1)} ms, restore ${restores.at(-1)} ms, session ${memory.at(-1)?.toFixed(0)} MiB`,
       );
     }
   } finally {
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
     profile_save_kb: Math.round(percentile(saves, 50)),
     profile_save_tar_kb_baseline: Math.round(percentile(tars, 50)),
     profile_dir_kb_baseline: Math.round(percentile(dirs, 50)),
+    profile_save_ms: Math.round(percentile(saveMs, 50)),
     profile_restore_ms: Math.round(percentile(restores, 50)),
     memory_per_session_mib: Math.round(percentile(memory, 50)),
     agent_alone_mib_baseline: Math.round(agentAlone / 1048576),

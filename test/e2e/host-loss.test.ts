@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -106,8 +106,10 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
   beforeAll(async () => {
     bed = await startTestBed({
       hosts: [
-        { name: 'paris', region: 'eu', lat: 48.86, lon: 2.35 },
-        { name: 'frankfurt', region: 'eu', lat: 50.11, lon: 8.68 },
+        // a warm runtime waits on each host of the session: the one it is first placed on gives
+        // it one, the one it moves to must not (its saved profile is restored before its browser)
+        { name: 'paris', region: 'eu', lat: 48.86, lon: 2.35, warmRuntimes: 1 },
+        { name: 'frankfurt', region: 'eu', lat: 50.11, lon: 8.68, warmRuntimes: 1 },
         { name: 'virginia', region: 'us', lat: 38.9, lon: -77.04 },
       ],
       hostEnv: { HOST_PROFILE_SAVE_INTERVAL_SEC: '5' },
@@ -147,6 +149,10 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
   }, 120_000);
 
   it('keeps a cookie and a download when the host dies, on the nearest other host', async () => {
+    for (const name of ['paris', 'frankfurt'])
+      await expect
+        .poll(() => bed.host(name).waitingWarmRuntimes().length, { timeout: 120_000 })
+        .toBe(1);
     const created = await api<SessionBody>('POST', '/api/v1/sessions', { region: 'eu' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     sessionId = created.body.id;
@@ -161,6 +167,11 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
       () => ((window as unknown as ConsoleWindow).bpClient?.stats().framesPresented ?? 0) > 0,
       undefined,
       { timeout: 90_000 },
+    );
+    // a new session with nothing saved takes the warm runtime (its directory links to it)
+    const firstHome = join(firstHost.dataDir, 'sessions', sessionId);
+    expect(lstatSync(firstHome).isSymbolicLink(), `${firstHome} is not a warm runtime's`).toBe(
+      true,
     );
     await api('POST', `/api/v1/sessions/${sessionId}/automation-owner`, { principal_id: 'demo' });
     step(`driving the session over the CDP gateway`);
@@ -200,8 +211,10 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     viewerBefore = await viewerId();
     const killedAt = Date.now();
     await firstHost.kill();
-    // its browsers and displays die with it (parent-death signals), no orphans
-    await expect.poll(() => firstHost.sessionProcesses(), { timeout: 15_000 }).toEqual([]);
+    // its browsers and displays die with it (parent-death signals), warm ones too: no orphans
+    await expect
+      .poll(() => firstHost.sessionProcesses({ waitingWarm: true }), { timeout: 15_000 })
+      .toEqual([]);
 
     await expect
       .poll(
@@ -216,6 +229,10 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     process.stderr.write(`[host-loss] running again on ${nearest} ${back} ms after the kill\n`);
 
     step(`running again; checking cookie and download`);
+    // started cold in a directory of its own, next to the warm runtime that still waits
+    const home = join(bed.host(nearest).dataDir, 'sessions', sessionId);
+    expect(lstatSync(home).isSymbolicLink(), `${home} links to a warm runtime`).toBe(false);
+    expect(bed.host(nearest).waitingWarmRuntimes()).toHaveLength(1);
     const moved = await drive();
     const cookies = await moved.context().cookies(site.url);
     expect(cookies.map((c) => `${c.name}=${c.value}`)).toContain('bp_kept=across-hosts');
@@ -227,10 +244,7 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     await moved.goto(`${site.url}/kept`);
   }, 300_000);
 
-  // The console reconnecting by itself is issue 16 item 4 (client reconnect), built on another
-  // branch: until it lands the person sees "Disconnected" and a Reconnect button. Flip `it.fails`
-  // to `it` when it merges.
-  it.fails('the live view shows the page again without a manual reload', async () => {
+  it('the live view shows the page again without a manual reload', async () => {
     // a new connection of the console's live view (the old canvas keeps the last picture)
     await expect
       .poll(
@@ -254,7 +268,9 @@ describe.skipIf(unavailable)('many hosts: a host lost mid-session loses nothing'
     await automation?.close().catch(() => undefined);
     automation = undefined;
     await host.kill();
-    await expect.poll(() => host.sessionProcesses(), { timeout: 15_000 }).toEqual([]);
+    await expect
+      .poll(() => host.sessionProcesses({ waitingWarm: true }), { timeout: 15_000 })
+      .toEqual([]);
     await host.start();
     await expect
       .poll(async () => RUNNING.includes((await session()).state), {

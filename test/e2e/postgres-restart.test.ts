@@ -14,6 +14,7 @@ import {
   startSession,
 } from './support/console-driver.ts';
 import { colourSwitchPage, PAGES, startTestSite } from './support/test-site.ts';
+import { openRemote } from './support/workspace.ts';
 
 const ORANGE = [230, 120, 20];
 const BLUE = [30, 60, 200];
@@ -72,6 +73,8 @@ describe('PostgreSQL restarted mid-session', () => {
       database: { url: pg.url },
       host: 'in-process',
       hostMaxSessions: 1,
+      // one session is looked at; a warm runtime would only take CPU
+      hostWarmRuntimes: 0,
       sandboxAllowPorts: [Number(new URL(site.url).port)],
       edgeVars: { HOST_LOST_AFTER_MS: '30000' },
     });
@@ -97,11 +100,7 @@ describe('PostgreSQL restarted mid-session', () => {
   }, 120_000);
 
   it('answers 503 while the database is down, keeps the live view, and recovers by itself', async () => {
-    const page = remote
-      .contexts()
-      .flatMap((c) => c.pages())
-      .find((p) => !p.url().startsWith('chrome')) as Page;
-    await page.goto(`${site.url}/outage`);
+    const page = await openRemote(remote, `${site.url}/outage`);
     await expect
       .poll(() => liveViewPixel(person, page, 240, 160), { timeout: 30_000 })
       .toEqual(ORANGE);
@@ -134,7 +133,7 @@ describe('PostgreSQL restarted mid-session', () => {
       .toBe(200);
     await expect.poll(lastHeartbeat, { timeout: 30_000 }).toBeGreaterThan(downAt);
     const after = (await get(`/api/v1/sessions/${sessionId}`)).body;
-    expect(after.runtime_state).toBe('running');
+    expect((after.status as { runtime_state?: string } | undefined)?.runtime_state).toBe('running');
     expect(await connectionId()).toBe(viewer);
     expect(
       await person.evaluate(

@@ -7,7 +7,15 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +39,8 @@ export interface BedHostSpec {
   readonly lat: number;
   readonly lon: number;
   readonly maxSessions?: number;
+  /** HOST_WARM_RUNTIMES (default 0: each warm runtime is a browser more on a shared machine). */
+  readonly warmRuntimes?: number;
 }
 
 export interface TestBedOptions {
@@ -62,8 +72,13 @@ export interface BedHost extends BedHostSpec {
   kill(): Promise<void>;
   /** Starts the agent again on the same data directory; resolves once it enrolled. */
   start(): Promise<void>;
-  /** Xvfb and Chromium processes that belong to this host's sessions (by their paths). */
-  sessionProcesses(): { pid: number; comm: string }[];
+  /**
+   * Xvfb and Chromium processes that belong to this host's sessions (by their paths), and with
+   * `{ waitingWarm: true }` those of warm runtimes no session took yet.
+   */
+  sessionProcesses(o?: { waitingWarm?: boolean }): { pid: number; comm: string }[];
+  /** Warm runtimes that run and wait for a session (their directory names). */
+  waitingWarmRuntimes(): string[];
 }
 
 export interface TestBed {
@@ -95,16 +110,39 @@ function shQuiet(args: readonly string[]): void {
   spawnSync(args[0] as string, args.slice(1), { stdio: 'ignore' });
 }
 
-/** Processes whose command line mentions `path` (its sessions' Xvfb and Chromium). */
-function processesUnder(path: string): { pid: number; comm: string }[] {
-  const out: { pid: number; comm: string }[] = [];
+/** The warm runtimes sessions took: `sessions/<id>` links the agent made to `warm-…`. */
+function takenWarm(sessions: string): Set<string> {
+  const taken = new Set<string>();
+  for (const name of existsSync(sessions) ? readdirSync(sessions) : []) {
+    try {
+      taken.add(readlinkSync(join(sessions, name)));
+    } catch {
+      // a directory, not a link
+    }
+  }
+  return taken;
+}
+
+/**
+ * Xvfb and Chromium processes whose command line mentions the `sessions` directory, with the
+ * directory under it each runs in; those of warm runtimes no session took only when asked.
+ */
+function processesUnder(
+  sessions: string,
+  waitingWarm: boolean,
+): { pid: number; comm: string; dir: string }[] {
+  const out: { pid: number; comm: string; dir: string }[] = [];
+  const taken = takenWarm(sessions);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmdline.includes(path)) continue;
+      const at = cmdline.indexOf(`${sessions}/`);
+      if (at < 0) continue;
+      const dir = cmdline.slice(at + sessions.length + 1).split(/[/\0\s]/)[0] ?? '';
+      if (!waitingWarm && dir.startsWith('warm-') && !taken.has(dir)) continue;
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (/^(Xvfb|chromium|chrome)/i.test(comm)) out.push({ pid: Number(entry), comm });
+      if (/^(Xvfb|chromium|chrome)/i.test(comm)) out.push({ pid: Number(entry), comm, dir });
     } catch {
       // gone meanwhile
     }
@@ -203,6 +241,7 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
         HOST_LAT: String(spec.lat),
         HOST_LON: String(spec.lon),
         HOST_MAX_SESSIONS: String(spec.maxSessions ?? 2),
+        HOST_WARM_RUNTIMES: String(spec.warmRuntimes ?? 0),
         RELAY_HOST: '0.0.0.0',
         RELAY_PORT: String(relayPort),
         RELAY_PLAIN_PORT: String(plainPort),
@@ -278,7 +317,18 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
           await exited;
         },
         start,
-        sessionProcesses: () => processesUnder(join(dataDir, 'sessions')),
+        sessionProcesses: (o) =>
+          processesUnder(join(dataDir, 'sessions'), o?.waitingWarm ?? false).map(
+            ({ pid, comm }) => ({ pid, comm }),
+          ),
+        waitingWarmRuntimes() {
+          const sessions = join(dataDir, 'sessions');
+          const taken = takenWarm(sessions);
+          const dirs = processesUnder(sessions, true)
+            .filter((p) => p.comm === 'Xvfb' && p.dir.startsWith('warm-') && !taken.has(p.dir))
+            .map((p) => p.dir);
+          return [...new Set(dirs)].sort();
+        },
       };
       cleanups.push(async () => {
         const proc = child;
