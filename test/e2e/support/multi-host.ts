@@ -77,7 +77,7 @@ export interface BedHost extends BedHostSpec {
    * `{ waitingWarm: true }` those of warm runtimes no session took yet.
    */
   sessionProcesses(o?: { waitingWarm?: boolean }): { pid: number; comm: string }[];
-  /** Warm runtimes that run and wait for a session (their directory names). */
+  /** Warm runtimes ready (as the agent logged) and waiting for a session (their directory names). */
   waitingWarmRuntimes(): string[];
 }
 
@@ -322,10 +322,16 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
             ({ pid, comm }) => ({ pid, comm }),
           ),
         waitingWarmRuntimes() {
+          // the pool hands out a runtime once it logged it ready (its browser started)
+          const ready = new Set(
+            logs
+              .filter((l) => l.includes('"warm runtime ready"'))
+              .map((l) => /"name":"(warm-[0-9a-f-]{36})"/.exec(l)?.[1]),
+          );
           const sessions = join(dataDir, 'sessions');
           const taken = takenWarm(sessions);
           const dirs = processesUnder(sessions, true)
-            .filter((p) => p.comm === 'Xvfb' && p.dir.startsWith('warm-') && !taken.has(p.dir))
+            .filter((p) => p.comm === 'Xvfb' && ready.has(p.dir) && !taken.has(p.dir))
             .map((p) => p.dir);
           return [...new Set(dirs)].sort();
         },
