@@ -4,6 +4,9 @@
 #
 #   DB_HOST, DB_PORT (5432), DB_NAME, DB_USER, DB_PASSWORD   the PostgreSQL server and account
 #   LISTEN_PORT (6432), MAX_CLIENT_CONN (2000), DEFAULT_POOL_SIZE (20)
+#   QUERY_WAIT_TIMEOUT (10 s): while PostgreSQL is down a request waits at most this long, then the
+#     edge answers 503 database_unavailable (PgBouncer's default, 120 s, holds every request)
+#   SERVER_LOGIN_RETRY (1 s): how soon the pooler logs in again once PostgreSQL is back
 #
 # Clients authenticate with the same user and password (SCRAM-SHA-256). The migrations do not go
 # through here: they need a session (advisory lock), so they use PostgreSQL directly.
@@ -34,6 +37,8 @@ max_client_conn = ${MAX_CLIENT_CONN:-2000}
 default_pool_size = ${DEFAULT_POOL_SIZE:-20}
 ignore_startup_parameters = extra_float_digits,options,application_name
 server_reset_query =
+query_wait_timeout = ${QUERY_WAIT_TIMEOUT:-10}
+server_login_retry = ${SERVER_LOGIN_RETRY:-1}
 log_connections = 0
 log_disconnections = 0
 log_pooler_errors = 1

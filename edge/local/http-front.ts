@@ -8,7 +8,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ErrorCode, routes, SESSION_FILE_MAX_BYTES } from '@browserpane/api/contract';
+import {
+  type ErrorCode,
+  PROFILE_ARCHIVE_MAX_BYTES,
+  routes,
+  SESSION_FILE_MAX_BYTES,
+} from '@browserpane/api/contract';
 import { DRAIN_LIMIT as WORKER_DRAIN_LIMIT } from '../src/http/body-limits.ts';
 
 /** Headers that describe one hop, not the message: never forwarded as they are. */
@@ -21,25 +26,23 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
-/** The one route that takes bodies over the worker's drain limit: a host's session file upload. */
-const FILE_UPLOAD = {
-  method: routes.hostRecordSessionFile.method.toUpperCase(),
-  path: new RegExp(
-    `^${routes.hostRecordSessionFile.path.replace(/\{[a-z_]+\}/g, '[^/?]+')}(\\?|$)`,
-  ),
-};
+/** The routes that take bodies over the worker's drain limit: a host's session file and profile uploads. */
+const LARGE_UPLOADS = [routes.hostRecordSessionFile, routes.hostPutSessionProfile].map((r) => ({
+  method: r.method.toUpperCase(),
+  path: new RegExp(`^${r.path.replace(/\{[a-z_]+\}/g, '[^/?]+')}(\\?|$)`),
+}));
 /** What is read and thrown away of a body answered without being read, before the connection goes. */
 const DRAIN_LIMIT = 1024 * 1024 * 1024;
 
 /**
  * The largest body the worker may get for this request; larger declared bodies are answered here.
  * The worker drains unread bodies only up to its drain limit and answers larger ones without
- * reading them, and workerd closes the connection under that answer: only the session file upload
- * (which reads its body) gets more.
+ * reading them, and workerd closes the connection under that answer: only the session file and
+ * profile uploads (which read their bodies) get more.
  */
 function bodyLimit(method: string | undefined, url: string): number {
-  return method === FILE_UPLOAD.method && FILE_UPLOAD.path.test(url)
-    ? SESSION_FILE_MAX_BYTES
+  return LARGE_UPLOADS.some((r) => r.method === method && r.path.test(url))
+    ? Math.max(SESSION_FILE_MAX_BYTES, PROFILE_ARCHIVE_MAX_BYTES)
     : WORKER_DRAIN_LIMIT;
 }
 

@@ -16,6 +16,7 @@ import { identityRoutes } from './routes/me.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
+import { sessionProfileRoutes } from './routes/session-profiles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { shareRoutes } from './routes/shares.ts';
 
@@ -65,6 +66,7 @@ export function buildApp(): Hono<AppEnv> {
   sessionControlRoutes(app);
   shareRoutes(app);
   sessionFileRoutes(app);
+  sessionProfileRoutes(app);
   hostRoutes(app);
   addMethodNotAllowed(app);
   return app;

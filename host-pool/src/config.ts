@@ -37,6 +37,14 @@ export interface HostConfig {
   readonly tileSize: number;
   /** How sessions are confined (SECURITY.md). */
   readonly sandbox: SandboxSettings;
+  /** Portable profiles: saved to the edge's artifact store, restored on whichever host runs next. */
+  readonly profiles: {
+    readonly enabled: boolean;
+    /** Saves while a session runs, every this many ms (0: only when it stops). */
+    readonly saveIntervalMs: number;
+    /** Largest profile (unpacked content) restored. */
+    readonly maxUnpackedBytes: number;
+  };
   /** Runtimes kept started ahead for new sessions without a stored profile (the warm pool). */
   readonly warmRuntimes: number;
   /** Bearer token `GET /metrics` needs; undefined: metrics are off. */
@@ -86,6 +94,14 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                            (the browser opens http://127.0.0.1:<port>)          (default: none)
   HOST_SANDBOX_ALLOW_NETS  IPv4 networks sessions may reach although private, link-local or the
                            host's own address, e.g. 10.20.0.0/16,192.0.2.7     (default: none)
+  HOST_PROFILES            on: each session's browser profile (without caches) and downloads are
+                           saved, encrypted with the session's key, to the edge's artifact store
+                           when it stops and periodically, and restored on whichever host starts
+                           it next; off: profiles stay on this host's disk          (default: on)
+  HOST_PROFILE_SAVE_INTERVAL_SEC  save a running session's profile this often; 0: only when it
+                           stops (a host lost mid-session loses what changed since) (default: 300)
+  HOST_PROFILE_MAX_MB      largest profile restored (unpacked), MiB; larger archives are refused
+                                                                               (default: 2048)
   BROWSERPANE_LOG_LEVEL    debug | info | warn | error                         (default: info)
 `;
 
@@ -146,6 +162,10 @@ export function parseHostConfig(
   const certPin = CERT_PIN_VALUES.get(pinRaw);
   if (!certPin) problems.push(`RELAY_CERT_PIN must be 1, 0 or unset, got "${pinRaw}"`);
   const sandbox = parseSandbox(get, int, problems);
+  const profilesRaw = (get('HOST_PROFILES') ?? '').trim().toLowerCase();
+  const profilesOn = SANDBOX_MODES.get(profilesRaw);
+  if (profilesOn === undefined)
+    problems.push(`HOST_PROFILES must be on or off, got "${profilesRaw}"`);
   const metricsToken = get('HOST_METRICS_TOKEN') || undefined;
   if (metricsToken !== undefined && metricsToken.length < 16)
     problems.push('HOST_METRICS_TOKEN must be at least 16 characters');
@@ -169,6 +189,11 @@ export function parseHostConfig(
     chromiumPath: get('CHROMIUM_PATH') || '/usr/bin/chromium',
     tileSize: int('TILE_SIZE', 64, 16, 256),
     sandbox,
+    profiles: {
+      enabled: profilesOn ?? true,
+      saveIntervalMs: int('HOST_PROFILE_SAVE_INTERVAL_SEC', 300, 0, 86_400) * 1000,
+      maxUnpackedBytes: int('HOST_PROFILE_MAX_MB', 2048, 1, 1_048_576) * 1024 * 1024,
+    },
     warmRuntimes: int('HOST_WARM_RUNTIMES', 1, 0, 16),
     metricsToken,
   };

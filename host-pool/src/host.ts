@@ -5,6 +5,8 @@ import { EdgeClient } from './control/edge-client.ts';
 import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
 import { HostMetrics } from './metrics/host-metrics.ts';
+import { edgeProfiles } from './profiles/profile-edge.ts';
+import { ProfileSync } from './profiles/profile-sync.ts';
 import { CdpGateway } from './relay/cdp-gateway.ts';
 import {
   CertificateFilesSource,
@@ -64,7 +66,19 @@ export async function startHostAgent(
   const slots = new SlotLimiter({ maxSlots: config.maxSessions + config.warmRuntimes });
   const edge = new EdgeClient(config.edgeUrl);
   const { sandbox, canStart } = await openSandbox(config, log);
+  const profiles = config.profiles.enabled
+    ? {
+        sync: new ProfileSync({
+          edge: edgeProfiles(edge, config.edgeUrl, () => agent?.identity),
+          workDir: join(agentStateDir(config.dataDir), 'profile-transfers'),
+          log: log.child({ module: 'profiles' }),
+          maxUnpackedBytes: config.profiles.maxUnpackedBytes,
+        }),
+        saveIntervalMs: config.profiles.saveIntervalMs,
+      }
+    : undefined;
   const factory = new DisplaySessionFactory({
+    ...(profiles ? { profiles } : {}),
     dataDir: config.dataDir,
     chromiumPath: config.chromiumPath,
     tileSize: config.tileSize,

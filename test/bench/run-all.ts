@@ -62,6 +62,12 @@ export const BENCHES: Bench[] = [
     quickArgs: ['--rounds', '2'],
   },
   {
+    name: 'profiles',
+    script: 'test/bench/profile-bench.ts',
+    what: 'portable profile archive size and restore time vs plain tar and the directory; memory per idle session',
+    quickArgs: ['--rounds', '1'],
+  },
+  {
     name: 'automation',
     script: 'workers/wb-browser-runtime/bench/verb-overhead.ts',
     what: 'workbook verb overhead through the governed session vs direct CDP',

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import {
   hosts,
+  type SessionRow,
   type SessionState,
   sessionConnections,
   sessionEvents,
@@ -82,11 +83,18 @@ export async function placePending(tx: Queryable, now: Date, cfg: Config): Promi
     .limit(200);
   if (waiting.length === 0) return [];
   const pool = await healthyHosts(tx, now, cfg);
+  const lostAt = await lastHostPlaces(tx, waiting);
   const placed: string[] = [];
   for (const [index, session] of waiting.entries()) {
+    // A lost host's session goes to the host nearest the one it ran on, unless the request's own
+    // origin is known.
+    const near =
+      session.originLatitude === null && session.lastHostId
+        ? lostAt.get(session.lastHostId)
+        : undefined;
     const [target] = rankHosts(pool, {
-      latitude: session.originLatitude,
-      longitude: session.originLongitude,
+      latitude: near ? near.latitude : session.originLatitude,
+      longitude: near ? near.longitude : session.originLongitude,
       regionHint: session.regionHint,
       preferredHostId: session.lastHostId,
     });
@@ -133,6 +141,28 @@ export async function placePending(tx: Queryable, now: Date, cfg: Config): Promi
   }
   countPlacements(placed.length);
   return placed;
+}
+
+/** Coordinates of the hosts the waiting `runtime_lost` sessions last ran on (those that have any). */
+async function lastHostPlaces(
+  tx: Queryable,
+  waiting: readonly SessionRow[],
+): Promise<Map<string, { latitude: number; longitude: number }>> {
+  const ids = [
+    ...new Set(
+      waiting
+        .filter((s) => s.state === 'runtime_lost' && s.lastHostId)
+        .map((s) => s.lastHostId as string),
+    ),
+  ];
+  if (ids.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: hosts.id, latitude: hosts.latitude, longitude: hosts.longitude })
+    .from(hosts)
+    .where(and(inArray(hosts.id, ids), isNotNull(hosts.latitude), isNotNull(hosts.longitude)));
+  return new Map(
+    rows.map((r) => [r.id, { latitude: r.latitude as number, longitude: r.longitude as number }]),
+  );
 }
 
 /**

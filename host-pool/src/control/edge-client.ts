@@ -13,6 +13,7 @@ import {
   type HeartbeatRequest,
   type HostCommand,
   type SessionOptions,
+  type SessionProfileAccess,
 } from '@browserpane/api';
 
 export type {
@@ -54,6 +55,32 @@ export class EdgeClient {
 
   heartbeat(hostId: string, credential: string, body: HeartbeatRequest): Promise<DesiredState> {
     return this.api.hostHeartbeat({ params: { host_id: hostId }, body }, { token: credential });
+  }
+
+  /** A session's profile key, saved archive and next upload target (portable profiles). */
+  profileAccess(
+    hostId: string,
+    credential: string,
+    sessionId: string,
+  ): Promise<SessionProfileAccess> {
+    return this.api.hostGetSessionProfile(
+      { params: { host_id: hostId, session_id: sessionId } },
+      { token: credential },
+    );
+  }
+
+  /** Makes an archive PUT to a presigned URL the session's saved profile. */
+  commitProfile(
+    hostId: string,
+    credential: string,
+    sessionId: string,
+    revision: string,
+    body: { size: number; sha256: string },
+  ): Promise<unknown> {
+    return this.api.hostCommitSessionProfile(
+      { params: { host_id: hostId, session_id: sessionId, revision }, body },
+      { token: credential },
+    );
   }
 
   /**

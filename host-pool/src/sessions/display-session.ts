@@ -13,6 +13,12 @@ import type { SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 import { sessionCapabilityMask } from './session-capabilities.ts';
 import {
+  hasStoredProfile,
+  profileSaver,
+  restoreProfile,
+  type SessionProfiles,
+} from './session-profile.ts';
+import {
   clampEven,
   discardRuntime,
   type RuntimeStarterOptions,
@@ -37,6 +43,11 @@ export interface DisplaySessionFactoryOptions {
   readonly features?: readonly SessionFeature[];
   /** Confines each session (its own user, filesystem view, network); absent: HOST_SANDBOX=off. */
   readonly sandbox?: HostSandbox;
+  /**
+   * Portable profiles: restored before the browser starts when the saved one is not on this disk,
+   * saved every `saveIntervalMs` while running (0: never) and when the session stops.
+   */
+  readonly profiles?: SessionProfiles;
 }
 
 /**
@@ -91,9 +102,20 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const log = this.options.log.child({ sessionId });
     const home = join(sessionsDir(this.options.dataDir), sessionId);
     const existing = await sessionDirOf(home);
+    const events: SessionEvent[] = [];
+    const record = (type: string, data?: Record<string, unknown>) => {
+      events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
+      onChange();
+    };
+    const profiles = this.options.profiles;
     // a session that has a profile here (a restart) or needs something set up before its
     // browser starts (a camera, no audio, a stored profile) starts cold
-    const warm = existing === undefined && warmCompatible(options) ? this.pool?.take() : undefined;
+    const warm =
+      existing === undefined &&
+      this.pool?.size &&
+      warmCompatible(options, profiles ? await hasStoredProfile(profiles, sessionId, log) : false)
+        ? this.pool.take()
+        : undefined;
     let started: StartedRuntime;
     if (warm) {
       await symlink(basename(warm.sessionDir), home).catch(async (err: unknown) => {
@@ -102,8 +124,13 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       });
       log.info('session takes a warm runtime', { runtime: basename(warm.sessionDir) });
       started = warm;
-    } else started = await startRuntime(this.starter, sessionId, existing ?? home, options, log);
-    return this.attach(sessionId, options, onChange, started, log).catch(async (err: unknown) => {
+    } else {
+      const sessionDir = existing ?? home;
+      if (profiles) await restoreProfile(profiles, sessionId, sessionDir, record, log);
+      started = await startRuntime(this.starter, sessionId, sessionDir, options, log);
+    }
+    const attached = this.attach(sessionId, options, onChange, started, events, record, log);
+    return attached.catch(async (err: unknown) => {
       await discardRuntime(started).catch(() => undefined);
       throw err;
     });
@@ -114,16 +141,17 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     options: SessionOptions,
     onChange: () => void,
     started: StartedRuntime,
+    events: SessionEvent[],
+    record: (type: string, data?: Record<string, unknown>) => void,
     log: Logger,
   ): Promise<LiveSession> {
     const { runtime } = started;
-    const events: SessionEvent[] = [];
-    const record = (type: string, data?: Record<string, unknown>) => {
-      events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
-      onChange();
-    };
     const features = this.options.features ?? [];
     const closers: Array<() => Promise<unknown>> = [];
+    const profiles = this.options.profiles;
+    const saveProfile = profiles
+      ? profileSaver(profiles, sessionId, started.sessionDir, record, log)
+      : async () => undefined;
     try {
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
@@ -190,6 +218,13 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         hub.close('session_stopped');
       });
       runtime.on('state', () => onChange());
+      if (profiles && profiles.saveIntervalMs > 0) {
+        const timer = setInterval(() => {
+          if (runtime.state === 'running') void saveProfile('periodic');
+        }, profiles.saveIntervalMs);
+        timer.unref();
+        closers.push(async () => clearInterval(timer));
+      }
       return new DisplaySession(
         sessionId,
         runtime,
@@ -198,6 +233,7 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         closers,
         started.afterStop,
         started.sandbox?.identity.uid,
+        () => saveProfile('stop'),
       );
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -210,13 +246,12 @@ const WARM_PREFIX = 'warm-';
 
 /**
  * Whether a session can take a warm runtime: one started for the default options (sound and
- * microphone possible, no camera). A session restoring a stored profile must start cold too (its
- * profile has to be in place before the browser starts): add that condition here when sessions
- * carry one.
+ * microphone possible, no camera) on a blank profile. A session with a stored profile starts cold:
+ * the profile has to be restored before its browser starts.
  */
-export function warmCompatible(options: SessionOptions): boolean {
+export function warmCompatible(options: SessionOptions, storedProfile: boolean): boolean {
   const { audio, microphone, camera } = options.capabilities;
-  return !(audio === false && microphone === false) && camera !== true;
+  return !storedProfile && !(audio === false && microphone === false) && camera !== true;
 }
 
 function warmOptions(viewport: { width: number; height: number }): SessionOptions {
@@ -256,6 +291,8 @@ class DisplaySession implements LiveSession {
     /** Feature environments (audio servers …): torn down after the browser. */
     private readonly afterStop: () => Promise<void>,
     private readonly uid: number | undefined,
+    /** Saves the profile once the browser stopped (a graceful stop; never after a kill). */
+    private readonly saveProfile: () => Promise<void>,
   ) {}
 
   /** The tab a person sees (read from the browser when the agent asks, between heartbeats). */
@@ -329,6 +366,7 @@ class DisplaySession implements LiveSession {
     await this.release();
     try {
       await this.runtime.stop();
+      await this.saveProfile();
     } finally {
       await this.afterStop();
     }

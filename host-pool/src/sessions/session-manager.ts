@@ -30,6 +30,8 @@ const RETRY_AFTER_FAILURE_MS = 10_000;
  */
 export class SessionManager {
   private readonly slots = new Map<string, Slot>();
+  /** Events of sessions that ended here since the last heartbeat (a stop's profile save …). */
+  private readonly ended: HeartbeatRequest['events'] = [];
 
   constructor(
     private readonly factory: LiveSessionFactory,
@@ -137,7 +139,7 @@ export class SessionManager {
   }
 
   drainEvents(): HeartbeatRequest['events'] {
-    const out: HeartbeatRequest['events'] = [];
+    const out: HeartbeatRequest['events'] = this.ended.splice(0);
     for (const slot of this.slots.values()) {
       for (const e of [...slot.events.splice(0), ...(slot.live?.drainEvents() ?? [])])
         out.push({ session_id: slot.sessionId, ...e });
@@ -230,6 +232,8 @@ export class SessionManager {
     } catch (err) {
       this.log.warn('session did not stop cleanly', { sessionId, err });
     }
+    for (const e of [...slot.events.splice(0), ...(slot.live?.drainEvents() ?? [])])
+      this.ended.push({ session_id: sessionId, ...e });
     this.slots.delete(sessionId);
     this.onChange();
   }

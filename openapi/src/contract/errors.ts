@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   session_queued: 409,
   session_stopped: 409,
   host_name_taken: 409,
+  profile_revision_stale: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,

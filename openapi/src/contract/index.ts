@@ -22,6 +22,7 @@ export * from './schemas/files.ts';
 export * from './schemas/hosts.ts';
 export * from './schemas/identity.ts';
 export * from './schemas/platform.ts';
+export * from './schemas/profiles.ts';
 export * from './schemas/session.ts';
 export * from './schemas/session-parts.ts';
 export * from './schemas/session-requests.ts';

@@ -79,6 +79,8 @@ export function colourSwitchPage(page: {
 
 export async function startTestSite(
   files: Record<string, string> = {},
+  /** The address it listens on (the multi-host bed's bridge address; default loopback). */
+  host = '127.0.0.1',
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -101,11 +103,11 @@ export async function startTestSite(
       .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
       .end(page);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     // the session's browser keeps connections open: close them, or close() waits for them
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 export * from './dev-oidc.ts';
 export * from './hosts.ts';
 export * from './session-files.ts';
+export * from './session-profiles.ts';
 export * from './sessions.ts';
 export * from './shares.ts';

@@ -3,6 +3,7 @@ import * as files from './files.ts';
 import * as hosts from './hosts.ts';
 import * as identity from './identity.ts';
 import * as platform from './platform.ts';
+import * as profiles from './profiles.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
 import * as shares from './shares.ts';
@@ -16,6 +17,7 @@ export const routes = {
   ...shares,
   ...files,
   ...hostRoutes,
+  ...profiles,
   ...platform,
 } as const;
 
