@@ -173,6 +173,27 @@ describe('OpenAPI contract', () => {
       await api.get(`/api/v1/sessions?q=${id.slice(-6)}`, demo2);
       await api.get(`/api/v1/sessions/${id}/shares`, demo);
       await api.delete(`/api/v1/sessions/${id}/shares/${link.body.id}`, demo);
+      // Portable profiles: the host gets the key and an upload target, stores an archive through
+      // the edge, reads it back; a presigned commit of bytes the store lacks is a 404.
+      const profile = `/api/v1/hosts/${host.id}/sessions/${id}/profile`;
+      const target = (await api.request('GET', profile, { token: host.credential })).body;
+      const archive = 'profile archive';
+      await api.request('PUT', `${profile}/revisions/${target.upload.revision}`, {
+        token: host.credential,
+        raw: archive,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'x-content-sha256': createHash('sha256').update(archive).digest('hex'),
+        },
+      });
+      await api.request('GET', `${profile}/revisions/${target.upload.revision}/content`, {
+        token: host.credential,
+      });
+      const next = (await api.request('GET', profile, { token: host.credential })).body;
+      await api.request('POST', `${profile}/revisions/${next.upload.revision}/commit`, {
+        token: host.credential,
+        body: { size: 3, sha256: createHash('sha256').update('abc').digest('hex') },
+      });
       // Session files: the host records a download, the owner reads it.
       const fileId = '0b5d3e5e-8f0c-4a43-9d7e-5c1f0a3b2c11';
       await api.request('PUT', `/api/v1/hosts/${host.id}/sessions/${id}/files/${fileId}`, {
