@@ -14,6 +14,9 @@ import { identityRoutes } from './routes/me.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { workflowRunRoutes } from './routes/workflow-runs.ts';
+import { workflowWorkerRoutes } from './routes/workflow-worker.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
 function addMethodNotAllowed(app: Hono<AppEnv>): void {
@@ -58,6 +61,9 @@ export function buildApp(): Hono<AppEnv> {
   sessionControlRoutes(app);
   sessionFileRoutes(app);
   hostRoutes(app);
+  workflowRoutes(app);
+  workflowRunRoutes(app);
+  workflowWorkerRoutes(app);
   addMethodNotAllowed(app);
   return app;
 }

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.ts';
 import { devOidcUsedCodes, hostCommands, sessionEvents } from '../db/schema/index.ts';
 import { createLogger } from '../log.ts';
 import { lockScheduler, markLostHosts, placePending, stopIdleSessions } from './scheduler.ts';
+import { type RunSweep, sweepRuns } from './workflows/runs/sweep.ts';
 
 const log = createLogger('sweep');
 
@@ -16,11 +17,13 @@ export interface SweepResult {
   lost_hosts: number;
   idle_stopped: number;
   placed: number;
+  workflow_runs: RunSweep;
 }
 
 /**
  * The periodic pass (cron, and `sweep` jobs): mark late hosts lost, stop idle sessions, place
- * waiting sessions, and drop old acknowledged commands, events and redeemed dev codes.
+ * waiting sessions, retry or fail workflow runs whose worker went silent (and end paused runs
+ * whose hold ran out), and drop old acknowledged commands, events and redeemed dev codes.
  */
 export async function sweep(db: Database, now: Date, cfg: Config): Promise<SweepResult> {
   const lost = await markLostHosts(db, now, cfg);
@@ -29,6 +32,7 @@ export async function sweep(db: Database, now: Date, cfg: Config): Promise<Sweep
     return stopIdleSessions(tx, now);
   });
   const placed = await db.transaction((tx) => placePending(tx, now, cfg));
+  const runs = await sweepRuns(db, cfg, now);
   const commandsBefore = new Date(now.getTime() - COMMAND_RETENTION_MS);
   await db
     .delete(hostCommands)
@@ -42,7 +46,12 @@ export async function sweep(db: Database, now: Date, cfg: Config): Promise<Sweep
     .delete(sessionEvents)
     .where(lt(sessionEvents.createdAt, new Date(now.getTime() - EVENT_RETENTION_MS)));
   await db.delete(devOidcUsedCodes).where(lt(devOidcUsedCodes.expiresAt, now));
-  return { lost_hosts: lost.length, idle_stopped: idle.length, placed: placed.length };
+  return {
+    lost_hosts: lost.length,
+    idle_stopped: idle.length,
+    placed: placed.length,
+    workflow_runs: runs,
+  };
 }
 
 /**

@@ -27,3 +27,6 @@ export * from './schemas/session-parts.ts';
 export * from './schemas/session-requests.ts';
 export * from './schemas/session-status.ts';
 export * from './schemas/tickets.ts';
+export * from './schemas/workflow-runs.ts';
+export * from './schemas/workflow-worker.ts';
+export * from './schemas/workflows.ts';

@@ -2,3 +2,4 @@ export * from './dev-oidc.ts';
 export * from './hosts.ts';
 export * from './session-files.ts';
 export * from './sessions.ts';
+export * from './workflows.ts';

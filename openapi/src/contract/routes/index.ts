@@ -5,6 +5,9 @@ import * as identity from './identity.ts';
 import * as platform from './platform.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
+import * as workflowRuns from './workflow-runs.ts';
+import * as workflowWorker from './workflow-worker.ts';
+import * as workflows from './workflows.ts';
 
 const { HEARTBEAT_BODY_LIMIT: _limit, ...hostRoutes } = hosts;
 
@@ -15,6 +18,9 @@ export const routes = {
   ...files,
   ...hostRoutes,
   ...platform,
+  ...workflows,
+  ...workflowRuns,
+  ...workflowWorker,
 } as const;
 
 export type Routes = typeof routes;
