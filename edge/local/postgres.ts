@@ -32,6 +32,8 @@ export interface RunningPostgres {
   /** The server itself (migrations, admin). */
   directUrl: string;
   pooled: boolean;
+  /** Stops the server (fast shutdown: open connections are cut) and starts it again on the same data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -221,30 +223,32 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     '--locale=C',
   ]);
   const port = options.port ?? (await freePort());
-  const child = spawnService(
-    join(bin, 'postgres'),
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-k',
-      base,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
-      'max_connections=300',
-      '-c',
-      'shared_buffers=128MB',
-    ],
-    options.log,
-  );
+  const serve = () =>
+    spawnService(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        base,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=300',
+        '-c',
+        'shared_buffers=128MB',
+      ],
+      options.log,
+    );
+  let child = serve();
   const directUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   const cleanup = async () => {
     await stopChild(child, 'SIGINT');
@@ -272,6 +276,14 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     url: bouncer?.url ?? directUrl,
     directUrl,
     pooled: bouncer !== undefined,
+    async restart() {
+      await stopChild(child, 'SIGINT');
+      child = serve();
+      await waitFor('postgres', async () => {
+        if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}`);
+        return canQuery(directUrl);
+      });
+    },
     async stop() {
       await bouncer?.stop();
       await cleanup();

@@ -14,6 +14,10 @@ export interface StackFixtureOptions {
   readonly database?: 'pglite' | 'postgres';
   /** Also run the MCP bridge in this process. */
   readonly mcpBridge?: LocalStackOptions['mcpBridge'];
+  /** Also run the workflow worker (a child process). */
+  readonly workflowWorker?: LocalStackOptions['workflowWorker'];
+  /** Extra edge settings. */
+  readonly edgeVars?: Record<string, string>;
 }
 
 /** The whole local stack (host agent in this process, so tests can look inside it). */
@@ -28,10 +32,13 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
     database: options.database ?? 'pglite',
     host: 'in-process',
     hostMaxSessions: 2,
-    edgeVars: { HOST_LOST_AFTER_MS: '15000' },
+    edgeVars: { HOST_LOST_AFTER_MS: '15000', ...options.edgeVars },
     hostLog: (line) => lines.push(line),
     edgeLog: (line) => lines.push(line),
     ...(options.mcpBridge ? { mcpBridge: options.mcpBridge } : {}),
+    ...(options.workflowWorker
+      ? { workflowWorker: { ...options.workflowWorker, log: (line: string) => lines.push(line) } }
+      : {}),
   });
   const live = (sessionId: string): LiveSession => {
     const found = stack.host?.sessions.live(sessionId);

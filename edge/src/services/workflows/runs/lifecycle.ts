@@ -137,6 +137,7 @@ export async function end(
   patch: RunPatch & { reason: string },
   events: RunEventInput[],
   now: Date,
+  eventData: Record<string, unknown> = {},
 ): Promise<Changed> {
   if (isTerminal(row.state))
     throw new AppError('run_state_conflict', `the run has ended already (${row.state})`);
@@ -157,7 +158,11 @@ export async function end(
     updated,
     [
       ...events,
-      { type: state, message: patch.error ?? patch.reason, data: { reason: patch.reason } },
+      {
+        type: state,
+        message: patch.error ?? patch.reason,
+        data: { ...eventData, reason: patch.reason },
+      },
     ],
     now,
   );

@@ -240,6 +240,7 @@ export async function reportState(
           { reason: 'succeeded', output, artifactRefs: input.artifact_refs ?? run.artifactRefs },
           [],
           now,
+          entrypointTime(input.data),
         );
       }
       case 'pending':
@@ -274,4 +275,12 @@ export async function reportState(
         );
     }
   });
+}
+
+/** The entrypoint's own time the worker reports (kept on the `succeeded` event: run overhead). */
+function entrypointTime(data: unknown): Record<string, unknown> {
+  const ms = (data as { entrypoint_ms?: unknown } | null | undefined)?.entrypoint_ms;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0
+    ? { entrypoint_ms: Math.round(ms) }
+    : {};
 }

@@ -1,0 +1,182 @@
+/**
+ * The entrypoint process of a `playwright` run (a child of the worker, under its limits). It loads
+ * Playwright while it waits (a warm process), then on `start`: attaches to the run's session
+ * through the CDP gateway, imports the version's module and calls its default export with
+ * `{ page, context, browser, input, log, output, files, requestInput }`. It speaks to the worker
+ * over IPC only; it holds no edge credential.
+ *
+ *   worker → child: start · answer
+ *   child → worker: ready · log · request_input · done
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+
+export interface StartMessage {
+  type: 'start';
+  cdpUrl: string;
+  sourceDir: string;
+  entrypoint: string;
+  input: unknown;
+  /** Answers given before (a run restarted from the profile replays them, in order). */
+  answers: { action: string; input: unknown }[];
+  filesDir: string;
+}
+
+export interface InputRequest {
+  prompt?: string;
+  schema?: unknown;
+  kind?: string;
+  details?: unknown;
+  hold?: 'live_runtime' | 'profile_restart';
+  timeout_sec?: number;
+}
+
+type ToWorker =
+  | { type: 'ready' }
+  | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
+  | { type: 'request_input'; request: InputRequest }
+  | { type: 'done'; ok: boolean; output?: unknown; error?: string; entrypoint_ms: number };
+
+const send = (m: ToWorker) => process.send?.(m);
+
+function text(args: unknown[]): string {
+  return args
+    .map((a) =>
+      typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a),
+    )
+    .join(' ');
+}
+
+/** A produced file's name: the base name, cleaned. */
+export function cleanName(name: string): string {
+  const base = basename(String(name))
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .slice(0, 200);
+  return base && !/^[.\s]+$/.test(base) ? base : 'file';
+}
+
+let answer: ((value: { input: unknown }) => void) | null = null;
+
+async function run(start: StartMessage): Promise<void> {
+  const t0 = performance.now();
+  let paused = 0;
+  let entry = 0;
+  const downloads: Promise<unknown>[] = [];
+  try {
+    mkdirSync(start.filesDir, { recursive: true });
+    const browser = await chromium.connectOverCDP(start.cdpUrl, { timeout: 30_000 });
+    const context = browser.contexts()[0] ?? (await browser.newContext());
+    const watch = (p: Page) =>
+      p.on('download', (d) => {
+        downloads.push(
+          d.saveAs(join(start.filesDir, cleanName(d.suggestedFilename()))).catch((e: Error) =>
+            send({
+              type: 'log',
+              stream: 'system',
+              message: `download ${d.suggestedFilename()} not saved: ${e.message}`,
+            }),
+          ),
+        );
+      });
+    context.pages().forEach(watch);
+    context.on('page', watch);
+    const page =
+      context
+        .pages()
+        .find(
+          (p) => !p.url().startsWith('devtools:') && !p.url().startsWith('chrome-extension:'),
+        ) ?? (await context.newPage());
+    const modulePath = resolve(start.sourceDir, start.entrypoint);
+    const mod = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+    if (typeof mod.default !== 'function')
+      throw new Error(`${start.entrypoint} has no default export function`);
+    const outputs: Record<string, unknown> = {};
+    let replay = 0;
+    const log = Object.assign(
+      (...a: unknown[]) => send({ type: 'log', stream: 'stdout', message: text(a) }),
+      {
+        info: (...a: unknown[]) => send({ type: 'log', stream: 'stdout', message: text(a) }),
+        warn: (...a: unknown[]) => send({ type: 'log', stream: 'stderr', message: text(a) }),
+        error: (...a: unknown[]) => send({ type: 'log', stream: 'stderr', message: text(a) }),
+      },
+    );
+    const ctx = {
+      page,
+      context,
+      browser,
+      input: start.input,
+      log,
+      output: (key: string | Record<string, unknown>, value?: unknown) => {
+        if (typeof key === 'string') outputs[key] = value;
+        else Object.assign(outputs, key);
+      },
+      files: {
+        dir: start.filesDir,
+        path: (name: string) => join(start.filesDir, cleanName(name)),
+        write: (name: string, data: string | Uint8Array) => {
+          const target = join(start.filesDir, cleanName(name));
+          writeFileSync(target, data);
+          return target;
+        },
+      },
+      requestInput: async (request: InputRequest = {}) => {
+        const prior = start.answers[replay++];
+        if (prior) {
+          send({
+            type: 'log',
+            stream: 'system',
+            message: `requestInput #${replay}: answered before (${prior.action})`,
+          });
+          return prior.input ?? null;
+        }
+        const since = performance.now();
+        const got = new Promise<{ input: unknown }>((r) => {
+          answer = r;
+        });
+        send({ type: 'request_input', request });
+        const value = await got;
+        paused += performance.now() - since;
+        return value.input ?? null;
+      },
+    };
+    const e0 = performance.now();
+    const result = await (mod.default as (c: typeof ctx) => Promise<unknown>)(ctx);
+    entry = performance.now() - e0 - paused;
+    await Promise.allSettled(downloads);
+    const output =
+      result === undefined
+        ? Object.keys(outputs).length > 0
+          ? outputs
+          : null
+        : result !== null && typeof result === 'object' && !Array.isArray(result)
+          ? { ...outputs, ...(result as Record<string, unknown>) }
+          : Object.keys(outputs).length > 0
+            ? { ...outputs, result }
+            : result;
+    await browser.close().catch(() => {});
+    send({ type: 'done', ok: true, output, entrypoint_ms: Math.round(entry) });
+  } catch (error) {
+    await Promise.allSettled(downloads);
+    const e = error as Error;
+    send({
+      type: 'done',
+      ok: false,
+      error: (e?.stack ?? String(error)).split('\n').slice(0, 6).join('\n').slice(0, 4000),
+      entrypoint_ms: Math.round(entry || performance.now() - t0 - paused),
+    });
+  }
+}
+
+process.on('message', (m: { type: string; input?: unknown } & Partial<StartMessage>) => {
+  // The worker ends this process once it has the result (or kills it).
+  if (m.type === 'start') void run(m as StartMessage);
+  else if (m.type === 'answer' && answer) {
+    const a = answer;
+    answer = null;
+    a({ input: m.input });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

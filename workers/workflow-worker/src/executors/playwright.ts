@@ -1,0 +1,141 @@
+/**
+ * Runs a `playwright` entrypoint in its own process (playwright-child.ts) under the run's limits.
+ * A warm process (Playwright already loaded) is kept ready, so a run starts without paying for
+ * Node and Playwright start-up.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { StartMessage } from './playwright-child.ts';
+import { type Supervised, supervise } from './supervise.ts';
+import type { Execution, ExecutionResult, ExecutionStart, InputRequest } from './types.ts';
+import { Released } from './types.ts';
+
+type FromChild =
+  | { type: 'ready' }
+  | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
+  | { type: 'request_input'; request: InputRequest }
+  | { type: 'done'; ok: boolean; output?: unknown; error?: string; entrypoint_ms: number };
+
+const CHILD = join(import.meta.dirname, 'playwright-child.ts');
+const TSX = createRequire(import.meta.url).resolve('tsx');
+
+interface Warm {
+  proc: Supervised;
+  ready: Promise<void>;
+  memoryMb: number;
+  sink: { stdout(line: string): void; stderr(line: string): void };
+}
+
+function spawnChild(memoryMb: number, cwd: string): Warm {
+  const sink = { stdout: (_: string) => {}, stderr: (_: string) => {} };
+  const proc = supervise(
+    {
+      command: process.execPath,
+      args: ['--import', TSX, CHILD],
+      cwd,
+      env: { ...process.env, NODE_ENV: 'production' },
+      ipc: true,
+    },
+    { memoryMb },
+    { stdout: (l) => sink.stdout(l), stderr: (l) => sink.stderr(l) },
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (m: FromChild) => {
+      if (m.type === 'ready') {
+        proc.child.off('message', onMessage);
+        resolve();
+      }
+    };
+    proc.child.on('message', onMessage);
+    void proc.exited.then(() =>
+      reject(new Error('the entrypoint process exited before it was ready')),
+    );
+  });
+  ready.catch(() => {});
+  return { proc, ready, memoryMb, sink };
+}
+
+/** Keeps one warm entrypoint process per memory cap. */
+export class PlaywrightExecutor {
+  private warm: Warm | null = null;
+
+  constructor(
+    private readonly defaultMemoryMb: number,
+    private readonly cwd: string,
+  ) {}
+
+  prewarm(): void {
+    if (!this.warm) this.warm = spawnChild(this.defaultMemoryMb, this.cwd);
+  }
+
+  private take(memoryMb: number): Warm {
+    const warm = this.warm;
+    this.warm = null;
+    if (warm && warm.memoryMb === memoryMb && warm.proc.child.exitCode === null) return warm;
+    if (warm) warm.proc.kill('unused');
+    return spawnChild(memoryMb, this.cwd);
+  }
+
+  start(run: ExecutionStart): Execution {
+    const w = this.take(run.memoryMb);
+    setImmediate(() => this.prewarm());
+    w.sink.stdout = (line) => run.log('stdout', line);
+    w.sink.stderr = (line) => run.log('stderr', line);
+    const { proc } = w;
+    const done = new Promise<ExecutionResult>((resolve) => {
+      let result: ExecutionResult | null = null;
+      proc.child.on('message', (m: FromChild) => {
+        if (m.type === 'log') run.log(m.stream, m.message);
+        else if (m.type === 'request_input')
+          run.requestInput(m.request).then(
+            (input) => proc.child.send({ type: 'answer', input }),
+            (error) => proc.kill(error instanceof Released ? 'released' : 'stopped'),
+          );
+        else if (m.type === 'done') {
+          result = {
+            ok: m.ok,
+            output: m.output,
+            error: m.error,
+            entrypointMs: m.entrypoint_ms,
+            killedFor: null,
+          };
+          proc.child.disconnect();
+        }
+      });
+      void proc.exited.then(({ code, signal, reason }) =>
+        resolve(
+          result ?? {
+            ok: false,
+            error:
+              reason === 'memory_limit'
+                ? `the entrypoint went over its memory cap (${run.memoryMb} MiB)`
+                : `the entrypoint process ended (${signal ?? `exit ${code}`})`,
+            entrypointMs: 0,
+            killedFor: reason ?? 'crashed',
+          },
+        ),
+      );
+    });
+    void w.ready.then(
+      () => {
+        const start: StartMessage = {
+          type: 'start',
+          cdpUrl: run.cdpUrl,
+          sourceDir: run.sourceDir,
+          entrypoint: run.entrypoint,
+          input: run.input,
+          answers: run.answers,
+          filesDir: run.filesDir,
+        };
+        proc.child.send(start);
+      },
+      () => {},
+    );
+    return { done, kill: (reason) => proc.kill(reason) };
+  }
+
+  close(): void {
+    this.warm?.proc.kill('shutdown');
+    this.warm = null;
+  }
+}
