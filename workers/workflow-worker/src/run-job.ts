@@ -24,6 +24,7 @@ import { materialize } from './source/snapshots.ts';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 const SESSION_WAIT_MS = 120_000;
+const ATTACH_WAIT_MS = 60_000;
 
 const TYPES: Record<string, string> = {
   '.txt': 'text/plain',
@@ -137,7 +138,7 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     filesDir = join(config.dataDir, 'runs', `${runId}-${attempt}`);
     rmSync(filesDir, { recursive: true, force: true });
     mkdirSync(filesDir, { recursive: true });
-    const cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
+    let cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
     if (stopped) return;
     await report({
       state: 'running',
@@ -145,7 +146,9 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     });
     const start = {
       runId,
-      cdpUrl,
+      get cdpUrl() {
+        return cdpUrl;
+      },
       sourceDir,
       entrypoint: version.entrypoint,
       input: run.input,
@@ -180,8 +183,18 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
         });
       },
     };
-    execution = version.executor === 'wb' ? startWb(start) : deps.playwright.start(start);
-    const result: ExecutionResult = await execution.done;
+    let result: ExecutionResult;
+    // A browser that is still starting answers the gateway 503 (or a restarting session refuses
+    // the ticket): until ATTACH_WAIT_MS, a fresh ticket and a new try.
+    const attachUntil = Date.now() + ATTACH_WAIT_MS;
+    for (let tries = 1, delay = 500; ; tries++, delay = Math.min(delay * 1.5, 3000)) {
+      execution = version.executor === 'wb' ? startWb(start) : deps.playwright.start(start);
+      result = await execution.done;
+      if (!result.attachFailed || Date.now() > attachUntil || stopped) break;
+      if (tries === 1) system(`${result.error ?? 'could not attach'}; trying again`);
+      await new Promise((r) => setTimeout(r, delay));
+      cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
+    }
     await logs.flush();
     if (stopped === 'stale' || stopped === 'ended' || result.killedFor === 'released') return;
     if (stopped === 'cancelled') {
@@ -214,7 +227,11 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     else
       await report({
         state: 'failed',
-        reason: result.killedFor ? 'runtime_failure' : 'entrypoint_failed',
+        reason: result.attachFailed
+          ? 'session_unavailable'
+          : result.killedFor
+            ? 'runtime_failure'
+            : 'entrypoint_failed',
         error: result.error ?? 'the entrypoint failed',
       });
   } catch (error) {

@@ -20,7 +20,7 @@ export async function startWorkflowWorker(
   log: (line: string) => void,
 ): Promise<RunningWorker> {
   const { api } = edgeApi(config);
-  const playwright = new PlaywrightExecutor(config.memoryMb, config.dataDir);
+  const playwright = new PlaywrightExecutor(config.memoryMb, config.dataDir, config.concurrency);
   playwright.prewarm();
   const deps: RunDeps = { api, config, playwright, log, active: new Set() };
   const logger = new Logger((scope) => (level, message) => {

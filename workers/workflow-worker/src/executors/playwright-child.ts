@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export interface StartMessage {
   type: 'start';
@@ -37,7 +37,14 @@ type ToWorker =
   | { type: 'ready' }
   | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
   | { type: 'request_input'; request: InputRequest }
-  | { type: 'done'; ok: boolean; output?: unknown; error?: string; entrypoint_ms: number };
+  | {
+      type: 'done';
+      ok: boolean;
+      output?: unknown;
+      error?: string;
+      entrypoint_ms: number;
+      attach_failed?: boolean;
+    };
 
 const send = (m: ToWorker) => process.send?.(m);
 
@@ -66,7 +73,27 @@ async function run(start: StartMessage): Promise<void> {
   const downloads: Promise<unknown>[] = [];
   try {
     mkdirSync(start.filesDir, { recursive: true });
-    const browser = await chromium.connectOverCDP(start.cdpUrl, { timeout: 30_000 });
+    const c0 = performance.now();
+    let browser: Browser;
+    try {
+      browser = await chromium.connectOverCDP(start.cdpUrl, { timeout: 30_000 });
+    } catch (error) {
+      // Nothing ran yet: the worker may get a fresh ticket and try again.
+      const message = ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+      send({
+        type: 'done',
+        ok: false,
+        error: `could not attach to the session: ${message.replace(/ticket=[^\s&]+/g, 'ticket=***')}`,
+        entrypoint_ms: 0,
+        attach_failed: true,
+      });
+      return;
+    }
+    send({
+      type: 'log',
+      stream: 'system',
+      message: `attached to the session in ${Math.round(performance.now() - c0)} ms`,
+    });
     const context = browser.contexts()[0] ?? (await browser.newContext());
     const watch = (p: Page) =>
       p.on('download', (d) => {
@@ -155,7 +182,8 @@ async function run(start: StartMessage): Promise<void> {
           : Object.keys(outputs).length > 0
             ? { ...outputs, result }
             : result;
-    await browser.close().catch(() => {});
+    // The result first: the worker then ends this process, which drops the CDP connection (the
+    // gateway refuses Browser.close; the browser is the session's, not ours).
     send({ type: 'done', ok: true, output, entrypoint_ms: Math.round(entry) });
   } catch (error) {
     await Promise.allSettled(downloads);

@@ -1,6 +1,6 @@
 /**
  * Runs a `playwright` entrypoint in its own process (playwright-child.ts) under the run's limits.
- * A warm process (Playwright already loaded) is kept ready, so a run starts without paying for
+ * Warm processes (Playwright already loaded) are kept ready, so a run starts without paying for
  * Node and Playwright start-up.
  */
 import { createRequire } from 'node:module';
@@ -14,7 +14,14 @@ type FromChild =
   | { type: 'ready' }
   | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
   | { type: 'request_input'; request: InputRequest }
-  | { type: 'done'; ok: boolean; output?: unknown; error?: string; entrypoint_ms: number };
+  | {
+      type: 'done';
+      ok: boolean;
+      output?: unknown;
+      error?: string;
+      entrypoint_ms: number;
+      attach_failed?: boolean;
+    };
 
 const CHILD = join(import.meta.dirname, 'playwright-child.ts');
 const TSX = createRequire(import.meta.url).resolve('tsx');
@@ -22,6 +29,7 @@ const TSX = createRequire(import.meta.url).resolve('tsx');
 interface Warm {
   proc: Supervised;
   ready: Promise<void>;
+  isReady: boolean;
   memoryMb: number;
   sink: { stdout(line: string): void; stderr(line: string): void };
 }
@@ -39,40 +47,59 @@ function spawnChild(memoryMb: number, cwd: string): Warm {
     { memoryMb },
     { stdout: (l) => sink.stdout(l), stderr: (l) => sink.stderr(l) },
   );
-  const ready = new Promise<void>((resolve, reject) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type === 'ready') {
-        proc.child.off('message', onMessage);
-        resolve();
-      }
-    };
-    proc.child.on('message', onMessage);
-    void proc.exited.then(() =>
-      reject(new Error('the entrypoint process exited before it was ready')),
-    );
-  });
-  ready.catch(() => {});
-  return { proc, ready, memoryMb, sink };
+  const warm: Warm = {
+    proc,
+    isReady: false,
+    memoryMb,
+    sink,
+    ready: new Promise<void>((resolve, reject) => {
+      const onMessage = (m: FromChild) => {
+        if (m.type === 'ready') {
+          proc.child.off('message', onMessage);
+          warm.isReady = true;
+          resolve();
+        }
+      };
+      proc.child.on('message', onMessage);
+      void proc.exited.then(() =>
+        reject(new Error('the entrypoint process exited before it was ready')),
+      );
+    }),
+  };
+  warm.ready.catch(() => {});
+  return warm;
 }
 
-/** Keeps one warm entrypoint process per memory cap. */
+/**
+ * Keeps `poolSize` warm entrypoint processes (Node with Playwright loaded, for the default memory
+ * cap), so runs that start at once each find one ready. Each run gets its own process, never one
+ * another run used.
+ */
 export class PlaywrightExecutor {
-  private warm: Warm | null = null;
+  private warm: Warm[] = [];
 
   constructor(
     private readonly defaultMemoryMb: number,
     private readonly cwd: string,
+    private readonly poolSize = 1,
   ) {}
 
   prewarm(): void {
-    if (!this.warm) this.warm = spawnChild(this.defaultMemoryMb, this.cwd);
+    this.warm = this.warm.filter((w) => w.proc.child.exitCode === null);
+    while (this.warm.length < this.poolSize)
+      this.warm.push(spawnChild(this.defaultMemoryMb, this.cwd));
   }
 
   private take(memoryMb: number): Warm {
-    const warm = this.warm;
-    this.warm = null;
-    if (warm && warm.memoryMb === memoryMb && warm.proc.child.exitCode === null) return warm;
-    if (warm) warm.proc.kill('unused');
+    const alive = this.warm.filter(
+      (w) => w.proc.child.exitCode === null && w.memoryMb === memoryMb,
+    );
+    // A ready one first, else the one started longest ago.
+    const pick = alive.find((w) => w.isReady) ?? alive[0];
+    if (pick) {
+      this.warm = this.warm.filter((w) => w !== pick);
+      return pick;
+    }
     return spawnChild(memoryMb, this.cwd);
   }
 
@@ -98,6 +125,7 @@ export class PlaywrightExecutor {
             error: m.error,
             entrypointMs: m.entrypoint_ms,
             killedFor: null,
+            attachFailed: m.attach_failed === true,
           };
           proc.child.disconnect();
         }
@@ -135,7 +163,7 @@ export class PlaywrightExecutor {
   }
 
   close(): void {
-    this.warm?.proc.kill('shutdown');
-    this.warm = null;
+    for (const w of this.warm) w.proc.kill('shutdown');
+    this.warm = [];
   }
 }

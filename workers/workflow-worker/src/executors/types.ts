@@ -34,6 +34,8 @@ export interface ExecutionResult {
   entrypointMs: number;
   /** Why the worker ended the process (`memory_limit`, `timeout`, `cancelled`, …). */
   killedFor: string | null;
+  /** The entrypoint never started: attaching to the session failed (worth a fresh ticket). */
+  attachFailed?: boolean;
 }
 
 export interface Execution {
