@@ -3,6 +3,7 @@ import type { Api } from './api.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
+import { ScaleToggle } from './controls/scale-toggle.ts';
 import { ShareMenu } from './controls/share-menu.ts';
 import { clear, h } from './dom.ts';
 import { Notices } from './notices.ts';
@@ -29,8 +30,9 @@ export class LiveView {
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
   private readonly metrics: HTMLElement;
-  private readonly media = new MediaControls();
+  private readonly media = new MediaControls((text) => this.flash(text));
   private readonly notices = new Notices();
+  private readonly scale = new ScaleToggle();
   private readonly files = new FilesControls((text) => this.flash(text));
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
@@ -61,6 +63,7 @@ export class LiveView {
     const actions = h(
       'div.toolbar-actions',
       {},
+      this.scale.element,
       this.media.element,
       this.files.element,
       share.element,
@@ -111,6 +114,7 @@ export class LiveView {
       this.client = client;
       (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
       client.on((e) => this.onEvent(e));
+      this.scale.bind(client);
       this.media.bind(client);
       this.files.bind(client);
       this.setStatus(client.controls ? 'Live · you are driving' : 'Live · watching');

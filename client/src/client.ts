@@ -20,7 +20,7 @@ import { type CloseInfo, ProtocolConnection } from './protocol-connection.ts';
 import { type DecodePool, InlineDecodePool, WorkerDecodePool } from './render/decode-pool.ts';
 import { CanvasSurface } from './render/surface.ts';
 import { TileRenderer } from './render/tile-renderer.ts';
-import { Stage } from './stage.ts';
+import { type ScaleMode, Stage } from './stage.ts';
 import { type ClientStats, FpsMeter } from './stats.ts';
 
 export interface BrowserPaneClientOptions {
@@ -215,6 +215,16 @@ export class BrowserPaneClient {
 
   focus(): void {
     this.stage.input.focus({ preventScroll: true });
+  }
+
+  /** How the picture meets a container of another size (`fit`, the default, or `actual`). */
+  get scaleMode(): ScaleMode {
+    return this.stage.scaleMode;
+  }
+
+  /** Shrinks the picture to fit the container, or shows it at actual size with scrolling. */
+  setScaleMode(mode: ScaleMode): void {
+    this.stage.setScaleMode(mode);
   }
 
   /** The picture canvas (for screenshots and pixel checks). */

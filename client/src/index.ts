@@ -38,5 +38,6 @@ export {
 } from './files/files-feature.ts';
 export { ConnectError } from './protocol-connection.ts';
 export type { ResizeAck, ResizeApi, ResizeStats } from './resize/resize-feature.ts';
+export type { ScaleMode } from './stage.ts';
 export type { ClientStats } from './stats.ts';
 export type { VideoApi, VideoStats } from './video/video-feature.ts';

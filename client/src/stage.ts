@@ -1,7 +1,13 @@
 /**
- * The DOM a client puts in its container: the picture canvas (letterboxed to fit), a cursor
- * overlay of the same box, and a transparent text area on top that takes focus, keys, IME and
- * pointer events. Works in any `<div>`: it only fills its container.
+ * How the picture meets a container of another size: `fit` shrinks it to fit (never enlarges
+ * it), `actual` shows it at one remote pixel per device pixel and the container scrolls.
+ */
+export type ScaleMode = 'fit' | 'actual';
+
+/**
+ * The DOM a client puts in its container: the picture canvas (letterboxed to fit, or at actual
+ * size with scrolling), a cursor overlay of the same box, and a transparent text area on top that
+ * takes focus, keys, IME and pointer events. Works in any `<div>`: it only fills its container.
  */
 export class Stage {
   readonly root: HTMLDivElement;
@@ -11,6 +17,7 @@ export class Stage {
   private readonly observer: ResizeObserver;
   private readonly layers: HTMLCanvasElement[] = [];
   private remote = { width: 0, height: 0 };
+  private mode: ScaleMode = 'fit';
 
   constructor(readonly container: HTMLElement) {
     this.root = el('div', 'bp-stage', {
@@ -22,7 +29,7 @@ export class Stage {
       userSelect: 'none',
     });
     const layer = { position: 'absolute', left: '0', top: '0' };
-    this.screen = el('canvas', 'bp-screen', { ...layer, imageRendering: 'pixelated' });
+    this.screen = el('canvas', 'bp-screen', { ...layer });
     this.cursor = el('canvas', 'bp-cursor', { ...layer, pointerEvents: 'none' });
     this.input = el('textarea', 'bp-input', {
       ...layer,
@@ -81,23 +88,44 @@ export class Stage {
     this.layout();
   }
 
-  /** Fits the remote picture into the container, centred, at most 1:1 device pixels. */
+  get scaleMode(): ScaleMode {
+    return this.mode;
+  }
+
+  setScaleMode(mode: ScaleMode): void {
+    this.mode = mode;
+    this.root.style.overflow = mode === 'actual' ? 'auto' : 'hidden';
+    this.layout();
+  }
+
+  /**
+   * Places the remote picture in the container, centred: shrunk to fit (`fit`) or at one remote
+   * pixel per device pixel (`actual`, scrolling when larger), never enlarged. At one pixel per
+   * pixel it sits on whole device pixels and is drawn pixel-exact; shrunk, it is filtered
+   * smoothly, so thin strokes of small text blend instead of vanishing.
+   */
   layout(): void {
     const { width, height } = this.remote;
     if (!width || !height) return;
-    const box = this.root.getBoundingClientRect();
     const dpr = globalThis.devicePixelRatio || 1;
-    const scale = Math.min(box.width / width, box.height / height, 1 / dpr);
+    const exact = 1 / dpr;
+    const boxWidth = this.root.clientWidth;
+    const boxHeight = this.root.clientHeight;
+    const scale =
+      this.mode === 'actual' ? exact : Math.min(boxWidth / width, boxHeight / height, exact);
     const w = width * scale;
     const h = height * scale;
-    const left = (box.width - w) / 2;
-    const top = (box.height - h) / 2;
+    const onPixel = (v: number) => Math.round(Math.max(0, v) * dpr) / dpr;
+    const left = onPixel((boxWidth - w) / 2);
+    const top = onPixel((boxHeight - h) / 2);
+    const rendering = scale < exact * 0.999 ? 'auto' : 'pixelated';
     for (const node of [this.screen, ...this.layers, this.cursor, this.input]) {
       node.style.width = `${w}px`;
       node.style.height = `${h}px`;
       node.style.left = `${left}px`;
       node.style.top = `${top}px`;
     }
+    for (const node of [this.screen, ...this.layers]) node.style.imageRendering = rendering;
   }
 
   destroy(): void {

@@ -5,8 +5,14 @@
 #   docker build --build-arg HTTP3=0 …   # skip the optional HTTP/3 (QUIC) transport
 # Run (settings: `docker run --rm browserpane/host --help`):
 #   docker run --shm-size 2g -p 4443:4443/tcp -p 4443:4443/udp \
+#     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#     --security-opt systempaths=unconfined --device /dev/net/tun \
 #     -e EDGE_URL=https://edge.example.com -e HOST_ENROLLMENT_TOKEN=… \
 #     -e RELAY_PUBLIC_URL=https://host1.example.com:4443 browserpane/host
+# The --security-opt and --device flags let the agent sandbox each session (SECURITY.md): Docker's
+# default seccomp and AppArmor profiles refuse the user namespaces and mounts bubblewrap makes,
+# its masked /proc paths refuse a fresh /proc, and pasta needs /dev/net/tun (mode 0666 on the host,
+# the Debian default). Without them the agent starts no session and logs why.
 ARG NODE_VERSION=20
 
 FROM node:${NODE_VERSION}-bookworm AS build
@@ -41,8 +47,8 @@ COPY openapi/ openapi/
 COPY host-pool/ host-pool/
 
 FROM node:${NODE_VERSION}-bookworm-slim
-# Xvfb, Chromium, PulseAudio, fonts, openssl: the repository's one list of system packages,
-# host role (no PostgreSQL or PgBouncer).
+# Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl, bubblewrap, passt, iproute2:
+# the repository's one list of system packages, host role (no PostgreSQL or PgBouncer).
 COPY deploy/local/system-packages.sh /tmp/system-packages.sh
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini ca-certificates \
@@ -52,9 +58,10 @@ RUN apt-get update \
 
 WORKDIR /opt/browserpane
 COPY --from=build /opt/browserpane /opt/browserpane
-# Chromium runs with --no-sandbox (host-pool/src/runtime/chromium.ts: the sandbox needs user
-# namespaces that containers rarely grant), so the container is the isolation boundary: the agent
-# and every browser run as the unprivileged `node` user, with no extra capabilities.
+# The agent runs as the unprivileged `node` user with no capabilities. Each session still gets a
+# sandbox (user, mount, PID, IPC and network namespaces; Chromium's own sandbox on), but all
+# sessions share the `node` user on the host: a bare host with the systemd unit (root agent) gives
+# each session a user of its own (SECURITY.md, "Root or not").
 RUN install -d -o node -g node -m 0750 /var/lib/browserpane
 USER node
 ENV HOST_DATA_DIR=/var/lib/browserpane \

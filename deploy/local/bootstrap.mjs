@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { START_HELP } from './start-help.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [command = 'help', ...rest] = process.argv.slice(2);
@@ -47,7 +48,15 @@ function ensureNodeModules() {
   // optional binaries (e.g. @biomejs/cli-darwin-arm64), as npm writes it: a lock without them is
   // rewritten by the first install, which left a fresh clone dirty after `npm test`.
   log('installing npm dependencies (first run takes a few minutes) …');
-  const status = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  const install = () => run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  let status = install();
+  if (status !== 0) {
+    // A native package's install script sometimes runs before its files are all unpacked
+    // (seen with zstd-napi: "binding.gyp not found" while other installs share the npm cache);
+    // a second attempt finds the cache complete.
+    log('npm install failed; trying once more …');
+    status = install();
+  }
   if (status !== 0) {
     console.error('npm install failed; see the output above.');
     process.exit(status);
@@ -86,6 +95,11 @@ async function main() {
   if (!['start', 'test', 'bench'].includes(command)) {
     console.log(USAGE);
     process.exit(command === 'help' || command === '--help' ? 0 : 1);
+  }
+  // Help answers at once: no dependency or system package is needed to print it.
+  if (command === 'start' && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(START_HELP);
+    process.exit(0);
   }
   ensureNodeModules();
   ensureSystemPackages();

@@ -42,6 +42,11 @@ export interface LocalStackOptions {
   /** How to run the host agent. */
   readonly host?: 'child' | 'in-process' | 'none';
   readonly hostMaxSessions?: number;
+  /**
+   * Host loopback ports the sessions' sandboxed browsers may reach (HOST_SANDBOX_ALLOW_PORTS):
+   * the test and benchmark page servers. Default none, as on a real host.
+   */
+  readonly sandboxAllowPorts?: readonly number[];
   /** Extra edge vars (e.g. HOST_LOST_AFTER_MS). */
   readonly edgeVars?: Record<string, string>;
   /** Progress lines for people. */
@@ -84,6 +89,11 @@ export interface LocalStack {
   readonly workflowWorker: WorkflowWorkerProcess | undefined;
   /** The job queue's database (direct, not through the pooler). */
   readonly queueDatabaseUrl: string;
+  /**
+   * Stops the in-process host agent and starts a new one with the same settings and data
+   * directory, as a restart of the agent process would (tests: what survives a restart).
+   */
+  restartHost(): Promise<RunningHost>;
   stop(): Promise<void>;
 }
 
@@ -160,19 +170,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       RELAY_PUBLIC_URL: `http://127.0.0.1:${plainPort}`,
       HOST_DATA_DIR: join(options.dataDir, 'host'),
       ...(options.hostMaxSessions ? { HOST_MAX_SESSIONS: String(options.hostMaxSessions) } : {}),
+      ...(options.sandboxAllowPorts?.length
+        ? { HOST_SANDBOX_ALLOW_PORTS: options.sandboxAllowPorts.join(',') }
+        : {}),
     };
     let host: RunningHost | undefined;
     let hostProcess: SupervisedHost | undefined;
+    const startInProcessHost = () =>
+      startHostAgent(
+        parseHostConfig(hostEnv, []),
+        createLogger({ module: 'host' }, 'info', options.hostLog ?? (() => {})),
+      );
     if (options.host === 'in-process') {
       if (!relayPort || !plainPort) throw new Error('an in-process host needs fixed relay ports');
       say('host agent: starting in this process…');
-      const write = options.hostLog ?? (() => {});
-      host = await startHostAgent(
-        parseHostConfig(hostEnv, []),
-        createLogger({ module: 'host' }, 'info', write),
-      );
-      const running = host;
-      stops.push(() => running.stop());
+      host = await startInProcessHost();
+      stops.push(() => host?.stop() ?? Promise.resolve());
     } else if (options.host !== 'none') {
       say(
         `host agent: starting (relay https://127.0.0.1:${relayPort}, local browsers use ws://127.0.0.1:${plainPort})…`,
@@ -247,9 +260,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       workflowWorker,
       relayPort,
       plainPort,
-      host,
+      get host() {
+        return host;
+      },
       hostProcess,
       mcpBridge,
+      async restartHost() {
+        if (options.host !== 'in-process' || !host) throw new Error('no in-process host agent');
+        await host.stop();
+        host = undefined;
+        host = await startInProcessHost();
+        return host;
+      },
       stop: stopAll,
     };
   } catch (err) {

@@ -8,21 +8,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from './stack.ts';
+import { START_HELP } from './start-help.mjs';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.browserpane');
-
-const HELP = `npm start — the BrowserPane local stack
-
-Settings (environment):
-  DATABASE_URL        use this PostgreSQL instead of the embedded PGlite (data in .browserpane/pglite)
-  BROWSERPANE_PORT    edge and console port                 (default 8787)
-  RELAY_PORT          host relay TLS port                   (default 4443)
-  RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
-  HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
-  MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
-  WORKFLOW_WORKER     "off" runs no workflow worker (runs then wait in pending)
-  WORKFLOW_WORKER_*, WORKFLOW_GIT_*   passed to the workflow worker (workers/workflow-worker --help)
-Logs: .browserpane/logs/edge.log, host.log, mcp-bridge.log and workflow-worker.log`;
 
 const started = Date.now();
 function say(msg: string): void {
@@ -31,8 +19,8 @@ function say(msg: string): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log(HELP);
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(START_HELP);
     return;
   }
   mkdirSync(join(DATA, 'logs'), { recursive: true });

@@ -2,7 +2,8 @@
 # Installs the Debian packages BrowserPane needs, only those missing — the one list for every
 # machine (development, CI, host images, bare hosts).
 # Usage: deploy/local/system-packages.sh [--check] [--role host|stack|test]
-#   --role host    a host agent: Xvfb, Chromium, PulseAudio, fonts, openssl
+#   --role host    a host agent: Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl,
+#                  and the session sandbox's bubblewrap, passt (pasta) and iproute2
 #   --role stack   host + PostgreSQL and PgBouncer, for `npm start` / `npm run bench` (default)
 #   --role test    stack + docker-compose (the deploy manifests are checked with `config`)
 #   --check        print what is missing and exit 1 if anything is; install nothing
@@ -30,8 +31,13 @@ declare -A PROBE=(
   [openssl]=/usr/bin/openssl
   [fonts-liberation]=/usr/share/fonts/truetype/liberation
   [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu
+  [fonts-noto-cjk]=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+  [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
   [x11-xserver-utils]=/usr/bin/xrandr
   [xauth]=/usr/bin/xauth
+  [bubblewrap]=/usr/bin/bwrap
+  [passt]=/usr/bin/pasta
+  [iproute2]=/usr/sbin/ip
 )
 case "$role" in
   host) ;;

@@ -61,6 +61,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "HOST_HEARTBEAT_INTERVAL_MS", fromEnvironment = "HOST_HEARTBEAT_INTERVAL_MS"),
     (name = "DEFAULT_IDLE_TIMEOUT_SEC", fromEnvironment = "DEFAULT_IDLE_TIMEOUT_SEC"),
     (name = "TICKET_TTL_SEC", fromEnvironment = "TICKET_TTL_SEC"),
+    (name = "MAX_SESSIONS_PER_USER", fromEnvironment = "MAX_SESSIONS_PER_USER"),
     (name = "DEV_OIDC_REDIRECT_ORIGINS", fromEnvironment = "DEV_OIDC_REDIRECT_ORIGINS"),
     (name = "MCP_BRIDGE_URL", fromEnvironment = "MCP_BRIDGE_URL"),
     (name = "WORKFLOW_WORKER_CLIENT_IDS", fromEnvironment = "WORKFLOW_WORKER_CLIENT_IDS"),

@@ -10,6 +10,8 @@ import {
 import { buildWorker, COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './build.ts';
 import { DEV_SERVICE_CLIENTS } from './dev-secrets.ts';
 import { type EdgeEndpoints, edgeEndpoints, localEdgeSettings } from './edge-endpoints.ts';
+import { startHttpFront } from './http-front.ts';
+import { freePort } from './ports.ts';
 
 export interface StartEdgeOptions {
   /** postgres:// URL the worker reaches through its Hyperdrive binding `DB`. Must carry a user and password. */
@@ -68,11 +70,14 @@ function toMiniflareResponse(res: Response): Promise<MiniflareResponse> {
 }
 
 /**
- * Builds the worker with esbuild and runs it under workerd (Miniflare) on a real port, with
- * bindings as in wrangler.toml: Hyperdrive `DB`, R2 `ARTIFACTS`, queue `JOBS`, optional `ASSETS`.
+ * Builds the worker with esbuild and runs it under workerd (Miniflare) with bindings as in
+ * wrangler.toml (Hyperdrive `DB`, R2 `ARTIFACTS`, queue `JOBS`, optional `ASSETS`), behind a small
+ * HTTP front on the real port that answers odd request targets with a JSON 400 (http-front.ts).
  */
 export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge> {
   const { host, port, publicUrl, vars, log } = await localEdgeSettings(options);
+  // workerd listens on a loopback port of its own; the front (http-front.ts) takes `host:port`.
+  const workerdPort = await freePort('127.0.0.1');
   const script = await buildWorker();
   const assets = options.assets;
   const direct = (options.databaseBinding ?? 'direct') === 'direct';
@@ -80,8 +85,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     modules: [{ type: 'ESModule', path: 'worker.js', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
-    host,
-    port,
+    host: '127.0.0.1',
+    port: workerdPort,
     bindings: direct ? { ...vars, DB: { connectionString: options.databaseUrl } } : vars,
     ...(direct ? {} : { hyperdrives: { DB: options.databaseUrl } }),
     r2Buckets: ['ARTIFACTS'],
@@ -121,6 +126,14 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     },
   });
   await miniflare.ready;
+  const front = await startHttpFront({
+    host,
+    port,
+    target: { host: '127.0.0.1', port: workerdPort },
+  }).catch(async (error: unknown) => {
+    await miniflare.dispose();
+    throw error;
+  });
   const worker = await miniflare.getWorker();
   const triggerScheduled = async () => {
     await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
@@ -146,6 +159,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     },
     async stop() {
       if (timer) clearInterval(timer);
+      await front.close();
       await miniflare.dispose();
     },
     miniflare,

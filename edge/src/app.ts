@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { AppError } from './errors.ts';
 import { database } from './middleware/database.ts';
+import { drainRequestBody } from './middleware/drain-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -45,6 +46,7 @@ function addMethodNotAllowed(app: Hono<AppEnv>): void {
 /** The edge application: every route, one error shape, request ids, a database per request. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use(drainRequestBody);
   app.use(requestId);
   app.use(database);
   app.onError(onError);

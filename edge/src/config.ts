@@ -20,6 +20,8 @@ export interface Config {
   heartbeatIntervalMs: number;
   defaultIdleTimeoutSec: number;
   ticketTtlSec: number;
+  /** Sessions one principal may own that are not stopped or failed (`MAX_SESSIONS_PER_USER`). */
+  maxSessionsPerUser: number;
   devRedirectOrigins: string[];
   /** The MCP bridge the console delegates sessions to (`MCP_BRIDGE_URL`); null = none. */
   mcpBridgeUrl: string | null;
@@ -102,6 +104,7 @@ export function config(env: Env): Config {
     heartbeatIntervalMs: int(env, 'HOST_HEARTBEAT_INTERVAL_MS', 5_000, 100, 600_000),
     defaultIdleTimeoutSec: int(env, 'DEFAULT_IDLE_TIMEOUT_SEC', 300, 1, 604_800),
     ticketTtlSec: int(env, 'TICKET_TTL_SEC', 60, 5, 60),
+    maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1, 100_000),
     devRedirectOrigins: (env.DEV_OIDC_REDIRECT_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

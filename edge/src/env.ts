@@ -46,6 +46,8 @@ export interface Env {
   HOST_HEARTBEAT_INTERVAL_MS?: string;
   DEFAULT_IDLE_TIMEOUT_SEC?: string;
   TICKET_TTL_SEC?: string;
+  /** Sessions one user may have running or waiting at once (default 10). */
+  MAX_SESSIONS_PER_USER?: string;
   /** Extra origins (comma-separated) allowed as redirect URIs by the dev OIDC issuer. */
   DEV_OIDC_REDIRECT_ORIGINS?: string;
   /** Public URL of the MCP bridge; the console offers "Delegate to MCP" when it is set. */

@@ -1,5 +1,7 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentedOperations, SPEC } from './support/contract.ts';
+import { checkErrorBody, documentedOperations, SPEC } from './support/contract.ts';
+import { devOidcCases } from './support/dev-oidc-cases.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser, serviceToken } from './support/oidc.ts';
 import { FILE_ID, sessionFileCases } from './support/session-file-cases.ts';
@@ -930,6 +932,7 @@ describe('malformed requests to every route', () => {
         status: 401,
       },
     );
+    out.push(...devOidcCases(stack.edge.url));
     // Every documented path with a method it does not have.
     for (const { path } of documentedOperations()) {
       const concrete = path
@@ -995,6 +998,109 @@ describe('malformed requests to every route', () => {
       }
     }
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
+  });
+
+  /** One raw HTTP/1.1 exchange (what fetch cannot send: odd request targets, bad syntax). */
+  function rawRequest(head: string): Promise<{ status: number; type: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(stack.edge.port, '127.0.0.1');
+      let text = '';
+      socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to ${head}`)));
+      socket.on('data', (d) => {
+        text += d.toString('latin1');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [headers = '', body = ''] = text.split('\r\n\r\n', 2);
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0),
+          type: /^content-type:\s*(.+)$/im.exec(headers)?.[1]?.trim() ?? '',
+          body,
+        });
+      });
+      socket.end(head);
+    });
+  }
+
+  it('answers odd request targets and broken request lines with a JSON 4xx, never a 5xx', async () => {
+    const targets = [
+      '*',
+      'http://evil.test/healthz',
+      `http://127.0.0.1:${stack.edge.port}/api/v1/sessions`,
+      'https://127.0.0.1/readyz',
+      'healthz',
+      '//api/v1/sessions',
+      '/%',
+      '/..%2f..%2fetc/passwd',
+      '/api/v1/sessions/%00',
+      `/${'a'.repeat(6000)}`,
+    ];
+    const seen: { request: string; status: number }[] = [];
+    for (const target of targets) {
+      for (const method of ['GET', 'OPTIONS', 'POST', 'CONNECT']) {
+        const head = `${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+        const res = await rawRequest(head);
+        seen.push({ request: `${method} ${target.slice(0, 40)}`, status: res.status });
+        expect(
+          res.status,
+          `${method} ${target.slice(0, 60)}: ${res.body.slice(0, 200)}`,
+        ).toBeGreaterThanOrEqual(400);
+        expect(res.type, `${method} ${target.slice(0, 60)}`).toContain('application/json');
+        const label = `${method} ${target.slice(0, 60)}`;
+        expect(checkErrorBody(JSON.parse(res.body), label)).toEqual([]);
+      }
+    }
+    for (const broken of [
+      'GET / HTTP/9.9\r\n\r\n',
+      'GET /healthz\r\n\r\n',
+      'G\u0000T / HTTP/1.1\r\nhost: x\r\n\r\n',
+      'GET / HTTP/1.1\r\nhost: x\r\ncontent-length: -1\r\n\r\n',
+      'GET / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n',
+    ]) {
+      const res = await rawRequest(broken);
+      seen.push({ request: JSON.stringify(broken.slice(0, 30)), status: res.status });
+      // Answered (a request line without a version is HTTP/1.0 to Node: a 200 is fine), never 5xx.
+      expect(res.status, JSON.stringify(broken)).toBeGreaterThanOrEqual(200);
+      expect(res.status, JSON.stringify(broken)).toBeLessThan(500);
+    }
+    expect(seen.filter((r) => r.status >= 500)).toEqual([]);
+  });
+
+  it('answers bodies over 4 MiB with a 413 (or the route’s own refusal), never a reset', async () => {
+    const outcomes: string[] = [];
+    for (const mib of [5, 16, 64]) {
+      const body = new Uint8Array(mib * 1024 * 1024).fill(0x20);
+      for (const [token, expected] of [
+        [user, 413],
+        [null, 401],
+      ] as const) {
+        for (let i = 0; i < 3; i++) {
+          const outcome = await fetch(`${stack.edge.url}/api/v1/sessions`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body,
+          }).then(
+            async (res) => `${res.status} ${((await res.json()) as { code: string }).code}`,
+            (err: Error) => `network error: ${(err.cause as Error)?.message ?? err.message}`,
+          );
+          outcomes.push(`${mib} MiB ${token ? 'user' : 'anonymous'}: ${outcome}`);
+          expect(outcome, `${mib} MiB`).toMatch(new RegExp(`^${expected} `));
+        }
+      }
+    }
+    // The report's anonymous 128 MiB sign-in POST: refused by its declared size, nothing buffered.
+    for (const path of ['/dev-oidc/token', '/dev-oidc/authorize']) {
+      const res = await fetch(`${stack.edge.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new Uint8Array(128 * 1024 * 1024).fill(0x61),
+      });
+      expect(res.status, path).toBe(413);
+      expect(((await res.json()) as { code: string }).code).toBe('payload_too_large');
+    }
   });
 
   it('still works after all that', async () => {

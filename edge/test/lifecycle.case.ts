@@ -111,6 +111,7 @@ export function lifecycleSuite(kind: DbKind) {
         {
           session_id: s1,
           desired: 'running',
+          grant_generation: 0,
           options: {
             viewport: { width: 1366, height: 768 },
             capabilities: { ...DEFAULT_SESSION_CAPABILITIES, camera: true, clipboard: false },

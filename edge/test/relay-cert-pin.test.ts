@@ -90,6 +90,7 @@ describe('relay certificate pin in enrolment, heartbeats and tickets', () => {
   it('accepts an explicit null at enrolment and re-enrolment keeps the host', async () => {
     const again = new HostDriver(api(), 'pin-host-ca', { maxSessions: 2 });
     again.pin = null;
+    again.credential = host.credential; // the same agent, so it knows its credential
     const answer = await again.enroll(stack.edge.secrets.hostEnrollmentToken);
     expect(answer.host_id).toBe(host.id);
     // The background heartbeats now need the new credential.

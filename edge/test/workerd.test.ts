@@ -136,7 +136,11 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       });
 
       const demo = await loginDevUser(edge.url, 'demo', 'demo-demo');
-      const host = new HostDriver(api, 'wd-host');
+      // A live host's name is bound to its credential: each run enrols a name of its own.
+      const host = new HostDriver(
+        api,
+        `wd-host-${variant.startsWith('postgres.js') ? 'pgjs' : 'wire'}`,
+      );
       await host.enroll(edge.secrets.hostEnrollmentToken);
       const created = await api.post('/api/v1/sessions', demo, {});
       expect(created.status).toBe(201);
@@ -174,6 +178,28 @@ describe('edge on plain workerd (deploy/workerd/edge.capnp)', () => {
       const other = await api.post(`/api/v1/sessions/${id}/access-tokens`, demo2, {});
       expect(other.status).toBe(404);
       expect(other.body.code).toBe('session_not_found');
+
+      // Bodies the worker answers without reading are drained first: a clean 413 / 401, no reset.
+      const big = new Uint8Array(16 * 1024 * 1024).fill(0x20);
+      for (const [token, expected] of [
+        [demo, 413],
+        [null, 401],
+        [demo, 413],
+        [null, 401],
+      ] as const) {
+        const outcome = await fetch(`${edge.url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: big,
+        }).then(
+          (r) => r.status,
+          (err: Error) => `network error: ${(err.cause as Error)?.message ?? err.message}`,
+        );
+        expect(outcome).toBe(expected);
+      }
     });
   }
 });

@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { defaultSlotCount } from './runtime/slot-limiter.ts';
+import {
+  DEFAULT_SANDBOX_UID_BASE,
+  parseCidrList,
+  parsePortList,
+  SANDBOX_UID_RANGE,
+  type SandboxSettings,
+} from './sandbox/settings.ts';
 
 /** The host agent's configuration, parsed once at start from the environment (and flags). */
 export interface HostConfig {
@@ -28,6 +35,8 @@ export interface HostConfig {
   readonly maxSessions: number;
   readonly chromiumPath: string;
   readonly tileSize: number;
+  /** How sessions are confined (SECURITY.md). */
+  readonly sandbox: SandboxSettings;
 }
 
 export const CONFIG_HELP = `BrowserPane host agent: runs browser sessions for the edge and relays them to clients.
@@ -46,11 +55,25 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                            renewed while running (6 days before it expires)
   RELAY_CERT_PIN           1: clients pin RELAY_CERT by hash (ECDSA, valid ≤ 14 days); 0: never pin
                            (default: pin only the agent's own dev certificate)
-  HOST_DATA_DIR            profiles, downloads, uploads, certs      (default: .browserpane/host)
+  HOST_DATA_DIR            profiles, downloads, uploads, certs, and agent/: this host's enrolment
+                           (its name is bound to the credential kept there) and the ticket ids
+                           already used (refused again after a restart) (default: .browserpane/host)
   HOST_MAX_SESSIONS        runtime slots  (default: (memory − 1 GiB) / 450 MiB, at least 1; memory =
                            the container's limit when smaller than the machine's)
   CHROMIUM_PATH            Chromium binary                           (default: /usr/bin/chromium)
   TILE_SIZE                tile edge in pixels, 16–256                         (default: 64)
+  HOST_SANDBOX             on: every session runs in a sandbox of its own (its own user when the
+                           agent is root, a filesystem view, a network namespace that reaches the
+                           internet only, Chromium's own sandbox and policy; needs bubblewrap,
+                           passt, iproute2); off: sessions run as the agent, unconfined, and a
+                           warning is logged for each — only where something else isolates them
+                                                                                (default: on)
+  HOST_SANDBOX_UID_BASE    first user id for sessions of a root agent; each running session holds
+                           one of BASE…BASE+65535, claimed machine-wide        (default: 1900000000)
+  HOST_SANDBOX_ALLOW_PORTS  TCP ports of the host's loopback sessions may reach, e.g. 8080,9000-9010
+                           (the browser opens http://127.0.0.1:<port>)          (default: none)
+  HOST_SANDBOX_ALLOW_NETS  IPv4 networks sessions may reach although private, link-local or the
+                           host's own address, e.g. 10.20.0.0/16,192.0.2.7     (default: none)
   BROWSERPANE_LOG_LEVEL    debug | info | warn | error                         (default: info)
 `;
 
@@ -110,6 +133,7 @@ export function parseHostConfig(
   const pinRaw = (get('RELAY_CERT_PIN') ?? '').trim().toLowerCase();
   const certPin = CERT_PIN_VALUES.get(pinRaw);
   if (!certPin) problems.push(`RELAY_CERT_PIN must be 1, 0 or unset, got "${pinRaw}"`);
+  const sandbox = parseSandbox(get, int, problems);
   const config: HostConfig = {
     edgeUrl: edgeUrl.replace(/\/+$/, ''),
     enrollmentToken,
@@ -129,9 +153,49 @@ export function parseHostConfig(
     maxSessions: int('HOST_MAX_SESSIONS', defaultSlotCount(), 1, 1000),
     chromiumPath: get('CHROMIUM_PATH') || '/usr/bin/chromium',
     tileSize: int('TILE_SIZE', 64, 16, 256),
+    sandbox,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const SANDBOX_MODES = new Map([
+  ['', true],
+  ['on', true],
+  ['1', true],
+  ['true', true],
+  ['off', false],
+  ['0', false],
+  ['false', false],
+]);
+
+function parseSandbox(
+  get: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): SandboxSettings {
+  const modeRaw = (get('HOST_SANDBOX') ?? '').trim().toLowerCase();
+  const enabled = SANDBOX_MODES.get(modeRaw);
+  if (enabled === undefined) problems.push(`HOST_SANDBOX must be on or off, got "${modeRaw}"`);
+  const list = <T>(name: string, parse: (raw: string) => T[]): T[] => {
+    try {
+      return parse(get(name) ?? '');
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message}`);
+      return [];
+    }
+  };
+  return {
+    enabled: enabled ?? true,
+    uidBase: int(
+      'HOST_SANDBOX_UID_BASE',
+      DEFAULT_SANDBOX_UID_BASE,
+      1000,
+      0xffff_fffe - SANDBOX_UID_RANGE,
+    ),
+    allowHostPorts: list('HOST_SANDBOX_ALLOW_PORTS', parsePortList),
+    allowNets: list('HOST_SANDBOX_ALLOW_NETS', parseCidrList),
+  };
 }
 
 function parseFlags(argv: string[]): Map<string, string> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HostConfig } from './config.ts';
-import { AGENT_VERSION, HostAgent } from './control/agent.ts';
+import { AGENT_VERSION, agentStateDir, HostAgent } from './control/agent.ts';
 import { EdgeClient } from './control/edge-client.ts';
 import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
@@ -13,7 +13,9 @@ import type { RelayCertificate } from './relay/certificates/relay-certificate.ts
 import { RelayCertificates } from './relay/certificates/relay-certificates.ts';
 import { RelayServer } from './relay/relay-server.ts';
 import { type TicketClaims, TicketError, TicketVerifier } from './relay/tickets.ts';
+import { FileUsedTickets } from './relay/used-tickets.ts';
 import { SlotLimiter } from './runtime/index.ts';
+import { HostSandbox } from './sandbox/index.ts';
 import { DisplaySessionFactory } from './sessions/display-session.ts';
 import { sessionFeatures } from './sessions/features.ts';
 import { SessionManager } from './sessions/session-manager.ts';
@@ -53,12 +55,14 @@ export async function startHostAgent(
   });
   const slots = new SlotLimiter({ maxSlots: config.maxSessions });
   const edge = new EdgeClient(config.edgeUrl);
+  const sandbox = await openSandbox(config, log);
   const factory = new DisplaySessionFactory({
     dataDir: config.dataDir,
     chromiumPath: config.chromiumPath,
     tileSize: config.tileSize,
     slots,
     log,
+    ...(sandbox ? { sandbox } : {}),
     // Downloads are recorded as session files with the edge, with this host's credential.
     features: sessionFeatures({ files: { sink: edgeFileSink(edge, () => agent?.identity) } }),
   });
@@ -98,7 +102,9 @@ export async function startHostAgent(
       if (!sessionId) return { ok: false, status: 404 };
       try {
         const claims = await verify(url.searchParams.get('ticket'), sessionId);
-        if (!sessions.hub(sessionId)) return { ok: false, status: 503 };
+        const hub = sessions.hub(sessionId);
+        if (!hub) return { ok: false, status: 503 };
+        if (!hub.admitsGrant(claims)) throw new TicketError('revoked');
         return { ok: true, data: claims };
       } catch (err) {
         log.info('connection refused', {
@@ -151,6 +157,8 @@ export async function startHostAgent(
       issuer: enrollment.ticket_issuer,
       audience: enrollment.ticket_audience,
       hostId: () => agent?.hostId,
+      // Used ticket ids outlive the process: a ticket used before a restart is refused after it.
+      used: new FileUsedTickets(join(agentStateDir(config.dataDir), 'used-tickets')),
     });
     agent.start();
     return {
@@ -174,4 +182,30 @@ export async function startHostAgent(
     await relay.close();
     throw err;
   }
+}
+
+/**
+ * The host's session sandbox (checked and cleaned up now, so a host that cannot sandbox says so
+ * at start), or none when the operator switched it off — said loudly, as it is.
+ */
+async function openSandbox(config: HostConfig, log: Logger): Promise<HostSandbox | undefined> {
+  if (!config.sandbox.enabled) {
+    log.warn(
+      'HOST_SANDBOX=off: sessions run as this agent, unconfined — a user can read what the agent can read and reach what it can reach (SECURITY.md)',
+    );
+    return undefined;
+  }
+  const sandbox = new HostSandbox(config.sandbox, log.child({ module: 'sandbox' }));
+  const problem = await sandbox.prepare();
+  if (problem)
+    log.error('sessions cannot be sandboxed on this host, so none will start', {
+      reason: problem.message,
+    });
+  else
+    log.info('session sandbox ready', {
+      ownUsers: sandbox.root,
+      allowHostPorts: config.sandbox.allowHostPorts,
+      allowNets: config.sandbox.allowNets,
+    });
+  return sandbox;
 }

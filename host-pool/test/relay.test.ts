@@ -22,7 +22,10 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
   };
 
   beforeAll(async () => {
-    fx = await startRelayFixture();
+    // Every test here adds owners and keeps them: room for all of them (slots: relay-doors).
+    fx = await startRelayFixture({
+      hub: { roleLimits: { owner: 64, viewer: 64, automation: 8, recorder: 2 } },
+    });
   });
   afterAll(async () => {
     for (const c of clients) c.close();

@@ -36,6 +36,8 @@ export const CLOSE_CODES = {
   server_shutdown: 1206,
   ticket_expired: 1207,
   runtime_restarting: 1208,
+  /** An automation grant was revoked (the session owner removed the delegate). */
+  grant_revoked: 1209,
   // notices (in-band, connection stays open)
   capability_denied: 1301,
   clipboard_too_large: 1302,

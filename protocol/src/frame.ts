@@ -56,6 +56,14 @@ export class FrameDecoder {
     return this.buffered + (this.length >= 0 ? HEADER_BYTES : 0);
   }
 
+  /**
+   * The declared payload length of the frame being assembled, or -1 when no header is complete
+   * (between frames, or fewer than 5 header bytes so far: see {@link pendingBytes}).
+   */
+  get expectedLength(): number {
+    return this.length;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.failure) throw this.failure;
     if (chunk.byteLength === 0) return;

@@ -1,7 +1,8 @@
 /**
  * Desktop audio benchmark (issue 5): a remote page plays a 440 Hz tone, then goes silent; the
  * audio bits per second are measured on the wire at a real client (the console's live view),
- * with the CPU of the host agent, the session's PulseAudio daemon and its recorder.
+ * with the CPU of the host agent and the session's PulseAudio daemon (desktop audio runs no
+ * other helper: the sink writes into a FIFO the agent reads).
  * Targets: ≤ 64 kbit/s while playing, 0 while silent.
  * The baseline is what the same sound costs uncompressed: 48 kHz stereo 16-bit PCM, what the
  * session's audio server hands the agent.
@@ -35,7 +36,6 @@ function flat(prefix: string, w: AudioWindow): Record<string, number> {
     [`${prefix}_packets_per_s`]: w.packetsPerSecond,
     [`${prefix}_agent_cpu_pct`]: w.cpu.agent,
     [`${prefix}_pulseaudio_cpu_pct`]: w.cpu.pulseaudio,
-    [`${prefix}_parec_cpu_pct`]: w.cpu.parec,
   };
 }
 

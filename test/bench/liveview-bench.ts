@@ -93,7 +93,7 @@ async function measure(
 async function main(): Promise<void> {
   const site = await startTestSite();
   log('starting the local stack (host agent as its own process)…');
-  const bench = await startBenchStack(log);
+  const bench = await startBenchStack(log, [site.url]);
   try {
     const page = bench.console;
     const session = await bench.openSession();

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const clip = await writeTestClip(join(mkdtempSync(join(tmpdir(), 'bp-clip-')), 'clip.webm'));
   const site = await startTestSite({ '/clip.webm': clip });
   log('starting the local stack (host agent as its own process)…');
-  const bench = await startBenchStack(log);
+  const bench = await startBenchStack(log, [site.url]);
   try {
     const page = bench.console;
     const roiSession = await bench.openSession();

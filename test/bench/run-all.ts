@@ -50,6 +50,12 @@ export const BENCHES: Bench[] = [
     quickArgs: ['--seconds', '5'],
   },
   {
+    name: 'sandbox',
+    script: 'test/bench/sandbox-bench.ts',
+    what: 'session start-up time and memory in the sandbox vs unsandboxed',
+    quickArgs: ['--rounds', '2'],
+  },
+  {
     name: 'automation',
     script: 'workers/wb-browser-runtime/bench/verb-overhead.ts',
     what: 'workbook verb overhead through the governed session vs direct CDP',

@@ -321,6 +321,13 @@ describe('deploy/compose.yaml', () => {
     expect(hostEnvProblems(Object.keys(env))).toEqual([]);
     expect(env.EDGE_URL).toBe('http://edge:8787');
     expect(host.shm_size).toMatch(/^\d+[kmg]?b?$/i);
+    // the session sandbox: namespaces and mounts, a fresh /proc, and /dev/net/tun for pasta
+    expect([...host.security_opt].sort()).toEqual([
+      'apparmor=unconfined',
+      'seccomp=unconfined',
+      'systempaths=unconfined',
+    ]);
+    expect(JSON.stringify(host.devices)).toContain('/dev/net/tun');
     const port = env.RELAY_PORT as string;
     expect(host.ports).toEqual([`${port}:${port}/tcp`, `${port}:${port}/udp`]);
     expect(new URL(env.RELAY_PUBLIC_URL as string).port).toBe(port);
@@ -754,6 +761,17 @@ describe('deploy/kubernetes', () => {
     expect(env.RELAY_CERT.endsWith('/tls.crt') && env.RELAY_KEY.endsWith('/tls.key')).toBe(true);
     expect(spec.securityContext.runAsNonRoot).toBe(true);
     expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
+    // the session sandbox inside the pod: user namespaces and mounts allowed, a fresh /proc
+    // (which needs the pod in a user namespace of its own), /dev/net/tun for pasta
+    expect(spec.hostUsers).toBe(false);
+    expect(c.securityContext.seccompProfile.type).toBe('Unconfined');
+    expect(c.securityContext.appArmorProfile.type).toBe('Unconfined');
+    expect(c.securityContext.procMount).toBe('Unmasked');
+    const tun = c.volumeMounts.find((m: Json) => m.mountPath === '/dev/net/tun');
+    expect(spec.volumes.find((v: Json) => v.name === tun.name).hostPath).toEqual({
+      path: '/dev/net/tun',
+      type: 'CharDevice',
+    });
     expect(sts.spec.serviceName).toBe('browserpane-host');
     expect(one('Service', 'browserpane-host').spec.clusterIP).toBe('None');
   });
@@ -1062,6 +1080,36 @@ describe('deploy/systemd', () => {
       expect(directive(text, bad), bad).toEqual([]);
     expect(directive(text, 'NoNewPrivileges')).toEqual(['yes']);
     expect(directive(text, 'ProtectSystem')).toEqual(['strict']);
+  });
+
+  it('runs the host agent as root with only the capabilities its session sandbox needs', () => {
+    const text = unit('browserpane-host.service');
+    // root (per-session users, network namespaces): no User=, and a bounded capability set
+    expect(directive(text, 'User')).toEqual([]);
+    const caps = (directive(text, 'CapabilityBoundingSet')[0] ?? '').split(/\s+/).sort();
+    expect(caps).toEqual(
+      [
+        'CAP_CHOWN',
+        'CAP_DAC_OVERRIDE',
+        'CAP_DAC_READ_SEARCH',
+        'CAP_FOWNER',
+        'CAP_KILL',
+        'CAP_NET_ADMIN',
+        'CAP_NET_BIND_SERVICE',
+        'CAP_SETGID',
+        'CAP_SETPCAP',
+        'CAP_SETUID',
+        'CAP_SYS_ADMIN',
+      ].sort(),
+    );
+    expect(directive(text, 'AmbientCapabilities')).toEqual(['']);
+    // what the sandbox writes: its id locks under /run/browserpane, namespaces under /run/netns
+    expect(directive(text, 'RuntimeDirectory')).toEqual(['browserpane']);
+    expect(directive(text, 'ReadWritePaths')).toEqual(['-/run/netns']);
+    // each session sets its own host name in a UTS namespace: a seccomp ban on that would break it
+    expect(directive(text, 'ProtectHostname')).toEqual([]);
+    // the sessions' users must never walk into the agent's data directory
+    expect(directive(text, 'StateDirectoryMode')).toEqual(['0700']);
   });
 
   it('runs the edge through the image entrypoint with its bindings, and the sweep every minute', () => {

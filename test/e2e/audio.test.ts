@@ -1,11 +1,15 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../bench/support/api.ts';
-import { audioProcesses, measureAudio } from '../bench/support/audio-measure.ts';
+import { audioProcesses, measureAudio, outputSinkStates } from '../bench/support/audio-measure.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, share, signIn, waitForFrames } from './support/console-driver.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
+
+const SHOTS = join(import.meta.dirname, 'screenshots');
 
 /** Remote pages: a tone to play, and a recorder that measures its default microphone. */
 const PAGES: Record<string, string> = {
@@ -21,6 +25,31 @@ document.getElementById('play').onclick = async () => {
   await ctx.resume(); document.title = 'playing';
 };
 document.getElementById('stop').onclick = async () => { await ctx.close(); document.title = 'stopped'; };
+</script></body>`,
+  '/beep': `<!doctype html><title>beep</title><body style="margin:40px">
+<button id="short" style="font-size:28px">0.3 s beep</button> <button id="long" style="font-size:28px">1 s beep</button>
+<script>
+/** A notification sound: a 440 Hz sine at 0.25 (−15 dBFS RMS) as a WAV file, played by <audio>. */
+function wav(seconds) {
+  const rate = 48000, n = Math.round(rate * seconds), buf = new DataView(new ArrayBuffer(44 + n * 4));
+  const text = (o, s) => [...s].forEach((c, i) => buf.setUint8(o + i, c.charCodeAt(0)));
+  text(0, 'RIFF'); buf.setUint32(4, 36 + n * 4, true); text(8, 'WAVEfmt ');
+  buf.setUint32(16, 16, true); buf.setUint16(20, 1, true); buf.setUint16(22, 2, true);
+  buf.setUint32(24, rate, true); buf.setUint32(28, rate * 4, true); buf.setUint16(32, 4, true);
+  buf.setUint16(34, 16, true); text(36, 'data'); buf.setUint32(40, n * 4, true);
+  for (let i = 0; i < n; i++) {
+    const v = Math.round(0.25 * 32767 * Math.sin(2 * Math.PI * 440 * i / rate));
+    buf.setInt16(44 + i * 4, v, true); buf.setInt16(46 + i * 4, v, true);
+  }
+  return URL.createObjectURL(new Blob([buf], { type: 'audio/wav' }));
+}
+const sounds = { short: wav(0.3), long: wav(1) };
+for (const id of ['short', 'long'])
+  document.getElementById(id).onclick = () => {
+    const a = new Audio(sounds[id]);
+    a.onended = () => { document.title = 'played ' + id; };
+    a.play();
+  };
 </script></body>`,
   '/mic': `<!doctype html><title>mic</title><body style="margin:40px">
 <button id="listen" style="font-size:28px">listen</button>
@@ -53,6 +82,7 @@ interface AudioStats {
   decodeErrors: number;
   maxLevelDbfs: number;
   lastLevelDbfs: number;
+  audibleMs: number;
   playedMs: number;
 }
 
@@ -88,8 +118,9 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     }, ms);
 
   beforeAll(async () => {
-    fx = await startStackFixture();
+    mkdirSync(SHOTS, { recursive: true });
     site = await startStaticServer([], PAGES);
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser({
       extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     });
@@ -157,22 +188,23 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     await expect.poll(refused).toBe(before + 1);
   });
 
-  it('sends nothing while the remote page is silent, and does not even record it', async () => {
+  it('sends nothing while the remote page is silent, and does not even render it', async () => {
     await expect.poll(async () => (await audioStats(owner)).config?.codec).toBe('opus');
     const stats = await audioStats(owner);
     expect(stats.config).toEqual({ codec: 'opus', sampleRate: 48_000, channels: 2 });
-    // someone listens: the sink is watched, but nothing plays, so nothing is recorded
-    await expect.poll(() => audioProcesses().pactl.length).toBe(1);
+    // someone listens, but nothing plays: the sink is suspended (nothing rendered, written or
+    // read), and no helper process runs beside the daemon
+    await expect.poll(() => outputSinkStates(), { timeout: 10_000 }).toEqual(['SUSPENDED']);
+    expect(audioProcesses()).toEqual({ pulseaudio: [expect.any(Number)], pacat: [] });
     await owner.waitForTimeout(1500);
-    expect(audioProcesses().parec).toHaveLength(0);
     expect((await audioStats(owner)).packets).toBe(0);
   });
 
   it('plays a tone: Opus packets arrive and decode to the tone’s loudness; silence stops them', async () => {
     await tab.click('#play');
     await tab.waitForFunction(() => document.title === 'playing');
-    // the page plays: now the sink is recorded
-    await expect.poll(() => audioProcesses().parec.length).toBe(1);
+    // the page plays: the sink runs
+    await expect.poll(() => outputSinkStates()).toEqual(['RUNNING']);
     await expect
       .poll(async () => (await audioStats(owner)).framesDecoded, { timeout: 10_000 })
       .toBeGreaterThan(48_000);
@@ -194,8 +226,8 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     const after = (await audioStats(owner)).packets;
     await owner.waitForTimeout(1500);
     expect((await audioStats(owner)).packets).toBe(after);
-    // the page closed its audio: recording stops shortly after
-    await expect.poll(() => audioProcesses().parec.length, { timeout: 10_000 }).toBe(0);
+    // the page closed its audio: the sink stops rendering shortly after
+    await expect.poll(() => outputSinkStates(), { timeout: 10_000 }).toEqual(['SUSPENDED']);
   });
 
   it('mutes and unmutes from the console', async () => {
@@ -214,6 +246,38 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     expect(figures.playing.wireKbps).toBeLessThanOrEqual(64);
     expect(figures.silent.packets).toBe(0);
     expect(figures.silent.wireKbps).toBe(0);
+  });
+
+  it('plays a 0.3 s and a 1 s beep after 10 s of silence whole: full length and level', async () => {
+    await tab.goto(`${site.url}/beep`);
+    for (const beep of [
+      { id: 'short', ms: 300 },
+      { id: 'long', ms: 1000 },
+    ]) {
+      // ten seconds in which the page plays nothing: nothing goes on the wire
+      await owner.waitForTimeout(2000);
+      const quietFrom = (await audioStats(owner)).packets;
+      await owner.waitForTimeout(10_000);
+      expect((await audioStats(owner)).packets, 'audio packets during the silence').toBe(quietFrom);
+      await owner.evaluate(() =>
+        (window as unknown as { bpClient: Bp }).bpClient.feature('audio')?.resetLevels?.(),
+      );
+      await tab.click(`#${beep.id}`);
+      await tab.waitForFunction((id) => document.title === `played ${id}`, beep.id);
+      await owner.waitForTimeout(1000); // the last packets' way to the client
+      const heard = await audioStats(owner);
+      console.log(
+        `${beep.ms} ms beep after silence: ${heard.audibleMs} ms audible, loudest ${heard.maxLevelDbfs.toFixed(1)} dBFS`,
+      );
+      expect(heard.audibleMs, `audible ms of the ${beep.ms} ms beep`).toBeGreaterThanOrEqual(
+        beep.ms - 20,
+      );
+      expect(heard.audibleMs, `audible ms of the ${beep.ms} ms beep`).toBeLessThanOrEqual(
+        beep.ms + 80,
+      );
+      expect(heard.maxLevelDbfs).toBeGreaterThan(-18);
+      expect(heard.maxLevelDbfs).toBeLessThan(-12);
+    }
   });
 
   it("lets the remote page hear the owner's (fake) microphone", async () => {
@@ -289,13 +353,46 @@ describe('session audio: desktop sound out, microphone in, camera answer (real C
     await viewer.close();
   });
 
-  it('stops capturing desktop audio when nobody who listens is connected', async () => {
+  it('keeps the session audio ready when nobody who listens is connected', async () => {
     // the recorder page's audio graph keeps the sink playing (silence)
-    await expect.poll(() => audioProcesses().parec.length).toBe(1);
-    expect(audioProcesses().pactl).toHaveLength(1);
+    expect(outputSinkStates()).toEqual(['RUNNING']);
     await owner.goto('about:blank');
-    await expect.poll(() => audioProcesses().parec.length, { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => audioProcesses().pactl.length).toBe(0);
-    expect(audioProcesses().pulseaudio).toHaveLength(1); // the session's daemon stays up
+    await expect.poll(() => fx.live(sessionId).hub.connections().length).toBe(0);
+    // the session's daemon stays, with no helper beside it
+    expect(audioProcesses()).toEqual({ pulseaudio: [expect.any(Number)], pacat: [] });
+  });
+
+  it('says why the Mic button cannot start: no microphone, or the permission denied', async () => {
+    const cases = [
+      { name: 'no device', flags: [], grant: true, reason: /no microphone/i },
+      {
+        name: 'permission denied',
+        flags: ['--use-fake-device-for-media-stream'],
+        grant: false,
+        reason: /blocked/i,
+      },
+    ];
+    for (const c of cases) {
+      const other = await launchClientBrowser({ extraArgs: c.flags });
+      try {
+        const ctx = await other.newContext({ viewport: CONSOLE_VIEWPORT });
+        if (c.grant) await ctx.grantPermissions(['microphone'], { origin: fx.stack.url });
+        const person = await ctx.newPage();
+        await signIn(person, fx.stack.url);
+        await person.goto(`${fx.stack.url}/?session=${sessionId}`);
+        await waitForFrames(person);
+        const mic = person.locator('[data-testid=mic-toggle]');
+        await expect.poll(() => mic.isEnabled(), { timeout: 10_000 }).toBe(true);
+        await mic.click();
+        await expect
+          .poll(() => person.locator('.notice').allTextContents(), { timeout: 10_000 })
+          .toEqual([expect.stringMatching(c.reason)]);
+        expect(await mic.getAttribute('title'), c.name).toMatch(c.reason);
+        expect(await mic.textContent(), c.name).toBe('Mic off');
+        await person.screenshot({ path: join(SHOTS, `mic-${c.name.replace(' ', '-')}.png`) });
+      } finally {
+        await other.close();
+      }
+    }
   });
 });

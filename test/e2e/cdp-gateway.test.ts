@@ -80,10 +80,10 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
   const liveViewPixel = (page: Page, x: number, y: number) => pixelAt(person, page, x, y);
 
   beforeAll(async () => {
-    fx = await startStackFixture();
+    site = await startTestSite();
+    fx = await startStackFixture({ sites: [site.url] });
     stack = fx.stack;
     dataDir = fx.dataDir;
-    site = await startTestSite();
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     person = await context.newPage();
@@ -144,22 +144,25 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
   });
 
   it('refuses viewer and owner tickets, other sessions’ tickets, expired, replayed and missing ones', async () => {
+    /** The caller learns only that its ticket was refused; the reason goes to the host's log. */
     const refused = async (url: string) => {
       const res = await fetch(url);
       return { status: res.status, error: ((await res.json()) as { error?: string }).error };
     };
+    const REFUSED = { status: 403, error: 'ticket_refused' };
+    const logged = (reason: string) =>
+      fx.logs.some((l) => l.includes('cdp ticket refused') && l.includes(`"reason":"${reason}"`));
     const discovery = (t: string, id = sessionId) =>
       gateway(`/json/version?ticket=${encodeURIComponent(t)}`, id);
 
     for (const role of ['viewer', 'owner']) {
       const t = await ticket(role);
-      expect(await refused(discovery(t.token))).toEqual({
-        status: 403,
-        error: 'an automation ticket is required',
-      });
+      expect(await refused(discovery(t.token))).toEqual(REFUSED);
       await expect(chromium.connectOverCDP(gateway(`?ticket=${t.token}`))).rejects.toThrow();
     }
-    expect(await refused(gateway('/json/version'))).toEqual({ status: 403, error: 'missing' });
+    expect(logged('not_automation')).toBe(true);
+    expect(await refused(gateway('/json/version'))).toEqual(REFUSED);
+    expect(logged('missing')).toBe(true);
 
     // Another owner: cannot mint for this session, and its ticket for its own session is refused here.
     const demo2 = await loginDevUser(stack.url, 'demo2', 'demo2-demo2');
@@ -192,10 +195,8 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
       else await new Promise((r) => setTimeout(r, 500));
     }
     if (!foreign) throw new Error('the second session did not start');
-    expect(await refused(discovery(foreign.token))).toEqual({
-      status: 403,
-      error: 'wrong_session',
-    });
+    expect(await refused(discovery(foreign.token))).toEqual(REFUSED);
+    expect(logged('wrong_session')).toBe(true);
     await api('POST', `/api/v1/sessions/${other}/kill`, undefined, demo2);
 
     // Expired: a ticket signed with the edge's real key, one minute past its expiry.
@@ -220,14 +221,18 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
       .setExpirationTime(now - 60)
       .setJti(randomBytes(16).toString('base64url'))
       .sign(key);
-    expect(await refused(discovery(expired))).toEqual({ status: 403, error: 'expired' });
+    expect(await refused(discovery(expired))).toEqual(REFUSED);
+    expect(logged('expired')).toBe(true);
 
     // Replayed: discovery consumes the ticket; its one-time WebSocket grant works once.
     const answer = await fetch(discovery(fresh.token));
     expect(answer.status).toBe(200);
     const { webSocketDebuggerUrl } = (await answer.json()) as { webSocketDebuggerUrl: string };
     expect(webSocketDebuggerUrl).toMatch(/\/cdp\/ws\?grant=/);
-    expect(await refused(discovery(fresh.token))).toEqual({ status: 403, error: 'replayed' });
+    expect(await refused(discovery(fresh.token))).toEqual(REFUSED);
+    expect(logged('replayed')).toBe(true);
+    // No log line carries a ticket.
+    expect(fx.logs.join('\n')).not.toContain(fresh.token);
     const once = await chromium.connectOverCDP(webSocketDebuggerUrl);
     await once.close();
     await expect(chromium.connectOverCDP(webSocketDebuggerUrl)).rejects.toThrow();
@@ -250,12 +255,18 @@ describe('CDP gateway: Playwright drives the session a person watches', () => {
     await expect
       .poll(async () => (await status()).automation_connections, { timeout: 15_000 })
       .toEqual([]);
-    expect((await status()).events).toContainEqual(
-      expect.objectContaining({
-        type: 'cdp_detached',
-        data: expect.objectContaining({ connection_id: id, reason: 'disconnected by an operator' }),
-      }),
-    );
+    // The host reports its connection list and its events separately; wait for the event too.
+    await expect
+      .poll(async () => (await status()).events, { timeout: 15_000 })
+      .toContainEqual(
+        expect.objectContaining({
+          type: 'cdp_detached',
+          data: expect.objectContaining({
+            connection_id: id,
+            reason: 'disconnected by an operator',
+          }),
+        }),
+      );
   });
 
   it('is cut when the session is killed', async () => {

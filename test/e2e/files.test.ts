@@ -86,8 +86,8 @@ describe('files: uploads into the page’s file chooser, downloads to the client
 
   beforeAll(async () => {
     PAGES['/workspace'] = WORKSPACE_PAGE;
-    fx = await startStackFixture();
     site = await startTestSite();
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: CONSOLE_VIEWPORT, acceptDownloads: true });
     owner = await context.newPage();

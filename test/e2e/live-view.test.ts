@@ -49,8 +49,8 @@ describe('live view: console → edge → host → Chromium and back (real every
   };
 
   beforeAll(async () => {
-    fx = await startStackFixture();
     site = await startTestSite();
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser();
     context = await browser.newContext({ viewport: CONSOLE_VIEWPORT });
     owner = await context.newPage();

@@ -53,6 +53,8 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
   let sessionId: string;
   const clients: Client[] = [];
 
+  /** The person's own OIDC token: every bridge route but /health needs one (or the operator's). */
+  const asPerson = () => ({ authorization: `Bearer ${token}` });
   const status = async (): Promise<Status> => {
     const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/status`, {
       headers: { authorization: `Bearer ${token}` },
@@ -78,13 +80,14 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
   };
 
   beforeAll(async () => {
+    site = await startTestSite();
     fx = await startStackFixture({
       mcpBridge: { port: 0, supervisedDelayMs: DELAY_MS, statusPollMs: 500 },
+      sites: [site.url],
     });
     stack = fx.stack;
     _dataDir = fx.dataDir;
     bridge = stack.mcpBridge as RunningBridge;
-    site = await startTestSite();
     browser = await launchClientBrowser();
     person = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(person, stack.url);
@@ -109,14 +112,23 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     await person.click('[data-testid=delegate-mcp]', { timeout: 20_000 });
     await person.waitForSelector('[data-testid=revoke-mcp]');
     await expect
-      .poll(async () => (await (await fetch(`${bridge.url}/control-session`)).json()) as object)
+      .poll(
+        async () =>
+          (await (
+            await fetch(`${bridge.url}/control-session`, { headers: asPerson() })
+          ).json()) as object,
+      )
       .toMatchObject({ session_id: sessionId, state: 'active', mcp_url: `${bridge.url}/mcp` });
     expect((await status()).mcp_owner_principal?.principal_id).toBe(bridge.principalId);
   });
 
   it('Streamable HTTP: lists tools, navigates and clicks — slowed down while the person watches', async () => {
     const client = new Client({ name: 'e2e-streamable', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${bridge.url}/mcp`)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${bridge.url}/mcp`), {
+        requestInit: { headers: asPerson() },
+      }),
+    );
     clients.push(client);
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(
@@ -148,7 +160,11 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
 
   it('legacy SSE: lists tools, navigates and clicks', async () => {
     const client = new Client({ name: 'e2e-sse', version: '1.0.0' });
-    await client.connect(new SSEClientTransport(new URL(`${bridge.url}/sse`)));
+    await client.connect(
+      new SSEClientTransport(new URL(`${bridge.url}/sse`), {
+        requestInit: { headers: asPerson() },
+      }),
+    );
     clients.push(client);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('browser_click');
     const nav = await call(client, 'browser_navigate', { url: `${site.url}/mcp` });
@@ -164,10 +180,10 @@ describe('MCP bridge: an MCP client drives a delegated session', () => {
     await expect
       .poll(
         async () => {
-          const health = (await (await fetch(`${bridge.url}/health`)).json()) as {
-            sessions: { session_id: string; watchers: number }[];
-          };
-          return health.sessions.find((s) => s.session_id === sessionId)?.watchers;
+          const control = (await (
+            await fetch(`${bridge.url}/control-session`, { headers: asPerson() })
+          ).json()) as { session_id: string; watchers: number };
+          return control.session_id === sessionId ? control.watchers : undefined;
         },
         { timeout: 20_000 },
       )

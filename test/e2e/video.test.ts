@@ -43,7 +43,7 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
   beforeAll(async () => {
     const clip = await writeTestClip(join(mkdtempSync(join(tmpdir(), 'bp-clip-')), 'clip.webm'));
     site = await startTestSite({ '/clip.webm': clip });
-    fx = await startStackFixture();
+    fx = await startStackFixture({ sites: [site.url] });
     browser = await launchClientBrowser();
     owner = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT })).newPage();
     await signIn(owner, fx.stack.url);

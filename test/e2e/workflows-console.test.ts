@@ -39,6 +39,8 @@ describe('workflows in the console', () => {
     git = await startGitServer();
     site = await startLoginSite();
     fx = await startStackFixture({
+      // The session sandbox lets its browser reach this loopback site only.
+      sites: [site.url],
       workflowWorker: { env: { WORKFLOW_GIT_PROTOCOLS: 'git' } },
       edgeVars: { WORKFLOW_GIT_PROTOCOLS: 'git' },
     });

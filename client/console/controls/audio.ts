@@ -1,13 +1,29 @@
 import type { AudioApi } from '../../src/audio/audio-feature.ts';
+import type { MediaErrorCode } from '../../src/audio/media-errors.ts';
 import type { MicrophoneApi } from '../../src/audio/microphone-feature.ts';
 import type { BrowserPaneClient, ClientEvent } from '../../src/index.ts';
 import { h } from '../dom.ts';
 import { CameraControl } from './camera.ts';
 
+/** Why the microphone did not start, in words for the person who pressed Mic. */
+const MIC_FAILURES: Partial<Record<MediaErrorCode, string>> = {
+  no_device: 'No microphone found: connect one (or check that your system sees it) and try again',
+  permission_denied:
+    "Microphone blocked: allow this site to use the microphone in your browser's site settings, then try again",
+  device_failed: 'Your microphone could not be opened: another application may be using it',
+  unsupported: 'This browser cannot send microphone audio',
+};
+
+/** The sentence a failed Mic start shows (a notice, and the button's tooltip until it works). */
+export function micFailureText(err: unknown): string {
+  const code = (err as { code?: MediaErrorCode }).code;
+  return (code && MIC_FAILURES[code]) ?? `The microphone did not start: ${(err as Error).message}`;
+}
+
 /**
  * The live view's media controls: desktop sound (mute, or "Enable sound" while the browser holds
- * playback back until a click), the microphone, and the camera. Put `element` in the toolbar and
- * call `bind(client)` after every connect.
+ * playback back until a click), the microphone (saying why when it cannot start), and the camera.
+ * Put `element` in the toolbar and call `bind(client)` after every connect.
  */
 export class MediaControls {
   readonly element: HTMLElement;
@@ -17,8 +33,11 @@ export class MediaControls {
   private client: BrowserPaneClient | undefined;
   private unsubscribe: (() => void) | undefined;
   private micBusy = false;
+  /** Why the last Mic start failed; shown as the button's tooltip until one works. */
+  private micProblem: string | undefined;
 
-  constructor() {
+  /** `flash` shows a short notice (why the microphone did not start). */
+  constructor(private readonly flash: (text: string) => void = () => undefined) {
     this.sound = h<'button'>('button.ghost', {
       'data-testid': 'audio-toggle',
       onclick: () => this.toggleSound(),
@@ -81,7 +100,9 @@ export class MediaControls {
       label(
         this.mic,
         mic.active ? 'Mic on' : 'Mic off',
-        mic.active ? 'Stop your microphone' : 'Let the remote browser hear your microphone',
+        mic.active
+          ? 'Stop your microphone'
+          : (this.micProblem ?? 'Let the remote browser hear your microphone'),
         this.micBusy,
       );
       this.mic.setAttribute('aria-pressed', mic.active ? 'true' : 'false');
@@ -112,8 +133,10 @@ export class MediaControls {
     this.render();
     try {
       await mic.start();
+      this.micProblem = undefined;
     } catch (err) {
-      this.mic.title = (err as Error).message;
+      this.micProblem = micFailureText(err);
+      this.flash(this.micProblem);
     } finally {
       this.micBusy = false;
       this.render();

@@ -8,6 +8,8 @@ import { PacketSequence } from './packet-sequence.ts';
 const PACKET_OVERHEAD = HEADER_BYTES + 1 + 4 + 8;
 /** Decoder queue beyond which packets are dropped (the tab could not keep up). */
 const MAX_DECODE_QUEUE = 25;
+/** Decoded blocks louder than this count as sound (the host's silence threshold). */
+const AUDIBLE_DBFS = -50;
 
 export interface AudioStats {
   /** Whether the session grants this participant desktop audio. */
@@ -28,6 +30,8 @@ export interface AudioStats {
   /** Loudness of the last decoded block and the loudest since `resetLevels()`, dBFS. */
   readonly lastLevelDbfs: number;
   readonly maxLevelDbfs: number;
+  /** Decoded sound (blocks louder than −50 dBFS) since `resetLevels()`, ms. */
+  readonly audibleMs: number;
   readonly bufferedMs: number;
   readonly underruns: number;
   readonly droppedMs: number;
@@ -77,6 +81,7 @@ class DesktopAudio implements AudioApi {
   };
   private lastLevel = Number.NEGATIVE_INFINITY;
   private maxLevel = Number.NEGATIVE_INFINITY;
+  private audibleFrames = 0;
 
   constructor(private readonly ctx: ClientFeatureContext) {
     this.player = new AudioPlayer(ctx.stage.root, () => this.emitState());
@@ -105,6 +110,7 @@ class DesktopAudio implements AudioApi {
   resetLevels(): void {
     this.lastLevel = Number.NEGATIVE_INFINITY;
     this.maxLevel = Number.NEGATIVE_INFINITY;
+    this.audibleFrames = 0;
   }
 
   stats(): AudioStats {
@@ -130,6 +136,7 @@ class DesktopAudio implements AudioApi {
       stale: this.counters.stale,
       lastLevelDbfs: this.lastLevel,
       maxLevelDbfs: this.maxLevel,
+      audibleMs: Math.round((this.audibleFrames / (this.config?.sampleRate ?? 48_000)) * 1000),
       bufferedMs: ms(report?.buffered ?? 0),
       underruns: report?.underruns ?? 0,
       droppedMs: ms(report?.droppedFrames ?? 0),
@@ -188,6 +195,7 @@ class DesktopAudio implements AudioApi {
     this.counters.framesDecoded += block.frames;
     this.lastLevel = block.levelDbfs;
     if (block.levelDbfs > this.maxLevel) this.maxLevel = block.levelDbfs;
+    if (block.levelDbfs > AUDIBLE_DBFS) this.audibleFrames += block.frames;
     this.player.push(block.planes);
   }
 

@@ -4,6 +4,8 @@ export type MediaErrorCode =
   | 'not_controlling'
   | 'unsupported'
   | 'permission_denied'
+  /** The browser sees no such device (none connected, or none that fits the constraints). */
+  | 'no_device'
   | 'device_failed'
   | 'already_active';
 
@@ -23,6 +25,10 @@ export function mediaDeviceError(err: unknown, what: string): MediaInputError {
   const name = (err as { name?: string })?.name;
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return new MediaInputError('permission_denied', `${what} permission was denied`, {
+      cause: err,
+    });
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return new MediaInputError('no_device', `no ${what.replace(/^the /, '')} was found`, {
       cause: err,
     });
   return new MediaInputError('device_failed', `${what} could not be opened`, { cause: err });

@@ -1,16 +1,14 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
+import { DRAIN_LIMIT } from './body-limits.ts';
+
+export { DRAIN_LIMIT };
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-/**
- * A body declared too large is still read (and thrown away) up to this size before the 413 goes
- * out: answering while the client is still sending makes the runtime reset the connection, and the
- * client then sees a network error instead of the clear answer. Larger bodies are cut at once.
- */
-const DRAIN_LIMIT = 4 * 1024 * 1024;
 
-async function discard(
+/** Reads and discards the rest of a body, up to {@link DRAIN_LIMIT} bytes in all. */
+export async function discard(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   alreadyRead = 0,
 ): Promise<void> {
@@ -23,17 +21,22 @@ async function discard(
   await reader.cancel().catch(() => {});
 }
 
-async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
+function tooLarge(limit: number): AppError {
+  return new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
+}
+
+/**
+ * The request body, at most `limit` bytes; `payload_too_large` (413) otherwise. A declared length
+ * over the limit is refused before reading (the body is drained by `drainRequestBody`); a body
+ * without a usable length is read until it proves too large, then drained here.
+ */
+export async function readBodyBytes(c: Context<AppEnv>, limit: number): Promise<Uint8Array> {
   const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > limit) {
-    const body = c.req.raw.body;
-    if (body && Number(declared) <= DRAIN_LIMIT) await discard(body.getReader()).catch(() => {});
-    throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
-  }
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const body = c.req.raw.body;
-  if (!body) return '';
+  if (!body) return new Uint8Array(0);
   if (declared !== undefined && /^\d+$/.test(declared))
-    return decode(new Uint8Array(await c.req.raw.arrayBuffer()));
+    return new Uint8Array(await c.req.raw.arrayBuffer());
   // No (usable) length: read the stream and stop as soon as it is too large.
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -44,7 +47,7 @@ async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
     size += value.byteLength;
     if (size > limit) {
       await discard(reader, size).catch(() => {});
-      throw new AppError('payload_too_large', `the request body must be at most ${limit} bytes`);
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -54,7 +57,11 @@ async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return decode(all);
+  return all;
+}
+
+async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
+  return decode(await readBodyBytes(c, limit));
 }
 
 function decode(bytes: Uint8Array): string {

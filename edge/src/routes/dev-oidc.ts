@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { config, DEFAULT_API_AUDIENCE, devIssuer, edgeOrigin } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
+import { readBodyBytes } from '../http/request.ts';
 import { HTML_HEADERS } from '../pages/html.ts';
 import { errorPage, type LoginParams, loginPage } from '../pages/login.ts';
 import {
@@ -11,6 +12,7 @@ import {
   OAuthError,
   redeemCode,
 } from '../services/dev-oidc.ts';
+import { basicCredentials, parseForm } from '../services/dev-oidc-form.ts';
 import { discover } from '../services/oidc/verifier.ts';
 import { loadSigningKey } from '../services/signing-keys.ts';
 
@@ -46,11 +48,7 @@ async function form(c: Context<AppEnv>): Promise<Record<string, string>> {
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
     throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
   }
-  const text = await c.req.text();
-  if (text.length > FORM_LIMIT) throw new OAuthError('invalid_request', 'the form is too large');
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-  return out;
+  return parseForm(await readBodyBytes(c, FORM_LIMIT));
 }
 
 function checkAuthorizeParams(
@@ -200,17 +198,9 @@ export const devOidcRoutes = new Hono<AppEnv>()
         return c.json(tokens, 200, { 'cache-control': 'no-store' });
       }
       if (f.grant_type === 'client_credentials') {
-        let id = f.client_id;
-        let secret = f.client_secret;
-        const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(c.req.header('authorization') ?? '');
-        if (basic?.[1]) {
-          const decoded = atob(basic[1]);
-          const colon = decoded.indexOf(':');
-          if (colon > 0) {
-            id = decodeURIComponent(decoded.slice(0, colon));
-            secret = decodeURIComponent(decoded.slice(colon + 1));
-          }
-        }
+        const basic = basicCredentials(c.req.header('authorization'));
+        const id = basic ? basic.id : f.client_id;
+        const secret = basic ? basic.secret : f.client_secret;
         if (!id || !secret)
           throw new OAuthError('invalid_client', 'client_id and client_secret are required', 401);
         return c.json(await clientCredentials(c.env, issuer, id, secret), 200, {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type SessionRow, sessions, type Viewport } from '../db/schema/index.ts';
 import { addEvents } from './scheduler.ts';
@@ -18,9 +18,12 @@ export function automationPrincipals(
 }
 
 /**
- * Queues a `disconnect` for every live automation connection of a principal that was entitled
- * before an ownership change and is not after it (clearing or replacing an owner cuts it off; its
- * tickets can no longer be minted either). Returns the connection ids cut.
+ * Revokes the grants of every principal that was entitled to automation before an ownership
+ * change and is not after it (clearing or replacing an owner): bumps the session's grant
+ * generation, so the automation tickets and CDP grants it already holds stop working once the
+ * host learns the new generation (next heartbeat: live attachments of an older generation are cut,
+ * late ones refused), and queues a `disconnect` for its live automation connections. Its tickets
+ * can no longer be minted either. Returns the connection ids cut.
  */
 export async function cutRevokedAutomation(
   db: Database,
@@ -30,7 +33,22 @@ export async function cutRevokedAutomation(
 ): Promise<string[]> {
   const still = automationPrincipals(after);
   const revoked = [...automationPrincipals(before)].filter((id) => !still.has(id));
-  if (revoked.length === 0 || after.hostId === null || !isRunningState(after.state)) return [];
+  if (revoked.length === 0) return [];
+  const [bumped] = await db
+    .update(sessions)
+    .set({ grantGeneration: sql`${sessions.grantGeneration} + 1`, updatedAt: now })
+    .where(eq(sessions.id, after.id))
+    .returning({ generation: sessions.grantGeneration });
+  await addEvents(db, [
+    {
+      sessionId: after.id,
+      hostId: after.hostId,
+      type: 'grants_revoked',
+      at: now,
+      data: { principals: revoked, grant_generation: bumped?.generation ?? null },
+    },
+  ]);
+  if (after.hostId === null || !isRunningState(after.state)) return [];
   const live = await connectionsOf(db, after.id);
   const cut = live.filter((c) => c.role === 'automation' && revoked.includes(c.principal));
   for (const c of cut) await queueCommand(db, after, 'disconnect', c.host_connection_id, now);

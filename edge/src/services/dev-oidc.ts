@@ -193,7 +193,8 @@ export async function clientCredentials(
   clientId: string,
   clientSecret: string,
 ): Promise<TokenResponse> {
-  const expected = serviceClients(env)[clientId];
+  const clients = serviceClients(env);
+  const expected = Object.hasOwn(clients, clientId) ? clients[clientId] : undefined;
   if (!expected || !(await secretsEqual(clientSecret, expected))) {
     throw new OAuthError('invalid_client', 'unknown client or wrong client secret', 401);
   }

@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 import { notFound } from './sessions.ts';
 
 /** Largest session file a host may record (content is streamed into the artifact store). */
-export const SESSION_FILE_MAX_BYTES = 512 * 1024 * 1024;
+export { SESSION_FILE_MAX_BYTES } from '@browserpane/api/contract';
 
 /** The metadata a host sends with a file's content. */
 export interface SessionFileInput {

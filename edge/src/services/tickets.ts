@@ -43,6 +43,8 @@ interface Placed {
   hostId: string | null;
   automationOwnerId: string | null;
   mcpOwnerId: string | null;
+  /** The session's grant generation now; the ticket carries it as `gen`. */
+  grantGeneration: number;
   relayUrl: string | null;
   certSha256: string | null;
   hostHeartbeat: Date | null;
@@ -59,6 +61,7 @@ const LOAD_WITH_HOST = `
 select s.id as "id", s.owner_id as "ownerId", s.state as "state", s.owner_mode as "ownerMode",
        s.capabilities as "capabilities", s.host_id as "hostId",
        s.automation_owner_id as "automationOwnerId", s.mcp_owner_id as "mcpOwnerId",
+       s.grant_generation as "grantGeneration",
        h.relay_url as "relayUrl", h.cert_sha256 as "certSha256",
        (extract(epoch from h.last_heartbeat_at) * 1000)::float8 as "hostHeartbeatMs",
        h.status as "hostStatus"
@@ -134,6 +137,7 @@ async function sign(
     role,
     caps,
     mode: session.ownerMode,
+    gen: Number(session.grantGeneration),
   });
   return {
     token_type: 'session_connect_ticket',

@@ -122,6 +122,11 @@ export function checkResponse(
   return validate(ptr, body, label);
 }
 
+/** Checks a body against the one error shape (answers no operation documents, e.g. the local front's). */
+export function checkErrorBody(body: unknown, label: string): string[] {
+  return validate('spec#/components/schemas/Error', body, label);
+}
+
 function validate(ptr: string, body: unknown, label: string): string[] {
   let fn = compiled.get(ptr);
   if (!fn) {

@@ -57,6 +57,8 @@ export class HostDriver {
       relay_url: this.relayUrl,
       ...this.pinField(),
       agent_version: '0.1.0-test',
+      // Re-enrolling a live host's name takes the credential of its current enrolment.
+      ...(this.credential ? { host_credential: this.credential } : {}),
     });
     expect(res.status).toBe(201);
     this.id = res.body.host_id;

@@ -2,6 +2,7 @@ import { CAP, encodeMessage } from '@browserpane/protocol';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { Participant } from '../relay/participant.ts';
+import type { SessionSandbox } from '../sandbox/index.ts';
 import type { FeatureContext, PreparedFeature, SessionFeature } from '../sessions/feature.ts';
 import { AUDIO_CONFIG, DesktopAudio } from './desktop-audio.ts';
 import {
@@ -11,13 +12,10 @@ import {
   DEFAULT_AUDIO_TOOLS,
 } from './host-check.ts';
 import { MicrophoneInput } from './microphone.ts';
-import { MIC_SINK, OUT_SINK } from './pulse-config.ts';
+import { MIC_SINK } from './pulse-config.ts';
 import { PulseServer } from './pulse-server.ts';
-import { SinkActivity } from './sink-activity.ts';
 
 const RECHECK_AFTER_MS = 60_000;
-/** Capture keeps running this long after the page stops playing (a pause between two sounds). */
-const CAPTURE_LINGER_MS = 2_000;
 
 interface HostCheckEntry {
   failedAt: number | undefined;
@@ -31,9 +29,10 @@ export interface AudioFeatureOptions {
 /**
  * Session audio: desktop audio out (`audioOut`) and the owner's microphone in (`microphone`).
  * Each session gets its own PulseAudio daemon before Chromium starts (Chromium plays into a null
- * sink and records from a source fed by the client's microphone); capture runs only while a
- * participant with `audioOut` is connected and the page is playing something, so a quiet
- * session costs neither the host nor the wire anything.
+ * sink and records from a source fed by the client's microphone). The sink writes what plays
+ * into a FIFO only while something plays (it is suspended a second after), so a quiet session
+ * costs neither the host nor the wire anything, and the first sample of a sound after silence is
+ * there to send; it is encoded only while a participant with `audioOut` is connected.
  */
 export class AudioFeature implements SessionFeature {
   readonly name = 'audio';
@@ -55,6 +54,7 @@ export class AudioFeature implements SessionFeature {
     sessionDir: string,
     log: Logger,
     options: SessionOptions,
+    sandbox: SessionSandbox | undefined,
   ): Promise<PreparedFeature> {
     const { audio, microphone } = options.capabilities;
     // neither sound nor microphone: no audio server for this session, and a muted browser
@@ -72,6 +72,7 @@ export class AudioFeature implements SessionFeature {
       server = await PulseServer.start({
         log: log.child({ feature: 'audio' }),
         pulseaudioPath: this.tools.pulseaudio,
+        ...(sandbox ? { sandbox } : {}),
       });
     } catch (err) {
       // The session still runs, silently: its participants get no audio packets.
@@ -80,7 +81,8 @@ export class AudioFeature implements SessionFeature {
     }
     this.servers.set(sessionDir, server);
     return {
-      setup: { chromiumEnv: server.clientEnv },
+      // the sandboxed browser sees the daemon's directory (its socket), read-only
+      setup: { chromiumEnv: server.clientEnv, browserReadablePaths: [server.paths.dir] },
       cleanup: async () => {
         if (this.servers.get(sessionDir) === server) this.servers.delete(sessionDir);
         await server.stop();
@@ -112,12 +114,12 @@ export class AudioFeature implements SessionFeature {
     const { hub, log } = ctx;
     const pulseEnv = server.clientEnv;
     const out = new DesktopAudio({
-      device: `${OUT_SINK}.monitor`,
-      pulseEnv,
+      pipe: server.paths.outPipe,
       log,
-      parecPath: this.tools.parec,
       broadcast: (frame) => hub.broadcastBytes(frame, 'audioOut'),
     });
+    // read from the start, so what plays while nobody listens is drained, never sent late
+    out.open();
     const mic = new MicrophoneInput({
       device: MIC_SINK,
       pulseEnv,
@@ -127,32 +129,9 @@ export class AudioFeature implements SessionFeature {
     });
     const configBytes = encodeMessage(AUDIO_CONFIG);
     const listening = (p: Participant) => (p.capabilities & CAP.audioOut) !== 0;
-    let linger: NodeJS.Timeout | undefined;
-    let capturing = false;
-    const stopCapture = () => {
-      capturing = false;
-      void out.stop();
-    };
-    const activity = new SinkActivity({
-      sink: OUT_SINK,
-      pulseEnv,
-      log,
-      pactlPath: this.tools.pactl,
-      onChange: () => sync(),
-    });
     const sync = () => {
-      const listeners = hub.list().some(listening);
-      if (listeners) activity.start();
-      else void activity.stop();
-      clearTimeout(linger);
-      if (listeners && activity.playing) {
-        capturing = true;
-        out.start();
-      } else if (!listeners) stopCapture();
-      else if (capturing) {
-        linger = setTimeout(stopCapture, CAPTURE_LINGER_MS);
-        linger.unref();
-      }
+      if (hub.list().some(listening)) out.start();
+      else out.stop();
     };
     const offJoin = hub.onJoin((p) => {
       if (listening(p)) p.peer.sendBytes(configBytes);
@@ -162,10 +141,7 @@ export class AudioFeature implements SessionFeature {
       mic.left(p.id);
       sync();
     });
-    const offRestart = server.onRestart(() => {
-      activity.restart();
-      if (capturing) out.restartCapture();
-    });
+    const offRestart = server.onRestart(() => out.restartCapture());
     hub.handle('micConfig', (m, from) => m.type === 'micConfig' && mic.config(m, from.id));
     hub.handle('micPacket', (m, from) => m.type === 'micPacket' && mic.packet(m, from.id));
     hub.handle('micStop', (m, from) => m.type === 'micStop' && mic.stop(from.id));
@@ -174,8 +150,7 @@ export class AudioFeature implements SessionFeature {
       offJoin();
       offLeave();
       offRestart();
-      clearTimeout(linger);
-      await Promise.all([activity.stop(), out.close(), mic.close()]);
+      await Promise.all([out.close(), mic.close()]);
       // Also stopped by `cleanup` after the browser; stopping here too means a browser that
       // fails to stop cannot leave the daemon behind.
       await server.stop();

@@ -15,13 +15,12 @@ export interface AudioChildOptions {
   readonly args: readonly string[];
   /** The child's whole environment (the agent's is not inherited). */
   readonly env: Readonly<Record<string, string>>;
-  /** Pipe stdin (pacat) or stdout (parec). */
+  /** Pipe stdin (pacat). */
   readonly stdin?: boolean;
-  readonly stdout?: boolean;
 }
 
 /**
- * One helper process (pulseaudio, parec, pacat) in its own process group, killed with the agent
+ * One helper process (pulseaudio, pacat) in its own process group, killed with the agent
  * (exit hook for a normal exit or crash, parent-death signal for SIGKILL), with its stderr tail
  * kept for diagnostics.
  */
@@ -36,7 +35,7 @@ export class AudioChild {
   constructor(options: AudioChildOptions) {
     const [command, args] = withParentDeathSignal(options.command, options.args);
     this.child = spawn(command, args, {
-      stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
       detached: true,
       env: { ...options.env },
     });
@@ -46,7 +45,6 @@ export class AudioChild {
     this.child.stderr?.on('data', (c: Buffer) => this.stderr.push(c));
     // A pipe the child closed must not become an unhandled 'error' in the agent.
     this.child.stdin?.on('error', () => undefined);
-    this.child.stdout?.on('error', () => undefined);
     this.exited = Promise.race([
       exitOf(this.child),
       new Promise<ExitInfo>((resolve) =>

@@ -1,8 +1,8 @@
 import { encodeMessage, type MessageOf } from '@browserpane/protocol';
 import type { Logger } from '../log.ts';
 import { DESKTOP_OPUS, OpusEncoder, type OpusEncoderOptions } from './opus-encoder.ts';
-import { PcmCapture } from './pcm-capture.ts';
-import { OUT_CHANNELS, SAMPLE_RATE, samplesToMicros } from './pcm-format.ts';
+import { OUT_CHANNELS, SAMPLE_RATE } from './pcm-format.ts';
+import { PipeCapture } from './pipe-capture.ts';
 import { DEFAULT_SILENCE_GATE, SilenceGate, type SilenceGateOptions } from './silence-gate.ts';
 
 /** What every `audioOut` participant is told before the first packet. */
@@ -14,15 +14,13 @@ export const AUDIO_CONFIG: MessageOf<'audioConfig'> = {
 };
 
 export interface DesktopAudioOptions {
-  /** The monitor source of the sink Chromium plays into. */
-  readonly device: string;
-  readonly pulseEnv: Readonly<Record<string, string>>;
+  /** The FIFO the sink Chromium plays into writes its output to (`PulsePaths.outPipe`). */
+  readonly pipe: string;
   readonly log: Logger;
   /** Sends encoded frames to every participant granted `audioOut`. */
   readonly broadcast: (frame: Uint8Array) => void;
   readonly encoder?: OpusEncoderOptions;
   readonly gate?: SilenceGateOptions;
-  readonly parecPath?: string;
 }
 
 export interface DesktopAudioStats {
@@ -36,9 +34,11 @@ export interface DesktopAudioStats {
 }
 
 /**
- * Desktop audio out: captures the session's sink monitor while someone listens, drops silence
- * (nothing on the wire while the page is quiet, a short hangover after sound), encodes 20 ms Opus
- * packets and hands each to the hub once, already framed, for every listener.
+ * Desktop audio out: reads what the session's sink plays (from its first sample: the sink writes
+ * into a FIFO only while it runs, so a quiet page costs nothing, and a sound after silence is
+ * not cut), drops silence (nothing on the wire while the page is quiet, a short hangover after
+ * sound), and while someone listens encodes 20 ms Opus packets and hands each to the hub once,
+ * already framed, for every listener. While nobody listens, frames are dropped unread.
  */
 export class DesktopAudio {
   readonly stats: DesktopAudioStats = {
@@ -50,35 +50,34 @@ export class DesktopAudio {
     encodeErrors: 0,
     captureRestarts: 0,
   };
-  private readonly capture: PcmCapture;
+  private readonly capture: PipeCapture;
   private readonly gate: SilenceGate;
   private encoder: OpusEncoder | undefined;
   private encoderLoading: Promise<void> | undefined;
   private seq = 0;
-  private epochUs = 0;
+  private listening = false;
   private closed = false;
 
   constructor(private readonly options: DesktopAudioOptions) {
     this.gate = new SilenceGate(options.gate ?? DEFAULT_SILENCE_GATE);
-    this.capture = new PcmCapture({
-      device: options.device,
-      pulseEnv: options.pulseEnv,
+    this.capture = new PipeCapture({
+      path: options.pipe,
       log: options.log,
-      parecPath: options.parecPath,
-      onFrame: (pcm, offset) => this.onFrame(pcm, offset),
+      onFrame: (pcm, ptsUs) => this.onFrame(pcm, ptsUs),
     });
   }
 
-  get capturing(): boolean {
-    return this.capture.running;
+  /** Whether someone listens (frames are encoded and sent). */
+  get sending(): boolean {
+    return this.listening;
   }
 
-  /** The recorder's pid while it runs (benchmarks read its CPU). */
-  get capturePid(): number | undefined {
-    return this.capture.pid;
+  /** Opens the sink's FIFO: from now on what plays is read (and dropped until someone listens). */
+  open(): void {
+    if (!this.closed) this.capture.start();
   }
 
-  /** Starts capturing (idempotent). */
+  /** Someone listens: encode and send what plays (idempotent). */
   start(): void {
     if (this.closed) return;
     this.encoderLoading ??= OpusEncoder.create(this.options.encoder ?? DESKTOP_OPUS).then(
@@ -88,35 +87,36 @@ export class DesktopAudio {
       },
       (err) => this.options.log.error('Opus encoder unavailable', { err }),
     );
-    if (!this.capture.running) this.gate.reset();
-    this.capture.start();
+    this.open();
+    this.listening = true;
   }
 
-  /** Stops capturing; the encoder stays ready for the next listener. */
-  async stop(): Promise<void> {
-    await this.capture.stop();
+  /** Nobody listens: drop what plays; the encoder stays ready for the next listener. */
+  stop(): void {
+    this.listening = false;
     this.gate.reset();
   }
 
-  /** The daemon restarted: record from the new one. */
+  /** The daemon restarted: read the FIFO afresh. */
   restartCapture(): void {
     this.stats.captureRestarts++;
     this.gate.reset();
-    this.capture.restart();
+    this.capture.stop();
+    this.open();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.capture.stop();
+    this.listening = false;
+    this.capture.stop();
     await this.encoderLoading;
     this.encoder?.close();
     this.encoder = undefined;
   }
 
-  private onFrame(pcm: Buffer, sampleOffset: number): void {
+  private onFrame(pcm: Buffer, ptsUs: number): void {
     this.stats.framesCaptured++;
-    // each recorder start counts samples from 0: anchor them to the wall clock once
-    if (sampleOffset === 0) this.epochUs = nowUs() - 20_000;
+    if (!this.listening) return;
     if (!this.gate.pass(pcm)) {
       this.stats.framesSilent++;
       return;
@@ -135,7 +135,7 @@ export class DesktopAudio {
       const frame = encodeMessage({
         type: 'audioPacket',
         seq: this.seq,
-        ptsUs: this.epochUs + samplesToMicros(sampleOffset),
+        ptsUs,
         data,
       });
       this.seq = (this.seq + 1) >>> 0;
@@ -145,8 +145,4 @@ export class DesktopAudio {
       this.options.broadcast(frame);
     }
   }
-}
-
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }

@@ -3,18 +3,15 @@ import { loadNodeAv } from '../media/node-av.ts';
 import { findExecutable } from '../runtime/find-executable.ts';
 import { PulseServer } from './pulse-server.ts';
 
+/** The programs session audio runs: the daemon, and the player that feeds it the microphone. */
 export interface AudioTools {
   readonly pulseaudio: string;
-  readonly parec: string;
   readonly pacat: string;
-  readonly pactl: string;
 }
 
 export const DEFAULT_AUDIO_TOOLS: AudioTools = {
   pulseaudio: 'pulseaudio',
-  parec: 'parec',
   pacat: 'pacat',
-  pactl: 'pactl',
 };
 
 /** Whether this host can serve session audio, and if not, why (for the log). */

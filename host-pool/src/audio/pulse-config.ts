@@ -1,8 +1,19 @@
 import { join } from 'node:path';
 import { MIC_CHANNELS, OUT_CHANNELS, SAMPLE_RATE } from './pcm-format.ts';
 
-/** The null sink Chromium plays into; its monitor is what we capture. */
+/** The sink Chromium plays into: a pipe sink that writes what plays into a FIFO we read. */
 export const OUT_SINK = 'browserpane_out';
+/**
+ * Seconds the output sink may stay idle before it is suspended. A suspended pipe sink writes
+ * nothing (no wake-ups anywhere while the page is quiet); a stream that starts resumes it before
+ * its first sample is rendered, so nothing of it is lost.
+ */
+export const SUSPEND_IDLE_SECONDS = 1;
+/**
+ * The idle timeout of every other device (the microphone's sink and source): a day, i.e. they
+ * are not suspended in practice, as before; resuming the microphone chain is best left alone.
+ */
+const OTHERS_IDLE_SECONDS = 86_400;
 /** The null sink the host plays the client's microphone into … */
 export const MIC_SINK = 'browserpane_mic_in';
 /** … and the source Chromium records from (the default source). */
@@ -17,6 +28,8 @@ export interface PulsePaths {
   readonly clientConf: string;
   readonly script: string;
   readonly daemonConf: string;
+  /** The FIFO the output sink writes its 48 kHz stereo s16le sound into. */
+  readonly outPipe: string;
 }
 
 /** The layout of a session's PulseAudio directory. */
@@ -29,6 +42,7 @@ export function pulsePaths(dir: string): PulsePaths {
     clientConf: join(dir, 'client.conf'),
     script: join(dir, 'session.pa'),
     daemonConf: join(dir, 'daemon.conf'),
+    outPipe: join(dir, 'out.pcm'),
   };
 }
 
@@ -45,20 +59,23 @@ exit-idle-time = -1
 flat-volumes = no
 `;
 
-/** Clients (Chromium, parec, pacat) never spawn a daemon of their own. */
+/** Clients (Chromium, pacat) never spawn a daemon of their own. */
 export const CLIENT_CONF = `autospawn = no
 `;
 
 /**
- * The daemon's startup script: the sinks and sources, the defaults Chromium uses, and the socket
- * last, so once the socket accepts connections everything else exists. A module that does not
- * load is logged, and PulseServer treats that as a failed start.
+ * The daemon's startup script: the sinks and sources, the defaults Chromium uses, suspension of
+ * the idle output sink, and the socket last, so once the socket accepts connections everything else
+ * exists. The output sink renders on the system clock (real time, whether or not we read). A
+ * module that does not load is logged, and PulseServer treats that as a failed start.
  */
 export function pulseScript(paths: PulsePaths): string {
-  const described = (text: string) => `"device.description='${text}'"`;
+  const described = (text: string, more = '') => `"device.description='${text}'${more}"`;
+  const suspendAfter = ` module-suspend-on-idle.timeout=${SUSPEND_IDLE_SECONDS}`;
   return [
     '.fail',
-    `load-module module-null-sink sink_name=${OUT_SINK} rate=${SAMPLE_RATE} channels=${OUT_CHANNELS} format=s16le sink_properties=${described('BrowserPane')}`,
+    `load-module module-suspend-on-idle timeout=${OTHERS_IDLE_SECONDS}`,
+    `load-module module-pipe-sink sink_name=${OUT_SINK} file=${paths.outPipe} rate=${SAMPLE_RATE} channels=${OUT_CHANNELS} format=s16le use_system_clock_for_timing=yes sink_properties=${described('BrowserPane', suspendAfter)}`,
     `load-module module-null-sink sink_name=${MIC_SINK} rate=${SAMPLE_RATE} channels=${MIC_CHANNELS} format=s16le sink_properties=${described('BrowserPane microphone feed')}`,
     `load-module module-remap-source master=${MIC_SINK}.monitor source_name=${MIC_SOURCE} channels=${MIC_CHANNELS} source_properties=${described('BrowserPane microphone')}`,
     `set-default-sink ${OUT_SINK}`,
@@ -106,7 +123,7 @@ export function pulseDaemonEnv(paths: PulsePaths): Record<string, string> {
   };
 }
 
-/** Environment for a client of this daemon (Chromium, parec, pacat). */
+/** Environment for a client of this daemon (Chromium, pacat). */
 export function pulseClientEnv(paths: PulsePaths): Record<string, string> {
   return {
     PULSE_SERVER: `unix:${paths.socket}`,

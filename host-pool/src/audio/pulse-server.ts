@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
+import type { SessionSandbox } from '../sandbox/index.ts';
 import { AudioChild } from './child.ts';
 import { AudioError } from './errors.ts';
 import {
@@ -28,6 +29,8 @@ export interface PulseServerOptions {
   /** Parent of the per-session directory (default: the OS temp dir; socket paths must be short). */
   readonly parentDir?: string;
   readonly startTimeoutMs?: number;
+  /** Run the daemon inside this session sandbox (the session's user, only its own directory). */
+  readonly sandbox?: SessionSandbox;
 }
 
 /**
@@ -58,6 +61,17 @@ export class PulseServer {
       writeFileSync(paths.daemonConf, DAEMON_CONF);
       writeFileSync(paths.clientConf, CLIENT_CONF);
       writeFileSync(paths.script, pulseScript(paths));
+      // the daemon reads its configuration and writes its socket and runtime files as the
+      // session's user
+      for (const path of [
+        paths.dir,
+        paths.runtimeDir,
+        paths.configHome,
+        paths.daemonConf,
+        paths.clientConf,
+        paths.script,
+      ])
+        options.sandbox?.adoptFile(path);
       await server.launch();
       return server;
     } catch (err) {
@@ -93,10 +107,18 @@ export class PulseServer {
 
   private async launch(): Promise<void> {
     rmSync(this.paths.socket, { force: true });
+    const program = this.options.pulseaudioPath ?? 'pulseaudio';
+    const env = pulseDaemonEnv(this.paths);
+    const confined = this.options.sandbox?.audio(
+      program,
+      pulseDaemonArgs(this.paths),
+      env,
+      this.paths.dir,
+    );
     const child = new AudioChild({
-      command: this.options.pulseaudioPath ?? 'pulseaudio',
-      args: pulseDaemonArgs(this.paths),
-      env: pulseDaemonEnv(this.paths),
+      command: confined?.command ?? program,
+      args: confined?.args ?? pulseDaemonArgs(this.paths),
+      env: confined ? { PATH: env.PATH ?? '/usr/bin:/bin' } : env,
     });
     this.child = child;
     try {

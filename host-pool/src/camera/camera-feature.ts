@@ -1,7 +1,11 @@
+import { basename } from 'node:path';
 import { CAP, CLOSE_CODES } from '@browserpane/protocol';
+import type { SessionOptions } from '../control/edge-client.ts';
+import type { Logger } from '../log.ts';
 import { loadNodeAv } from '../media/node-av.ts';
 import type { Participant } from '../relay/participant.ts';
-import type { FeatureContext, SessionFeature } from '../sessions/feature.ts';
+import type { SessionSandbox } from '../sandbox/index.ts';
+import type { FeatureContext, PreparedFeature, SessionFeature } from '../sessions/feature.ts';
 import { CameraInput, deviceSinkFactory, type SinkFactory } from './camera-input.ts';
 import { DeviceLeases, type DeviceScanOptions, findLoopbackDevices } from './loopback-devices.ts';
 
@@ -38,11 +42,36 @@ export class CameraFeature implements SessionFeature {
     return (await this.decoder) ? CAP.camera : 0;
   }
 
+  /**
+   * A sandboxed browser sees no device it was not given, so a session that wants the camera
+   * leases its device before the browser starts, and the sandbox binds that one node into the
+   * browser's view. (Session directories are named by session id: the lease is the session's.)
+   */
+  async prepare(
+    sessionDir: string,
+    _log: Logger,
+    options: SessionOptions,
+    sandbox: SessionSandbox | undefined,
+  ): Promise<PreparedFeature> {
+    const sessionId = basename(sessionDir);
+    const device =
+      sandbox && options.capabilities.camera === true
+        ? this.leases.lease(sessionId, findLoopbackDevices(this.options))
+        : undefined;
+    if (!device) return { setup: {}, cleanup: async () => undefined };
+    return {
+      setup: { browserDevices: [device] },
+      cleanup: async () => this.leases.release(sessionId),
+    };
+  }
+
   async attach(ctx: FeatureContext): Promise<() => Promise<void>> {
     const { hub, sessionId } = ctx;
     const wanted = ctx.options.capabilities.camera === true;
     const devices = wanted ? findLoopbackDevices(this.options) : [];
-    const device = wanted ? this.leases.lease(sessionId, devices) : undefined;
+    const device = wanted
+      ? (this.leases.held(sessionId) ?? this.leases.lease(sessionId, devices))
+      : undefined;
     const reason = devices.length === 0 ? NO_CAMERA_DEVICE : CAMERA_DEVICES_BUSY;
     const input = device
       ? new CameraInput({

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.ts';
 import { CameraFeature } from './camera-feature.ts';
 import { DeviceLeases, findLoopbackDevices, listVideoDevices } from './loopback-devices.ts';
 
@@ -79,5 +80,36 @@ describe('v4l2loopback device detection', () => {
     leases.release('s1');
     expect(leases.lease('s3', devices)).toBe('/dev/video2');
     expect(leases.size).toBe(2);
+  });
+
+  it('leases a sandboxed session’s device before its browser starts, for the browser’s view', async () => {
+    const scan = fakeTree(root, [
+      { n: 4, name: 'Dummy video device (0x0000)' },
+      { n: 5, name: 'Dummy video device (0x0001)' },
+    ]);
+    const feature = new CameraFeature(scan);
+    const options = (camera: boolean) =>
+      ({
+        viewport: { width: 1280, height: 720 },
+        capabilities: { camera },
+        owner_mode: 'collaborative',
+      }) as never;
+    const sandbox = {} as never; // prepare only asks whether there is one
+    const dir = join(root, 'sessions', 's-1');
+    const on = await feature.prepare(dir, silentLogger, options(true), sandbox);
+    expect(on.setup.browserDevices).toEqual([join(scan.devRoot, 'video4')]);
+    // the camera off, or no sandbox (the browser sees /dev as the agent does): nothing leased
+    for (const [camera, box] of [
+      [false, sandbox],
+      [true, undefined],
+    ] as const)
+      expect(
+        (await feature.prepare(join(root, 'sessions', 's-2'), silentLogger, options(camera), box))
+          .setup.browserDevices,
+      ).toBeUndefined();
+    await on.cleanup();
+    const again = await feature.prepare(dir, silentLogger, options(true), sandbox);
+    expect(again.setup.browserDevices).toEqual([join(scan.devRoot, 'video4')]);
+    await again.cleanup();
   });
 });

@@ -71,6 +71,11 @@ export class DeviceLeases {
     return free.path;
   }
 
+  /** The device `holder` leased, if any. */
+  held(holder: string): string | undefined {
+    return this.leased.get(holder);
+  }
+
   release(holder: string): void {
     this.leased.delete(holder);
   }

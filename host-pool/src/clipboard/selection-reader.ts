@@ -15,6 +15,13 @@ import {
  * on a loaded host can take seconds; ICCCM suggests giving up only after a long while).
  */
 const ANSWER_TIMEOUT_MS = 5000;
+/**
+ * Ask again, into a fresh property, when a conversion is unanswered this long (doubling each
+ * time, so a slow owner is asked a few times, not flooded): an answer that never comes (a
+ * request the owner dropped, or answered into a property we no longer read) then costs this
+ * much instead of the whole timeout. Whichever answer comes first is read.
+ */
+const FIRST_REASK_MS = 300;
 /** Stop draining an INCR transfer we already gave up on after this much. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -40,8 +47,8 @@ export class SelectionReader {
   private selectionWaiter: ((ev: { target: number; property: number }) => void) | undefined;
   private newValues = 0;
   private valueWaiter: (() => void) | undefined;
-  private transfers = 0;
-  /** The property the current read converts into (they take turns, see TRANSFER_PROPERTIES). */
+  private requests = 0;
+  /** The property the current value is read from (they take turns, see TRANSFER_PROPERTIES). */
   private prop: number;
 
   constructor(
@@ -67,10 +74,6 @@ export class SelectionReader {
 
   async read(limits: ClipboardLimits): Promise<ReadResult> {
     const a = this.atoms;
-    this.transfers++;
-    this.prop =
-      a[TRANSFER_PROPERTIES[this.transfers % TRANSFER_PROPERTIES.length] ?? 'BROWSERPANE_SEL_0'];
-    this.newValues = 0;
     const targetList = await this.fetch(a.TARGETS, 64 * 1024);
     if (!targetList) return { kind: 'empty' };
     const targets = new Set<number>();
@@ -104,13 +107,49 @@ export class SelectionReader {
     return text === '' ? { kind: 'empty' } : { kind: 'content', content: { text } };
   }
 
+  /** The next property of our window to convert into (each request gets a fresh one). */
+  private nextProperty(): number {
+    this.requests++;
+    const name = TRANSFER_PROPERTIES[this.requests % TRANSFER_PROPERTIES.length];
+    return this.atoms[name ?? 'BROWSERPANE_SEL_0'];
+  }
+
+  /**
+   * Converts the selection to `target`, asking again into a fresh property while unanswered,
+   * and resolves with the first answer to one of these requests (its property; 0: refused).
+   */
+  private convert(target: number): Promise<number> {
+    const asked = new Set<number>();
+    return new Promise<number>((resolve, reject) => {
+      let reask: NodeJS.Timeout | undefined;
+      const ask = (wait: number) => {
+        const prop = this.nextProperty();
+        asked.add(prop);
+        this.client.ConvertSelection(this.window, this.atoms.CLIPBOARD, target, prop, CURRENT_TIME);
+        reask = setTimeout(() => ask(wait * 2), wait);
+      };
+      const timer = setTimeout(() => {
+        clearTimeout(reask);
+        this.selectionWaiter = undefined;
+        reject(new ClipboardError('transfer_failed', 'the clipboard owner did not answer'));
+      }, ANSWER_TIMEOUT_MS);
+      this.selectionWaiter = (ev) => {
+        if (ev.target !== target || (ev.property !== 0 && !asked.has(ev.property))) return;
+        clearTimeout(timer);
+        clearTimeout(reask);
+        this.selectionWaiter = undefined;
+        resolve(ev.property);
+      };
+      ask(FIRST_REASK_MS);
+    });
+  }
+
   /** Converts the selection to `target` and reads the value (undefined when the owner refused). */
   private async fetch(target: number, limit: number): Promise<Fetched | undefined> {
-    const prop = this.prop;
-    const notified = this.waitSelection(target);
-    this.client.ConvertSelection(this.window, this.atoms.CLIPBOARD, target, prop, CURRENT_TIME);
-    const ev = await notified;
-    if (ev.property === 0) return undefined;
+    const prop = await this.convert(target);
+    if (prop === 0) return undefined;
+    this.prop = prop;
+    this.newValues = 0;
     const words = Math.ceil((limit + 1) / 4);
     // Read without deleting: deleting an INCR header is what starts the owner's transfer.
     const first = await this.getProperty(false, words);
@@ -169,21 +208,6 @@ export class SelectionReader {
         ),
       'GetProperty',
     );
-  }
-
-  private waitSelection(target: number): Promise<{ target: number; property: number }> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.selectionWaiter = undefined;
-        reject(new ClipboardError('transfer_failed', 'the clipboard owner did not answer'));
-      }, ANSWER_TIMEOUT_MS);
-      this.selectionWaiter = (ev) => {
-        if (ev.target !== target) return;
-        clearTimeout(timer);
-        this.selectionWaiter = undefined;
-        resolve(ev);
-      };
-    });
   }
 
   private nextValue(): Promise<void> {

@@ -17,15 +17,19 @@ export const EV_SELECTION_NOTIFY = 31;
 export const PROPERTY_NEW_VALUE = 0;
 
 /**
- * Properties on our window that conversions are delivered into, one per read in turn: a late
- * chunk of an abandoned transfer then lands in a property nobody reads instead of in the next
- * transfer's data.
+ * Properties on our window that conversions are delivered into, one per request in turn: a late
+ * answer or chunk of an abandoned request then lands in a property nobody reads instead of in
+ * the next transfer's data.
  */
 export const TRANSFER_PROPERTIES = [
   'BROWSERPANE_SEL_0',
   'BROWSERPANE_SEL_1',
   'BROWSERPANE_SEL_2',
   'BROWSERPANE_SEL_3',
+  'BROWSERPANE_SEL_4',
+  'BROWSERPANE_SEL_5',
+  'BROWSERPANE_SEL_6',
+  'BROWSERPANE_SEL_7',
 ] as const;
 
 /** The named atoms the clipboard uses. */

@@ -6,6 +6,8 @@ import { XConnection } from '../capture/x11/connection.ts';
 import { newXAuthCookie } from '../runtime/xauth.ts';
 import { startXvfb, type XvfbServer } from '../runtime/xvfb.ts';
 import { DEFAULT_CLIPBOARD_LIMITS } from './clipboard-content.ts';
+import { SelectionOwner, type SelectionRequestEvent } from './selection-owner.ts';
+import { EV_SELECTION_REQUEST, internAtoms, selectionClient } from './x-atoms.ts';
 import { XClipboard } from './x-clipboard.ts';
 
 /** Two bridges on one real Xvfb: one owns CLIPBOARD, the other reads it as any X client would. */
@@ -92,5 +94,33 @@ describe('XClipboard on a real X server', () => {
       kind: 'content',
       content: { text: 'from b' },
     });
+  });
+
+  it('reads at once from an owner that drops a request, instead of waiting out its timeout', async () => {
+    // An owner that never answers the first request it gets (lost, or answered too late), and
+    // answers every later one, as any owner does.
+    const conn = await XConnection.open(xvfb.display, { auth: cookie, shm: false });
+    try {
+      const client = selectionClient(conn);
+      const atoms = await internAtoms(conn);
+      const window = client.AllocID();
+      client.CreateWindow(window, conn.root, 0, 0, 1, 1, 0, 0, 2, 0, {});
+      const owner = new SelectionOwner(client, atoms, window);
+      let requests = 0;
+      conn.onEvent((ev) => {
+        if ((ev.type & 0x7f) !== EV_SELECTION_REQUEST) return;
+        requests++;
+        if (requests > 1) owner.serve(ev as unknown as SelectionRequestEvent);
+      });
+      owner.own({ text: 'after a dropped request' });
+      await conn.sync();
+      await expect.poll(() => a.owning).toBe(false);
+      // a reader that waited for the dropped answer gives up ("did not answer") after 5 s
+      const got = await b.read(DEFAULT_CLIPBOARD_LIMITS);
+      expect(got).toEqual({ kind: 'content', content: { text: 'after a dropped request' } });
+      expect(requests).toBeGreaterThanOrEqual(3); // TARGETS twice, then the text
+    } finally {
+      await conn.close();
+    }
   });
 });

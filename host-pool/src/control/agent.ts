@@ -1,18 +1,28 @@
 import { cpus, freemem, loadavg } from 'node:os';
+import { join } from 'node:path';
 import type { HostConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import { type EdgeClient, EdgeError, type EnrollAnswer } from './edge-client.ts';
+import { EventOutbox } from './event-outbox.ts';
+import { HostIdentityFile } from './host-identity.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
 /** Identity the edge gave this host, and what tickets must look like. */
 export interface Enrollment extends EnrollAnswer {}
 
+/** Where the agent keeps what belongs to it alone (its enrolment, used ticket ids). */
+export function agentStateDir(dataDir: string): string {
+  return join(dataDir, 'agent');
+}
+
 /**
- * Enrols with the edge (retrying until it answers), then heartbeats: reports capacity, load,
- * runtimes, connections and events, and applies the desired state in each answer. A heartbeat is
- * also sent early when something changes (a session started, someone joined).
+ * Enrols with the edge (retrying until it answers; re-enrolling its name with the credential it
+ * kept, which the edge requires while the host is alive), then heartbeats: reports capacity, load,
+ * runtimes, connections and events, and applies the desired state in each answer. Events leave
+ * the outbox only once a heartbeat carrying them succeeded. A heartbeat is also sent early when
+ * something changes (a session started, someone joined).
  */
 export class HostAgent {
   private enrollment: Enrollment | undefined;
@@ -22,6 +32,8 @@ export class HostAgent {
   private beating = false;
   private again = false;
   private stopped = false;
+  private readonly outbox = new EventOutbox();
+  private readonly identityFile: HostIdentityFile;
 
   constructor(
     private readonly config: HostConfig,
@@ -30,7 +42,9 @@ export class HostAgent {
     private readonly edge: EdgeClient,
     private readonly sessions: SessionManager,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.identityFile = new HostIdentityFile(join(agentStateDir(config.dataDir), 'identity.json'));
+  }
 
   get hostId(): string | undefined {
     return this.enrollment?.host_id;
@@ -44,8 +58,11 @@ export class HostAgent {
   async enroll(): Promise<Enrollment> {
     let wait = 500;
     for (let attempt = 1; ; attempt++) {
+      const kept =
+        this.enrollment?.host_credential ?? this.identityFile.read(this.config.name)?.credential;
       try {
         this.enrollment = await this.edge.enroll(this.config.enrollmentToken, {
+          ...(kept ? { host_credential: kept } : {}),
           name: this.config.name,
           region: this.config.region,
           coordinates: this.config.coordinates,
@@ -55,6 +72,11 @@ export class HostAgent {
           agent_version: AGENT_VERSION,
         });
         this.intervalMs = this.enrollment.heartbeat_interval_ms;
+        this.identityFile.write({
+          name: this.config.name,
+          hostId: this.enrollment.host_id,
+          credential: this.enrollment.host_credential,
+        });
         this.log.info('enrolled with the edge', {
           hostId: this.enrollment.host_id,
           edge: this.config.edgeUrl,
@@ -62,7 +84,15 @@ export class HostAgent {
         return this.enrollment;
       } catch (err) {
         if (err instanceof EdgeError && (err.status === 401 || err.status === 403)) throw err;
-        if (attempt === 1 || attempt % 10 === 0)
+        if (err instanceof EdgeError && err.code === 'host_name_taken') {
+          // Another live host holds the name (or this one lost its data directory): the name frees
+          // up once that host is lost, unless the operator picks another HOST_NAME.
+          if (attempt === 1 || attempt % 10 === 0)
+            this.log.warn('host name taken at the edge; retrying', {
+              name: this.config.name,
+              attempt,
+            });
+        } else if (attempt === 1 || attempt % 10 === 0)
           this.log.info('waiting for the edge', { edge: this.config.edgeUrl, attempt });
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 5_000);
@@ -93,6 +123,8 @@ export class HostAgent {
     if (this.stopped || !this.enrollment) return;
     this.beating = true;
     const acks = this.pendingAcks.splice(0);
+    this.outbox.add(this.sessions.drainEvents());
+    const events = this.outbox.batch();
     try {
       const answer = await this.edge.heartbeat(
         this.enrollment.host_id,
@@ -112,10 +144,11 @@ export class HostAgent {
           cert_sha256: this.certSha256(),
           runtimes: this.sessions.runtimes(),
           connections: this.sessions.connections(),
-          events: this.sessions.drainEvents(),
+          events,
           acked_commands: acks,
         },
       );
+      this.outbox.sent();
       this.intervalMs = answer.heartbeat_interval_ms || this.intervalMs;
       this.sessions.reconcile(answer.sessions ?? []);
       for (const cmd of answer.commands ?? []) {
@@ -125,9 +158,17 @@ export class HostAgent {
         );
         this.pendingAcks.push(cmd.command_id);
       }
-      if (answer.commands?.length) this.again = true;
+      if (answer.commands?.length || this.outbox.size > 0) this.again = true;
     } catch (err) {
       this.pendingAcks.unshift(...acks);
+      if (err instanceof EdgeError && (err.status === 400 || err.status === 413)) {
+        // The edge refused the report itself: sending the same events again would fail forever.
+        this.outbox.sent();
+        this.log.warn('heartbeat refused; its events are dropped', {
+          events: events.length,
+          code: err.code,
+        });
+      } else this.outbox.failed(); // sent again with the next heartbeat (at least once)
       if (err instanceof EdgeError && err.status === 401) {
         this.log.warn('the edge no longer knows this host; enrolling again');
         await this.enroll().catch((e) => this.log.error('re-enrolment failed', { err: e }));

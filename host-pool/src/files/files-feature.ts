@@ -87,7 +87,13 @@ export function filesFeature(options: FilesFeatureOptions = {}): SessionFeature 
         record: ctx.record,
         log,
       });
-      const watcher = new DownloadWatcher(paths.downloads, (d) => void sender.send(d), log);
+      const watcher = new DownloadWatcher(
+        paths.downloads,
+        join(paths.root, 'download-snapshots'),
+        (d) => void sender.send(d).finally(() => d.release()),
+        log,
+        (from, to) => runtime.collectDownload(from, to),
+      );
       const link = new BrowserLink(() => runtime.cdpWebSocketUrl(), log);
       link.onConnect((client) => chooser.setup(client));
       link.onConnect((client) => watcher.setup(client));

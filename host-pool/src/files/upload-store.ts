@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TransferError } from './errors.ts';
@@ -88,7 +88,8 @@ export class UploadStore {
     mkdirSync(dirs.uploads, { recursive: true, mode: 0o700 });
     for (const name of readdirSync(dirs.uploads)) {
       try {
-        this.storedBytes += statSync(join(dirs.uploads, name)).size;
+        // lstat: the upload directory is the browser's (a link there must not count a host file)
+        this.storedBytes += lstatSync(join(dirs.uploads, name)).size;
       } catch {
         // vanished meanwhile
       }
@@ -165,7 +166,9 @@ export class UploadStore {
     u.chain = u.chain.then(async () => {
       if (u.failed) return;
       try {
-        u.handle ??= await open(u.partialPath, resumed ? 'r+' : 'w', 0o600);
+        // 0644: the browser reads the finished file as the session's user (no one else can walk
+        // into the session's directories)
+        u.handle ??= await open(u.partialPath, resumed ? 'r+' : 'w', 0o644);
         await u.handle.write(bytes, 0, bytes.byteLength, offset);
         u.written = offset + bytes.byteLength;
       } catch (err) {
@@ -193,7 +196,9 @@ export class UploadStore {
     await u.chain;
     try {
       if (u.failed) throw u.failed;
-      if (!u.handle) u.handle = await open(u.partialPath, 'w', 0o600); // an empty file
+      if (!u.handle) u.handle = await open(u.partialPath, 'w', 0o644); // an empty file
+      // readable by the browser, whatever the agent's umask (systemd's UMask=0027) took away
+      await u.handle.chmod(0o644);
       await u.handle.sync();
       await u.handle.close();
       u.handle = undefined;

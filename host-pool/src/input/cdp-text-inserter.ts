@@ -5,6 +5,15 @@ import { PageSessions } from '../cdp/page-targets.ts';
  * Inserts text into the page the user sees through CDP `Input.insertText` (what an IME commit
  * does: `beforeinput`/`input` events, no key events). Connects lazily to the browser endpoint
  * and reconnects when the browser restarted (the endpoint URL changes).
+ *
+ * Why not XTEST with a temporary keysym mapping (remap a spare keycode to the character, press
+ * it, restore): Chromium applies keymap changes asynchronously to the key events that follow, so
+ * back-to-back remaps type wrong characters or none (tried on this Xvfb + Chromium: with no pause
+ * nothing arrived; with 30 ms pauses around each remap one character in 60 was still wrong), and
+ * every character costs two round trips plus those pauses. `Input.insertText` inserts any Unicode
+ * (emoji with modifiers, flags, combining marks) exactly and at once, in one `input` event as an
+ * IME commit does. Its limit: it reaches web content only, so text without a key typed while
+ * Chromium's own address bar has focus lands in the page's focused field instead.
  */
 export class CdpTextInserter {
   readonly #endpoint: () => string;

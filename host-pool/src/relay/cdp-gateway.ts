@@ -27,11 +27,16 @@ const GRANT_TTL_MS = 30_000;
 const PATH =
   /^\/sessions\/([A-Za-z0-9_-]{1,64})\/cdp(\/ws|\/json\/version\/?|\/json\/list\/?|\/json\/?)?$/;
 
+/** What an anonymous caller learns about a refused ticket: nothing (the reason is logged). */
+const REFUSED = { status: 403, error: 'ticket_refused' } as const;
+
 /**
  * The only way automation reaches a session's Chromium: `…/sessions/{id}/cdp?ticket=` (WebSocket,
  * or the `/json/version` discovery Playwright's `connectOverCDP` uses first). Admits automation
- * tickets for this host and session only; each attachment is listed as a connection of the
- * session, reported to the edge, and cut by disconnect, stop and kill.
+ * tickets for this host and session only, of the session's current grant generation, within the
+ * session's automation slots; each attachment is listed as a connection of the session, reported
+ * to the edge, and cut by disconnect, stop, kill and revocation. A refused ticket gets the same
+ * answer whatever the reason (the reason goes to the log, never to the caller).
  */
 export class CdpGateway {
   private readonly wss = new WebSocketServer({
@@ -56,7 +61,7 @@ export class CdpGateway {
     if ('status' in claims)
       return {
         status: claims.status,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         body: JSON.stringify({ error: claims.error }),
       };
     const grant = randomBytes(18).toString('base64url');
@@ -69,7 +74,7 @@ export class CdpGateway {
       : [{ type: 'browser', id: sessionId, webSocketDebuggerUrl: ws }];
     return {
       status: 200,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
       body: JSON.stringify(body),
     };
   };
@@ -90,7 +95,7 @@ export class CdpGateway {
           );
       if ('status' in claims) {
         socket.end(
-          `HTTP/1.1 ${claims.status} ${claims.status === 403 ? 'Forbidden' : 'Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+          `HTTP/1.1 ${claims.status} ${claims.status === 403 ? 'Forbidden' : 'Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
         );
         return;
       }
@@ -111,9 +116,12 @@ export class CdpGateway {
         );
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (client) =>
-        this.bridge(client, upstreamUrl, claims, live, sessionId),
-      );
+      this.wss.handleUpgrade(req, socket, head, (client) => {
+        // Checked again: a revocation or other attachments may have come in meanwhile.
+        const now = this.current(claims, sessionId);
+        if ('status' in now) return client.close(1008, now.error);
+        this.bridge(client, upstreamUrl, claims, live, sessionId);
+      });
     })().catch(() => socket.destroy());
     return true;
   }
@@ -122,27 +130,55 @@ export class CdpGateway {
     ticket: string | null | undefined,
     sessionId: string,
   ): Promise<TicketClaims | { status: 403 | 503; error: string }> {
+    let claims: TicketClaims;
     try {
-      const claims = await this.options.verify(ticket ?? null, sessionId);
-      if (claims.role !== 'automation')
-        return { status: 403, error: 'an automation ticket is required' };
-      return claims;
+      claims = await this.options.verify(ticket ?? null, sessionId);
     } catch (err) {
-      return { status: 403, error: err instanceof TicketError ? err.reason : 'ticket refused' };
+      return this.refuse(sessionId, err instanceof TicketError ? err.reason : 'error');
     }
+    if (claims.role !== 'automation') return this.refuse(sessionId, 'not_automation', claims);
+    return this.current(claims, sessionId);
+  }
+
+  /** Claims still good now: not revoked by a newer grant generation, and room left. */
+  private current(
+    claims: TicketClaims,
+    sessionId: string,
+  ): TicketClaims | { status: 403 | 503; error: string } {
+    const hub = this.options.session(sessionId)?.hub;
+    if (hub && !hub.admitsGrant(claims)) return this.refuse(sessionId, 'revoked', claims);
+    if (hub && !hub.hasRoom('automation')) {
+      this.options.log.info('cdp attachment refused', { sessionId, reason: 'session_full' });
+      return { status: 503, error: 'session_full' };
+    }
+    return claims;
+  }
+
+  private refuse(
+    sessionId: string,
+    reason: string,
+    claims?: TicketClaims,
+  ): { status: 403; error: string } {
+    this.options.log.info('cdp ticket refused', {
+      sessionId,
+      reason,
+      ...(claims ? { principal: claims.principal, role: claims.role } : {}),
+    });
+    return REFUSED;
   }
 
   private takeGrant(
     grant: string,
     sessionId: string,
-  ): TicketClaims | { status: 403; error: string } {
+  ): TicketClaims | { status: 403 | 503; error: string } {
     const now = Date.now();
     for (const [key, g] of this.grants) if (g.expires < now) this.grants.delete(key);
     const found = this.grants.get(grant);
     this.grants.delete(grant);
     if (!found || found.claims.sessionId !== sessionId)
-      return { status: 403, error: 'unknown or used grant' };
-    return found.claims;
+      return this.refuse(sessionId, 'unknown_grant');
+    // A grant handed out before a revocation carries the old generation: refused now.
+    return this.current(found.claims, sessionId);
   }
 
   private bridge(
@@ -180,6 +216,7 @@ export class CdpGateway {
       displayName: claims.displayName,
       connectedAt: new Date().toISOString(),
       client: 'cdp',
+      grantGeneration: claims.grantGeneration,
       close,
     });
     live.event('cdp_attached', { connection_id: connectionId, principal: claims.principal });

@@ -1,5 +1,6 @@
 import type { MessageOf, Role } from '@browserpane/protocol';
 import type { Peer } from './peer.ts';
+import { RequestBudget, type RequestLimits } from './request-budget.ts';
 import type { TicketClaims } from './tickets.ts';
 import { TileSerializer } from './tile-serializer.ts';
 
@@ -20,6 +21,12 @@ export class Participant {
   readonly cursorSerials = new Set<number>();
   /** Refused (dropped) messages by type, e.g. a viewer's key presses. */
   readonly refused = new Map<string, number>();
+  /** What it may make the relay send on request (refreshes, repairs, pings). */
+  readonly budget: RequestBudget;
+  /** A refresh it asked for that waits for its budget. */
+  refreshTimer: NodeJS.Timeout | undefined;
+  /** It asked for the next full picture (its bytes count against its budget when it goes). */
+  refreshRequested = false;
 
   constructor(
     readonly id: string,
@@ -30,8 +37,10 @@ export class Participant {
     /** Protocol capabilities granted in serverHello. */
     readonly capabilities: number,
     readonly clientName: string,
+    limits?: RequestLimits,
   ) {
     this.serializer = new TileSerializer(capabilities);
+    this.budget = new RequestBudget(limits);
   }
 
   /** Too far behind to take another incremental update now. */

@@ -10,6 +10,8 @@ import {
 } from '@browserpane/protocol';
 import type { BidiStream, WtSession } from './transport-types.ts';
 
+type FrameDecoder = ReturnType<typeof createFrameDecoder>;
+
 export interface PeerOptions {
   readonly handshakeTimeoutMs: number;
   /** Close the connection when nothing arrives for this long (clients ping every few seconds). */
@@ -18,6 +20,13 @@ export interface PeerOptions {
   readonly lagBytes: number;
   /** Bytes queued above which the peer is disconnected (`slow_consumer`). */
   readonly hardLimitBytes: number;
+  /**
+   * A frame the client started must be complete within `frameGraceMs` plus its declared length
+   * at `frameMinBytesPerSecond`, or the connection is closed (`idle_timeout`): a client cannot hold
+   * a half-sent frame (and the buffer it fills) forever by trickling bytes.
+   */
+  readonly frameGraceMs?: number;
+  readonly frameMinBytesPerSecond?: number;
 }
 
 export const DEFAULT_PEER_OPTIONS: PeerOptions = {
@@ -25,6 +34,8 @@ export const DEFAULT_PEER_OPTIONS: PeerOptions = {
   idleTimeoutMs: 30_000,
   lagBytes: 2 * 1024 * 1024,
   hardLimitBytes: 64 * 1024 * 1024,
+  frameGraceMs: 10_000,
+  frameMinBytesPerSecond: 64 * 1024,
 };
 
 export interface PeerStats {
@@ -63,6 +74,8 @@ export class Peer {
   private readonly early: Message[] = [];
   private readonly closeListeners: Array<(code: number, reason: string) => void> = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The frame being received: when it started, its declared length, its deadline. */
+  private partial: { since: number; declared: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly session: WtSession,
@@ -193,12 +206,15 @@ export class Peer {
         if (done || this.closedFlag) break;
         this.lastHeard = Date.now();
         this.stats.bytesIn += value.byteLength;
+        let completed = false;
         for (const frame of decoder.feed(value)) {
+          completed = true;
           const message = decodeFrameFrom(frame, 'client');
           this.stats.messagesIn++;
           this.onMessage(message);
           if (this.closedFlag) return;
         }
+        this.watchPartialFrame(decoder, completed);
       }
       this.close('normal', 'client closed its stream');
     } catch (err) {
@@ -208,6 +224,34 @@ export class Peer {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  /**
+   * Arms (or re-arms) the deadline of the frame still being received after a chunk: a new one
+   * when frames completed in the chunk, a longer one once its header (its length) is known.
+   */
+  private watchPartialFrame(decoder: FrameDecoder, completed: boolean): void {
+    if (decoder.pendingBytes === 0) return this.clearPartial();
+    const declared = Math.max(0, decoder.expectedLength);
+    if (this.partial && !completed && this.partial.declared === declared) return;
+    const since = this.partial && !completed ? this.partial.since : Date.now();
+    this.clearPartial();
+    const grace = this.options.frameGraceMs ?? DEFAULT_PEER_OPTIONS.frameGraceMs ?? 10_000;
+    const rate =
+      this.options.frameMinBytesPerSecond ?? DEFAULT_PEER_OPTIONS.frameMinBytesPerSecond ?? 65_536;
+    const deadline = since + grace + (declared / rate) * 1000;
+    const timer = setTimeout(
+      () => this.close('idle_timeout', 'a frame was not completed in time'),
+      Math.max(0, deadline - Date.now()),
+    );
+    timer.unref();
+    this.partial = { since, declared, timer };
+  }
+
+  private clearPartial(): void {
+    if (!this.partial) return;
+    clearTimeout(this.partial.timer);
+    this.partial = undefined;
   }
 
   private keepEarly(m: Message): void {
@@ -220,6 +264,7 @@ export class Peer {
     if (this.closedFlag) return;
     this.closedFlag = true;
     clearInterval(this.idleTimer);
+    this.clearPartial();
     for (const l of this.closeListeners) l(code, reason);
   }
 }

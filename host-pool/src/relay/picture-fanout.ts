@@ -33,11 +33,16 @@ export class PictureFanout {
     if (p.needsRefresh && !p.behind) this.sendPicture(p);
   }
 
-  /** The whole current picture, now. */
+  /** The whole current picture, now (charged to the participant's budget when it asked for it). */
   sendPicture(p: Participant): void {
-    p.peer.sendBytes(p.serializer.encode(this.source.snapshot()));
+    const bytes = p.serializer.encode(this.source.snapshot());
+    p.peer.sendBytes(bytes);
     p.peer.stats.framesSent++;
     p.needsRefresh = false;
+    if (p.refreshRequested) {
+      p.refreshRequested = false;
+      p.budget.solicitedBytes.spend(bytes.byteLength);
+    }
   }
 
   /** The current cursor shape and position, for a participant that just joined. */

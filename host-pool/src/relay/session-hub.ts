@@ -14,29 +14,28 @@ import {
 } from '@browserpane/protocol';
 import type { Logger } from '../log.ts';
 import type { CursorSource, FrameSource, InputMessage, InputSink } from '../types.ts';
+import { AdmissionPolicy, type RoleLimits } from './admission-policy.ts';
+import { ClientRequests } from './client-requests.ts';
+import {
+  attachmentInfo,
+  type ConnectionInfo,
+  type ExternalAttachment,
+  participantInfo,
+} from './connection-info.ts';
 import { type OwnerMode, Ownership } from './ownership.ts';
 import { Participant } from './participant.ts';
 import { HandshakeError, Peer, type PeerOptions } from './peer.ts';
 import { PictureFanout } from './picture-fanout.ts';
+import type { RequestLimits } from './request-budget.ts';
 import type { TicketClaims } from './tickets.ts';
 import type { WtSession } from './transport-types.ts';
 
 /** What a viewer keeps when it asked for less than its ticket allows. */
 const RECEIVE_ONLY = CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP.audioOut;
 
-export type MessageHandler = (message: Message, from: Participant) => void;
+export type { ConnectionInfo, ExternalAttachment } from './connection-info.ts';
 
-/** A connection that is not a protocol client (a CDP gateway attachment), listed with the rest. */
-export interface ExternalAttachment {
-  readonly connectionId: string;
-  readonly role: Role;
-  readonly principal: string;
-  readonly displayName: string;
-  readonly connectedAt: string;
-  readonly client: string;
-  /** Cuts the attachment (disconnect command, stop, kill). */
-  close(reason: string): void;
-}
+export type MessageHandler = (message: Message, from: Participant) => void;
 
 export interface SessionHubOptions {
   readonly sessionId: string;
@@ -46,22 +45,14 @@ export interface SessionHubOptions {
   readonly input?: InputSink | undefined;
   /** What this host can serve for the session right now (features, devices). */
   readonly hostCapabilities: number;
-  readonly maxParticipants?: number;
+  /** Connections per role (default: DEFAULT_ROLE_LIMITS). */
+  readonly roleLimits?: RoleLimits;
+  /** What each client may make the relay send on request (default: DEFAULT_REQUEST_LIMITS). */
+  readonly requestLimits?: RequestLimits;
   readonly peerOptions?: PeerOptions;
   readonly log: Logger;
   /** Called when the participant list changes (the agent reports it to the edge). */
   readonly onChange?: () => void;
-}
-
-export interface ConnectionInfo {
-  readonly connectionId: string;
-  readonly sessionId: string;
-  readonly role: Role;
-  readonly principal: string;
-  readonly displayName: string;
-  readonly connectedAt: string;
-  readonly client: string;
-  readonly stats: Record<string, number>;
 }
 
 /**
@@ -78,14 +69,18 @@ export class SessionHub {
   private readonly leaveListeners = new Set<(p: Participant) => void>();
   private readonly ownership: Ownership;
   private readonly picture: PictureFanout;
+  private readonly requests: ClientRequests;
+  private readonly policy: AdmissionPolicy;
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
 
   constructor(private readonly options: SessionHubOptions) {
     this.ownership = new Ownership(options.mode);
+    this.policy = new AdmissionPolicy(options.roleLimits);
     this.picture = new PictureFanout(options.source, options.cursor, () =>
       this.participants.values(),
     );
+    this.requests = new ClientRequests(this.picture, options.source);
     this.unsubscribe.push(options.source.onFrame((u) => this.picture.onFrame(u)));
     if (options.cursor)
       this.unsubscribe.push(options.cursor.onCursor((c) => this.picture.onCursor(c)));
@@ -137,6 +132,45 @@ export class SessionHub {
     return this.ownership.canControl(p);
   }
 
+  /** The session's grant generation as this host knows it (from the edge's desired state). */
+  get grantGeneration(): number {
+    return this.policy.grantGeneration;
+  }
+
+  /**
+   * Takes the session's grant generation from the edge: when it grew (a delegate was revoked),
+   * automation connections admitted under an older one are cut, and later ones refused.
+   */
+  setGrantGeneration(generation: number): void {
+    if (!this.policy.advance(generation)) return;
+    let cut = 0;
+    for (const p of this.participants.values()) {
+      if (!this.policy.revoked(p.claims)) continue;
+      p.peer.close('grant_revoked', 'the automation grant was revoked');
+      cut++;
+    }
+    for (const a of this.external.values()) {
+      if (!this.policy.revoked({ role: 'automation', grantGeneration: a.grantGeneration }))
+        continue;
+      a.close('grant revoked');
+      cut++;
+    }
+    this.options.log.info('grant generation advanced', { generation, cut });
+  }
+
+  /** Whether a ticket with these claims may still admit a connection (not revoked since). */
+  admitsGrant(claims: Pick<TicketClaims, 'role' | 'grantGeneration'>): boolean {
+    return !this.policy.revoked(claims);
+  }
+
+  /** Whether one more connection of `role` fits (each role has slots of its own). */
+  hasRoom(role: Role): boolean {
+    let connected = 0;
+    for (const p of this.participants.values()) if (p.role === role) connected++;
+    if (role === 'automation') connected += this.external.size;
+    return this.policy.hasRoom(role, connected);
+  }
+
   /** Whether `p` may resize the display. */
   mayResize(p: Participant): boolean {
     return this.ownership.canResize(p);
@@ -159,8 +193,10 @@ export class SessionHub {
     const role =
       hello.role === claims.role ? claims.role : hello.role === 'viewer' ? 'viewer' : undefined;
     if (!role) return this.reject(peer, 'role_not_permitted', `ticket grants ${claims.role}`);
-    if (this.participants.size >= (this.options.maxParticipants ?? 16)) {
-      return this.reject(peer, 'session_full', 'too many participants');
+    if (this.policy.revoked(claims))
+      return this.reject(peer, 'grant_revoked', 'the automation grant was revoked');
+    if (!this.hasRoom(role)) {
+      return this.reject(peer, 'session_full', `no ${role} slot is free in this session`);
     }
     const allowed =
       claims.capabilities &
@@ -176,6 +212,7 @@ export class SessionHub {
       role,
       result.capabilities,
       hello.clientName,
+      this.options.requestLimits,
     );
     this.ownership.join(p);
     this.participants.set(p.id, p);
@@ -223,33 +260,10 @@ export class SessionHub {
   }
 
   connections(): ConnectionInfo[] {
-    const external: ConnectionInfo[] = [...this.external.values()].map((a) => ({
-      connectionId: a.connectionId,
-      sessionId: this.options.sessionId,
-      role: a.role,
-      principal: a.principal,
-      displayName: a.displayName,
-      connectedAt: a.connectedAt,
-      client: a.client,
-      stats: {},
-    }));
+    const id = this.options.sessionId;
     return [
-      ...external,
-      ...[...this.participants.values()].map((p) => ({
-        connectionId: p.id,
-        sessionId: this.options.sessionId,
-        role: p.role,
-        principal: p.claims.principal,
-        displayName: p.claims.displayName,
-        connectedAt: p.joinedAt.toISOString(),
-        client: p.clientName,
-        stats: {
-          ...p.peer.stats,
-          ...p.serializer.stats,
-          rttMicros: p.rttMicros,
-          refused: [...p.refused.values()].reduce((a, b) => a + b, 0),
-        },
-      })),
+      ...[...this.external.values()].map((a) => attachmentInfo(id, a)),
+      ...[...this.participants.values()].map((p) => participantInfo(id, p)),
     ];
   }
 
@@ -281,7 +295,7 @@ export class SessionHub {
 
   private reject(
     peer: Peer,
-    code: 'role_not_permitted' | 'session_full' | 'unsupported_version',
+    code: 'role_not_permitted' | 'session_full' | 'unsupported_version' | 'grant_revoked',
     message: string,
   ): void {
     peer.send({ type: 'reject', code: CLOSE_CODES[code], message });
@@ -290,6 +304,7 @@ export class SessionHub {
 
   private leave(p: Participant, code: number, reason: string): void {
     if (!this.participants.delete(p.id)) return;
+    this.requests.forget(p);
     const controllerChanged = this.ownership.leave(p);
     if (this.ownership.canControl(p) || controllerChanged) void this.options.input?.releaseAll();
     for (const other of this.participants.values()) {
@@ -324,12 +339,7 @@ export class SessionHub {
     if (required && !(p.capabilities & CAP[required])) return p.refuse(m.type);
     switch (m.type) {
       case 'ping':
-        return p.peer.send({
-          type: 'pong',
-          seq: m.seq,
-          echoTimestampUs: m.timestampUs,
-          timestampUs: nowUs(),
-        });
+        return this.requests.ping(p, m);
       case 'pong':
         p.rttMicros = Math.max(0, nowUs() - m.echoTimestampUs);
         return;
@@ -342,19 +352,9 @@ export class SessionHub {
         p.ack(m.seq);
         return this.picture.catchUp(p);
       case 'refreshRequest':
-        p.needsRefresh = true;
-        return this.picture.catchUp(p);
-      case 'cacheMiss': {
-        const last = p.serializer.lastSentSeq;
-        const bytes = p.serializer.repair(
-          m.hash,
-          this.options.source.tileAt(m.col, m.row),
-          last,
-          nowUs(),
-        );
-        if (bytes) p.peer.sendBytes(bytes);
-        return;
-      }
+        return this.requests.refresh(p);
+      case 'cacheMiss':
+        return this.requests.cacheMiss(p, m);
       case 'clientHello':
         return; // a repeated hello changes nothing
       default:

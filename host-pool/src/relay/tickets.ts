@@ -6,6 +6,10 @@ import {
   type Role,
 } from '@browserpane/protocol';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { MemoryUsedTickets, type UsedTickets } from './used-tickets.ts';
+
+/** Ticket ids: printable ASCII without spaces (they are stored one per line). */
+const TICKET_ID = /^[\x21-\x7e]{1,256}$/;
 
 /** What a verified connect ticket grants one connection. */
 export interface TicketClaims {
@@ -19,6 +23,11 @@ export interface TicketClaims {
   readonly mode: 'collaborative' | 'exclusive';
   readonly ticketId: string;
   readonly expiresAt: number;
+  /**
+   * The session's grant generation when the ticket was minted (`gen`; 0 when absent). An
+   * automation grant older than the generation the host knows was revoked.
+   */
+  readonly grantGeneration: number;
 }
 
 export type TicketFailure =
@@ -32,7 +41,9 @@ export type TicketFailure =
   | 'wrong_session'
   | 'replayed'
   | 'too_long_lived'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  | 'revoked'
+  | 'replay_store_unavailable';
 
 export class TicketError extends Error {
   override readonly name = 'TicketError';
@@ -51,16 +62,18 @@ export interface TicketVerifierOptions {
   readonly maxLifetimeSec?: number;
   /** For tests: a key set instead of fetching `jwksUrl`. */
   readonly keySet?: JWTVerifyGetKey;
+  /** Where used ticket ids are remembered (default: in memory, lost on restart). */
+  readonly used?: UsedTickets;
 }
 
 /**
  * Verifies EdDSA connect tickets against the edge's JWKS (fetched once, cached, refetched on an
- * unknown key id) and remembers every ticket id until it expires, so a ticket admits one
- * connection only.
+ * unknown key id) and remembers every ticket id until it expires (`used`: on disk in the agent, so
+ * across restarts too), so a ticket admits one connection only.
  */
 export class TicketVerifier {
   private readonly keys: JWTVerifyGetKey;
-  private readonly used = new Map<string, number>();
+  private readonly used: UsedTickets;
   private readonly maxLifetime: number;
 
   constructor(private readonly options: TicketVerifierOptions) {
@@ -71,6 +84,7 @@ export class TicketVerifier {
         cacheMaxAge: 10 * 60_000,
       });
     this.maxLifetime = options.maxLifetimeSec ?? 120;
+    this.used = options.used ?? new MemoryUsedTickets();
   }
 
   /** Verifies `token` for `sessionId` and consumes it. Throws {@link TicketError}. */
@@ -94,16 +108,14 @@ export class TicketVerifier {
     }
     if (claims.hostId !== this.options.hostId()) throw new TicketError('wrong_host');
     if (claims.sessionId !== sessionId) throw new TicketError('wrong_session');
-    this.sweep();
-    if (this.used.has(claims.ticketId)) throw new TicketError('replayed');
-    this.used.set(claims.ticketId, claims.expiresAt);
+    let fresh: boolean;
+    try {
+      fresh = this.used.claim(claims.ticketId, claims.expiresAt);
+    } catch {
+      throw new TicketError('replay_store_unavailable');
+    }
+    if (!fresh) throw new TicketError('replayed');
     return claims;
-  }
-
-  private sweep(): void {
-    if (this.used.size < 1024) return;
-    const now = Date.now();
-    for (const [jti, exp] of this.used) if (exp < now - 10_000) this.used.delete(jti);
   }
 }
 
@@ -131,10 +143,14 @@ function parseClaims(p: Record<string, unknown>): TicketClaims {
   const sessionId = str(p.sid);
   const hostId = str(p.hid);
   const principal = str(p.sub);
-  const ticketId = str(p.jti);
-  if (!role || !(role in ROLES) || !sessionId || !hostId || !principal || !ticketId) {
+  const ticketId = typeof p.jti === 'string' && TICKET_ID.test(p.jti) ? p.jti : undefined;
+  const gen = p.gen === undefined ? 0 : p.gen;
+  // Own properties only: a role named `__proto__` or `toString` is no role.
+  if (!role || !Object.hasOwn(ROLES, role) || !sessionId || !hostId || !principal || !ticketId) {
     throw new TicketError('malformed');
   }
+  if (typeof gen !== 'number' || !Number.isSafeInteger(gen) || gen < 0)
+    throw new TicketError('malformed');
   const known = caps.filter((c): c is CapabilityName =>
     (CAPABILITY_NAMES as readonly unknown[]).includes(c),
   );
@@ -148,5 +164,6 @@ function parseClaims(p: Record<string, unknown>): TicketClaims {
     mode,
     ticketId,
     expiresAt: (p.exp as number) * 1000,
+    grantGeneration: gen,
   };
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { RuntimeError } from './errors.ts';
 import { findExecutable } from './find-executable.ts';
 import { withParentDeathSignal } from './parent-death.ts';
@@ -12,7 +13,7 @@ import {
   trackGroup,
   waitForExit,
 } from './process-tools.ts';
-import type { SessionPaths } from './profile.ts';
+import { browserWritableDirs, type SessionPaths } from './profile.ts';
 
 /** Debian's launcher script execs this binary; starting it directly skips the wrapper's flags. */
 const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -45,6 +46,18 @@ export interface ChromiumLaunchOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Give up waiting for DevTools after this long (default 20 s). */
   readonly timeoutMs?: number;
+  /**
+   * Run the browser inside this session sandbox, with Chromium's own sandbox on. DevTools then
+   * listens inside the session's network namespace and `cdpPort` is the host side of pasta's
+   * forward; `cdpPort` above is ignored.
+   */
+  readonly sandbox?: SessionSandbox;
+  /** The X display number (`:N`), whose socket the sandbox binds in. */
+  readonly displayNumber?: number;
+  /** More paths the sandboxed browser may read (the audio socket's directory). */
+  readonly readablePaths?: readonly string[];
+  /** Device nodes the sandboxed browser may open (a leased camera). */
+  readonly devices?: readonly string[];
 }
 
 /** A running Chromium browser process (leader of its own process group). */
@@ -63,14 +76,16 @@ export interface ChromiumProcess {
 }
 
 /**
- * Flags for a clean, predictable remote browser: no first-run UI, no default-browser or
- * `--no-sandbox` infobar (`--test-type`), no crash-restore bubble, no smooth scrolling (so a
- * wheel notch is one crisp copy-rect), software compositing, DevTools on loopback only.
+ * Flags for a clean, predictable remote browser: no first-run UI, no default-browser prompt, no
+ * crash-restore bubble, no smooth scrolling (so a wheel notch is one crisp copy-rect), software
+ * compositing, DevTools on loopback only. In a session sandbox Chromium keeps its own sandbox;
+ * only a browser outside it (tests, HOST_SANDBOX=off) runs with `--no-sandbox`, and `--test-type`
+ * hides that flag's infobar there.
  */
 export function chromiumArgs(options: ChromiumLaunchOptions): string[] {
+  const cdpPort = options.sandbox ? options.sandbox.cdpNsPort : options.cdpPort;
   const args = [
-    '--no-sandbox',
-    '--test-type',
+    ...(options.sandbox ? [] : ['--no-sandbox', '--test-type']),
     '--ozone-platform=x11',
     '--disable-gpu',
     '--disable-background-networking',
@@ -91,7 +106,7 @@ export function chromiumArgs(options: ChromiumLaunchOptions): string[] {
     '--force-device-scale-factor=1',
     '--password-store=basic',
     `--user-data-dir=${options.paths.profile}`,
-    `--remote-debugging-port=${options.cdpPort}`,
+    `--remote-debugging-port=${cdpPort}`,
     '--remote-debugging-address=127.0.0.1',
     '--window-position=0,0',
     `--window-size=${options.width},${options.height}`,
@@ -141,6 +156,24 @@ function listeningFromLog(text: string): { port: number; path: string } | undefi
   return { port: Number.parseInt(m[1] as string, 10), path: m[2] as string };
 }
 
+/** The command line of the browser: as it is, or confined to the session sandbox. */
+function browserCommand(executable: string, options: ChromiumLaunchOptions): [string, string[]] {
+  const args = chromiumArgs(options);
+  const sandbox = options.sandbox;
+  if (!sandbox) return [executable, args];
+  const env = Object.fromEntries(
+    Object.entries(chromiumEnv(options)).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const confined = sandbox.browser(executable, args, {
+    env,
+    rw: browserWritableDirs(options.paths),
+    ro: [options.paths.xauthority, ...(options.readablePaths ?? [])],
+    displayNumber: options.displayNumber ?? Number(options.display.replace(/^:/, '')),
+    devices: options.devices ?? [],
+  });
+  return [confined.command, confined.args];
+}
+
 /**
  * Starts Chromium and resolves once its DevTools endpoint is up (announced on stderr and, for
  * port 0, in `DevToolsActivePort` in the profile). Rejects with `cdp_unavailable`
@@ -150,11 +183,12 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   const wanted = options.executable ?? findChromium();
   const executable = findExecutable(wanted);
   if (!executable) throw new RuntimeError('chromium_not_found', `Chromium not found: ${wanted}`);
-  const [command, args] = withParentDeathSignal(executable, chromiumArgs(options));
+  const [command, args] = withParentDeathSignal(...browserCommand(executable, options));
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: chromiumEnv(options),
+    // a sandboxed browser gets its environment from bubblewrap (chromiumEnv, nothing more)
+    env: options.sandbox ? { PATH: '/usr/bin:/bin' } : chromiumEnv(options),
   });
   const log = new TailBuffer(64 * 1024);
   child.stdout?.on('data', (c: Buffer) => log.push(c));
@@ -173,19 +207,30 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
 
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  // The sandboxed browser's profile is the session user's: never read a file it may have made a
+  // link; its DevTools port is fixed and announced on stderr.
+  const announced = () =>
+    options.sandbox
+      ? listeningFromLog(log.toString())
+      : (readActivePort(options.paths.profile) ?? listeningFromLog(log.toString()));
+  // the port the agent dials: pasta's host side for a sandboxed browser
+  const reachable = (port: number) => options.sandbox?.cdpHostPort ?? port;
+  // signals go to the browser itself, not to bubblewrap around it
+  const browserPid = (): number | undefined =>
+    options.sandbox && pid ? (SessionSandbox.mainPid(pid) ?? pid) : pid;
   for (;;) {
-    const active = readActivePort(options.paths.profile) ?? listeningFromLog(log.toString());
+    const active = announced();
     if (active && pid) {
       return {
         child,
         pid,
-        cdpPort: active.port,
-        browserWsUrl: `ws://127.0.0.1:${active.port}${active.path}`,
+        cdpPort: reachable(active.port),
+        browserWsUrl: `ws://127.0.0.1:${reachable(active.port)}${active.path}`,
         exited,
         log: () => log.toString(),
         stop: async (timeoutMs) => {
           try {
-            process.kill(pid, 'SIGTERM');
+            process.kill(browserPid() ?? pid, 'SIGTERM');
           } catch {
             // already gone
           }

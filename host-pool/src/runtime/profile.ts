@@ -16,9 +16,9 @@ export interface SessionPaths {
   readonly xauthority: string;
 }
 
-/** Creates (if needed) and returns the directory layout under `root`. */
-export function prepareSessionPaths(root: string): SessionPaths {
-  const paths: SessionPaths = {
+/** The directory layout under `root` (nothing is created). */
+export function sessionPaths(root: string): SessionPaths {
+  return {
     root,
     profile: join(root, 'profile'),
     downloads: join(root, 'downloads'),
@@ -26,7 +26,20 @@ export function prepareSessionPaths(root: string): SessionPaths {
     home: join(root, 'home'),
     xauthority: join(root, 'Xauthority'),
   };
-  for (const dir of [root, paths.profile, paths.downloads, paths.uploads, paths.home])
+}
+
+/**
+ * The directories the browser writes. A sandboxed session's user owns them; the session root
+ * itself stays the agent's, so the session can never swap one of them for a link elsewhere.
+ */
+export function browserWritableDirs(paths: SessionPaths): string[] {
+  return [paths.profile, paths.downloads, paths.uploads, paths.home];
+}
+
+/** Creates (if needed) and returns the directory layout under `root`. */
+export function prepareSessionPaths(root: string): SessionPaths {
+  const paths = sessionPaths(root);
+  for (const dir of [root, ...browserWritableDirs(paths)])
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   return paths;
 }
@@ -52,8 +65,11 @@ function section(obj: Json, key: string): Json {
 
 /**
  * Writes the preferences every launch needs into the profile, keeping everything else Chromium
- * stored: downloads go to `paths.downloads` without asking, and the last exit counts as clean so
- * a restart after a crash shows no "restore pages?" bubble.
+ * stored. Only for browsers outside the sandbox: a sandboxed profile belongs to the session's user,
+ * and the agent never reads or writes files the session could have replaced with a link (the
+ * sandbox's browser policy and flags set the same things). Downloads go to `paths.downloads`
+ * without asking, and the last exit counts as clean so a restart after a crash shows no "restore
+ * pages?" bubble.
  */
 export function applyProfilePreferences(paths: SessionPaths): void {
   const dir = join(paths.profile, 'Default');
@@ -77,9 +93,14 @@ export function applyProfilePreferences(paths: SessionPaths): void {
 
 /**
  * Removes Chromium's single-instance lock left by a killed browser. Only called when this agent
- * knows the previous browser process of the profile is gone.
+ * knows the previous browser process of the profile is gone. (Removing a directory entry never
+ * follows it, so this is safe in a profile the session's user owns.)
  */
 export function clearProfileLocks(paths: SessionPaths): void {
   for (const name of ['SingletonLock', 'SingletonSocket', 'SingletonCookie', 'DevToolsActivePort'])
-    rmSync(join(paths.profile, name), { force: true });
+    try {
+      rmSync(join(paths.profile, name), { force: true });
+    } catch {
+      // not a file (the session made it a directory): Chromium will complain, nobody else
+    }
 }

@@ -1,3 +1,4 @@
+import type { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import type { RuntimeError } from './errors.ts';
 import type { RestartPolicy } from './restart-policy.ts';
 import type { SlotLimiter } from './slot-limiter.ts';
@@ -37,6 +38,15 @@ export interface SessionStartOptions {
   readonly stopTimeoutMs?: number;
   /** When given, the runtime holds a slot from start to stop and fails with `no_capacity`. */
   readonly slots?: SlotLimiter;
+  /**
+   * Run Xvfb and Chromium inside this session sandbox (the caller creates and closes it). Without
+   * one they run as the agent, Chromium with `--no-sandbox`: for tests and HOST_SANDBOX=off only.
+   */
+  readonly sandbox?: SessionSandbox;
+  /** Paths a sandboxed browser may also read (the audio socket's directory). */
+  readonly browserReadablePaths?: readonly string[];
+  /** Device nodes a sandboxed browser may open (a leased camera). */
+  readonly browserDevices?: readonly string[];
 }
 
 /** Facts about an exit of the browser process. */

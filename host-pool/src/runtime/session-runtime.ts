@@ -1,11 +1,14 @@
+import { copyFile } from 'node:fs/promises';
 import { XConnection, type XConnectionOptions } from '../capture/x11/connection.ts';
 import { setScreenSize } from '../capture/x11/screen-size.ts';
 import { CdpClient } from '../cdp/cdp-client.ts';
 import { activateVisiblePage, fitWindowsToDisplay } from '../cdp/window-bounds.ts';
+import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { type ChromiumProcess, launchChromium } from './chromium.ts';
 import { RuntimeError } from './errors.ts';
 import {
   applyProfilePreferences,
+  browserWritableDirs,
   clearProfileLocks,
   prepareSessionPaths,
   type SessionPaths,
@@ -100,6 +103,19 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
   /** Opens a new X connection to this session's display. */
   connectX(options: XConnectionOptions = {}): Promise<XConnection> {
     return XConnection.open(this.display, { ...options, auth: this.xAuthCookie });
+  }
+
+  /**
+   * Copies a file the browser wrote outside the session directories (a download an automation
+   * client pointed elsewhere) to `to`, reading it as the browser sees it: inside its sandbox as
+   * the session's user, or plainly for an unsandboxed browser.
+   */
+  async collectDownload(from: string, to: string): Promise<void> {
+    const sandbox = this.#options?.sandbox;
+    if (!sandbox) return copyFile(from, to);
+    const pid = this.#chromium?.pid ? SessionSandbox.mainPid(this.#chromium.pid) : undefined;
+    if (!pid) throw new RuntimeError('invalid_state', 'Chromium is not running');
+    await sandbox.copyInView(pid, from, to);
   }
 
   /** The browser's recent stdout/stderr (diagnostics; never contains our secrets). */
@@ -203,6 +219,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
       this.#slot = options.slots?.acquire(options.sessionId);
       const paths = prepareSessionPaths(options.sessionDir);
       this.#paths = paths;
+      await options.sandbox?.adoptDirs(browserWritableDirs(paths));
       this.#cookie = newXAuthCookie();
       const xvfb = await startXvfb({
         xvfbPath: options.xvfbPath,
@@ -211,6 +228,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         authFile: paths.xauthority,
         cookie: this.#cookie,
         displayBase: options.displayBase,
+        sandbox: options.sandbox,
       });
       this.#xvfb = xvfb;
       void xvfb.exited.then(() => this.#onXvfbExit(xvfb));
@@ -244,7 +262,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
     const options = this.#options as SessionStartOptions;
     const paths = this.#paths as SessionPaths;
     clearProfileLocks(paths);
-    applyProfilePreferences(paths);
+    if (!options.sandbox) applyProfilePreferences(paths);
     const launch = (cdpPort: number) =>
       launchChromium({
         executable: options.chromiumPath,
@@ -257,6 +275,10 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         restoreLastSession: restore,
         extraArgs: options.extraChromiumArgs,
         env: options.chromiumEnv,
+        sandbox: options.sandbox,
+        displayNumber: this.#requireXvfb().displayNumber,
+        readablePaths: options.browserReadablePaths,
+        devices: options.browserDevices,
       });
     let chromium: ChromiumProcess;
     try {

@@ -8,6 +8,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { RuntimeError } from './errors.ts';
 import { withParentDeathSignal } from './parent-death.ts';
 import { exitOf, signalProcess, TailBuffer, trackGroup, waitForExit } from './process-tools.ts';
@@ -31,6 +32,8 @@ export interface XvfbOptions {
   readonly displayCount?: number;
   /** Give up on one candidate display after this long (default 10 s). */
   readonly startTimeoutMs?: number;
+  /** Run the server inside this session sandbox (its user, no network, the session's IPC). */
+  readonly sandbox?: SessionSandbox;
 }
 
 /** A running Xvfb server this agent started. */
@@ -122,6 +125,8 @@ export async function startXvfb(options: XvfbOptions): Promise<XvfbServer> {
 
 function tryStart(n: number, options: XvfbOptions): Promise<XvfbServer> {
   writeXAuthorityFile(options.authFile, n, options.cookie);
+  // the server and the browser read it as the session's user (the file's directory is the agent's)
+  options.sandbox?.adoptFile(options.authFile);
   const args = [
     `:${n}`,
     '-screen',
@@ -137,11 +142,17 @@ function tryStart(n: number, options: XvfbOptions): Promise<XvfbServer> {
     '-displayfd',
     '3',
   ];
-  const [command, argv] = withParentDeathSignal(options.xvfbPath ?? 'Xvfb', args);
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  const program = options.xvfbPath ?? 'Xvfb';
+  const confined = options.sandbox?.display(program, args, env, options.authFile);
+  const [command, argv] = withParentDeathSignal(
+    confined?.command ?? program,
+    confined?.args ?? args,
+  );
   const child = spawn(command, argv, {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    env,
   });
   const stderr = new TailBuffer(16 * 1024);
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -209,7 +220,8 @@ function tryStart(n: number, options: XvfbOptions): Promise<XvfbServer> {
         exited,
         log: () => stderr.toString(),
         stop: async (timeoutMs = 3000) => {
-          signalProcess(pid, 'SIGTERM');
+          // a sandboxed server is pid 1 of its own namespace, under bubblewrap: signal the server
+          signalProcess(options.sandbox ? (SessionSandbox.mainPid(pid) ?? pid) : pid, 'SIGTERM');
           if (!(await waitForExit(child, timeoutMs))) {
             signalProcess(pid, 'SIGKILL');
             await waitForExit(child, 2000);

@@ -6,6 +6,8 @@ import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
 import { SessionHub } from '../relay/session-hub.ts';
 import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
+import { sessionPaths } from '../runtime/profile.ts';
+import type { HostSandbox, SessionSandbox } from '../sandbox/index.ts';
 import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 import { sessionCapabilityMask } from './session-capabilities.ts';
@@ -23,6 +25,8 @@ export interface DisplaySessionFactoryOptions {
   readonly log: Logger;
   /** Capabilities beyond the picture (see features.ts). */
   readonly features?: readonly SessionFeature[];
+  /** Confines each session (its own user, filesystem view, network); absent: HOST_SANDBOX=off. */
+  readonly sandbox?: HostSandbox;
 }
 
 /** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
@@ -46,12 +50,22 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const features = this.options.features ?? [];
     const closers: Array<() => Promise<unknown>> = [];
     const prepared: PreparedFeature[] = [];
+    let sandbox: SessionSandbox | undefined;
     try {
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
       capabilities &= sessionCapabilityMask(options);
+      if (this.options.sandbox) {
+        const paths = sessionPaths(sessionDir);
+        sandbox = await this.options.sandbox.create(sessionDir, paths);
+        log.info('session sandbox ready', {
+          uid: sandbox.identity.uid,
+          ownUser: sandbox.identity.own,
+          cdpPort: sandbox.cdpHostPort,
+        });
+      } else log.warn('session runs without a sandbox (HOST_SANDBOX=off)');
       for (const f of features)
-        if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options));
+        if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options, sandbox));
       const setup = mergeSetups(prepared.map((p) => p.setup));
       await runtime.start({
         sessionId,
@@ -62,6 +76,9 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         slots: this.options.slots,
         extraChromiumArgs: setup.chromiumArgs,
         chromiumEnv: setup.chromiumEnv,
+        sandbox,
+        browserReadablePaths: setup.browserReadablePaths,
+        browserDevices: setup.browserDevices,
       });
       const auth = runtime.xAuthCookie;
       const source = await DisplayFrameSource.open({
@@ -122,12 +139,15 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       runtime.on('state', () => onChange());
       const afterStop = async () => {
         for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
+        // last: the session's user id is handed out again only when nothing runs as it
+        await sandbox?.close();
       };
       return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop);
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
       await runtime.kill().catch(() => undefined);
       for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
+      await sandbox?.close();
       throw err;
     }
   }
@@ -225,14 +245,20 @@ class DisplaySession implements LiveSession {
 function mergeSetups(setups: readonly FeatureSetup[]): {
   chromiumArgs: string[];
   chromiumEnv: Record<string, string>;
+  browserReadablePaths: string[];
+  browserDevices: string[];
 } {
   const chromiumArgs: string[] = [];
   const chromiumEnv: Record<string, string> = {};
+  const browserReadablePaths: string[] = [];
+  const browserDevices: string[] = [];
   for (const s of setups) {
     chromiumArgs.push(...(s.chromiumArgs ?? []));
     Object.assign(chromiumEnv, s.chromiumEnv ?? {});
+    browserReadablePaths.push(...(s.browserReadablePaths ?? []));
+    browserDevices.push(...(s.browserDevices ?? []));
   }
-  return { chromiumArgs, chromiumEnv };
+  return { chromiumArgs, chromiumEnv, browserReadablePaths, browserDevices };
 }
 
 function toLiveState(state: RuntimeState): LiveState {

@@ -3,6 +3,7 @@ import type { SessionOptions } from '../control/edge-client.ts';
 import type { Logger } from '../log.ts';
 import type { SessionHub } from '../relay/session-hub.ts';
 import type { SessionRuntime } from '../runtime/index.ts';
+import type { SessionSandbox } from '../sandbox/index.ts';
 
 /** What a feature needs from the browser process before it starts. */
 export interface FeatureSetup {
@@ -10,6 +11,10 @@ export interface FeatureSetup {
   readonly chromiumEnv?: Readonly<Record<string, string>>;
   /** Extra Chromium flags. */
   readonly chromiumArgs?: readonly string[];
+  /** Host paths a sandboxed browser must be able to read (e.g. the audio socket's directory). */
+  readonly browserReadablePaths?: readonly string[];
+  /** Device nodes a sandboxed browser must be able to open (e.g. a leased camera). */
+  readonly browserDevices?: readonly string[];
 }
 
 export interface PreparedFeature {
@@ -40,8 +45,16 @@ export interface SessionFeature {
   readonly name: string;
   /** Protocol capabilities this feature serves on this host (0 when the host lacks what it needs). */
   capabilities(): Promise<number>;
-  /** Before the browser starts (per session). */
-  prepare?(sessionDir: string, log: Logger, options: SessionOptions): Promise<PreparedFeature>;
+  /**
+   * Before the browser starts (per session). `sandbox` is the session's sandbox (absent with
+   * HOST_SANDBOX=off): helpers the feature starts for the browser run inside it.
+   */
+  prepare?(
+    sessionDir: string,
+    log: Logger,
+    options: SessionOptions,
+    sandbox: SessionSandbox | undefined,
+  ): Promise<PreparedFeature>;
   /** After the hub exists; returns the function that stops the feature. */
   attach(ctx: FeatureContext): Promise<() => Promise<void>>;
 }

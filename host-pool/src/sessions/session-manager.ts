@@ -11,6 +11,8 @@ import type { LiveSession, LiveSessionFactory, SessionEvent } from './live-sessi
 interface Slot {
   readonly sessionId: string;
   options: SessionOptions;
+  /** The session's grant generation as the edge last said it. */
+  grantGeneration: number;
   live: LiveSession | undefined;
   starting: Promise<void> | undefined;
   stopping: boolean;
@@ -64,12 +66,13 @@ export class SessionManager {
       const slot = this.slots.get(d.session_id);
       if (slot?.stopping) continue;
       if (slot && !slot.error) {
+        this.followGrants(slot, d.grant_generation ?? 0);
         this.followViewport(slot, d.options);
         continue;
       }
       if (slot?.error && Date.now() - slot.failedAt < RETRY_AFTER_FAILURE_MS) continue;
       if (!slot && this.slots.size >= this.maxSessions) continue;
-      this.begin(d.session_id, d.options);
+      this.begin(d.session_id, d.options, d.grant_generation ?? 0);
     }
   }
 
@@ -139,15 +142,22 @@ export class SessionManager {
     });
   }
 
+  /** A delegate was revoked (the generation grew): its automation connections go. */
+  private followGrants(slot: Slot, generation: number): void {
+    if (generation > slot.grantGeneration) slot.grantGeneration = generation;
+    slot.live?.hub.setGrantGeneration(slot.grantGeneration);
+  }
+
   /** Stops every session (agent shutdown). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.slots.keys()].map((id) => this.end(id, false)));
   }
 
-  private begin(sessionId: string, options: SessionOptions): void {
+  private begin(sessionId: string, options: SessionOptions, grantGeneration: number): void {
     const slot: Slot = {
       sessionId,
       options,
+      grantGeneration,
       live: undefined,
       starting: undefined,
       stopping: false,
@@ -161,6 +171,7 @@ export class SessionManager {
       (live) => {
         slot.live = live;
         slot.starting = undefined;
+        live.hub.setGrantGeneration(slot.grantGeneration);
         if (slot.stopping) void live.stop();
         this.log.info('session running', { sessionId });
         this.onChange();

@@ -6,8 +6,9 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT
 import { silentLogger } from '../../src/log.ts';
 import { ensureDevCertificate, type RelayCertificate } from '../../src/relay/dev-cert.ts';
 import { RelayServer } from '../../src/relay/relay-server.ts';
-import { SessionHub } from '../../src/relay/session-hub.ts';
+import { SessionHub, type SessionHubOptions } from '../../src/relay/session-hub.ts';
 import { type TicketClaims, TicketError, TicketVerifier } from '../../src/relay/tickets.ts';
+import type { UsedTickets } from '../../src/relay/used-tickets.ts';
 import type { InputMessage } from '../../src/types.ts';
 import { SyntheticSource } from './synthetic-source.ts';
 
@@ -23,6 +24,12 @@ export async function startRelayFixture(
     plainPort?: number;
     /** The certificate to start with (default: a fresh development certificate). */
     certificate?: RelayCertificate;
+    /** Hub settings to override (role limits, request limits, peer options). */
+    hub?: Partial<Pick<SessionHubOptions, 'roleLimits' | 'requestLimits' | 'peerOptions'>>;
+    /** Where used ticket ids are kept (default: memory). */
+    used?: UsedTickets;
+    /** Display size of the synthetic source (default 256×128). */
+    size?: { width: number; height: number };
   } = {},
 ) {
   const cert: RelayCertificate =
@@ -35,8 +42,9 @@ export async function startRelayFixture(
     audience: AUDIENCE,
     hostId: () => HOST_ID,
     keySet: createLocalJWKSet({ keys: [jwk] }),
+    ...(options.used ? { used: options.used } : {}),
   });
-  const source = new SyntheticSource();
+  const source = new SyntheticSource(options.size?.width, options.size?.height);
   const inputs: InputMessage[] = [];
   const hub = new SessionHub({
     sessionId: SESSION_ID,
@@ -51,6 +59,7 @@ export async function startRelayFixture(
       lagBytes: 256 * 1024,
       hardLimitBytes: 64 * 1024 * 1024,
     },
+    ...options.hub,
   });
   const refusals: string[] = [];
   const relay = await RelayServer.start<TicketClaims>({
@@ -64,10 +73,9 @@ export async function startRelayFixture(
       const match = /^\/sessions\/([^/]+)\/connect$/.exec(url.pathname);
       if (!match) return { ok: false, status: 404 };
       try {
-        return {
-          ok: true,
-          data: await verifier.verify(url.searchParams.get('ticket'), match[1] as string),
-        };
+        const claims = await verifier.verify(url.searchParams.get('ticket'), match[1] as string);
+        if (!hub.admitsGrant(claims)) throw new TicketError('revoked');
+        return { ok: true, data: claims };
       } catch (err) {
         refusals.push(err instanceof TicketError ? err.reason : String(err));
         return { ok: false, status: 403 };
@@ -105,5 +113,16 @@ export async function startRelayFixture(
   const url = (token: string, session = SESSION_ID) =>
     `https://127.0.0.1:${relay.port}/sessions/${session}/connect?ticket=${encodeURIComponent(token)}`;
 
-  return { relay, hub, source, inputs, cert, ticket, url, refusals, close: () => relay.close() };
+  return {
+    relay,
+    hub,
+    source,
+    inputs,
+    cert,
+    ticket,
+    url,
+    refusals,
+    verifier,
+    close: () => relay.close(),
+  };
 }

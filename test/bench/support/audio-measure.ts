@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
+import { OUT_SINK, pulseClientEnv, pulsePaths } from '../../../host-pool/src/audio/pulse-config.ts';
 import { cpuSeconds } from './proc-cpu.ts';
 
 /** The running session to measure, as the e2e fixtures and benchmarks hold it. */
@@ -23,7 +26,7 @@ export interface AudioWindow {
   /** Loudest decoded block in the window, dBFS (−Infinity when nothing arrived). */
   readonly maxLevelDbfs: number;
   /** CPU, percent of one core, while the window ran. */
-  readonly cpu: { readonly agent: number; readonly pulseaudio: number; readonly parec: number };
+  readonly cpu: { readonly agent: number; readonly pulseaudio: number };
 }
 
 export interface AudioFigures {
@@ -57,9 +60,9 @@ document.getElementById('play').onclick = async () => {
 document.getElementById('stop').onclick = async () => { await ctx?.close(); document.title = 'stopped'; };
 </script>`;
 
-/** Child processes of `parent` (pid → command name), from /proc. */
-export function childProcesses(parent: number = process.pid): Map<number, string> {
-  const found = new Map<number, string>();
+/** Every process now: pid → its parent and command name, from /proc. */
+function processTable(): Map<number, { ppid: number; comm: string }> {
+  const table = new Map<number, { ppid: number; comm: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -67,26 +70,62 @@ export function childProcesses(parent: number = process.pid): Map<number, string
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      if (ppid === parent) found.set(Number(entry), comm);
+      table.set(Number(entry), { ppid, comm });
     } catch {
       // the process ended while we looked
     }
+  }
+  return table;
+}
+
+/**
+ * Child processes of `parent` (pid → command name), from /proc. A child the agent runs in its
+ * session sandbox is bubblewrap, whose reaper runs the program: that program counts as the child.
+ */
+export function childProcesses(parent: number = process.pid): Map<number, string> {
+  const table = processTable();
+  const children = (of: number) => [...table].filter(([, p]) => p.ppid === of);
+  const found = new Map<number, string>();
+  for (const [pid, { comm }] of children(parent)) {
+    if (comm !== 'bwrap') found.set(pid, comm);
+    else
+      for (const [reaper] of children(pid))
+        for (const [program, p] of children(reaper)) found.set(program, p.comm);
   }
   return found;
 }
 
 /**
- * The agent's audio helpers now: its `pulseaudio` daemons, `parec` recorders and `pactl`
- * watchers (`pactl subscribe`, one per session while someone listens).
+ * The agent's audio helpers now: its `pulseaudio` daemons (one per session), and any other
+ * child it runs for audio (`pacat` while a microphone plays; desktop audio needs none).
  */
 export function audioProcesses(agentPid: number = process.pid): {
   pulseaudio: number[];
-  parec: number[];
-  pactl: number[];
+  pacat: number[];
 } {
   const children = [...childProcesses(agentPid).entries()];
   const named = (name: string) => children.filter(([, c]) => c === name).map(([p]) => p);
-  return { pulseaudio: named('pulseaudio'), parec: named('parec'), pactl: named('pactl') };
+  return { pulseaudio: named('pulseaudio'), pacat: named('pacat') };
+}
+
+/**
+ * The state of each session's output sink (`RUNNING` while something plays, `IDLE`, then
+ * `SUSPENDED`: rendering and writing nothing), asked of the agent's daemons with `pactl`.
+ */
+export function outputSinkStates(agentPid: number = process.pid): string[] {
+  return audioProcesses(agentPid).pulseaudio.map((pid) => {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const script = args[args.indexOf('-F') + 1] ?? '';
+    const listing = execFileSync('pactl', ['list', 'short', 'sinks'], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ...pulseClientEnv(pulsePaths(dirname(script))),
+      },
+      encoding: 'utf8',
+    });
+    const line = listing.split('\n').find((l) => l.split('\t')[1] === OUT_SINK);
+    return line?.split('\t')[4] ?? 'missing';
+  });
 }
 
 function readStats(client: Page): Promise<ClientAudioStats> {
@@ -120,7 +159,7 @@ async function measureWindow(target: AudioMeasureTarget, seconds: number): Promi
     w.bpClient?.feature('audio')?.resetLevels();
   });
   const before = await readStats(target.client);
-  const cpu0 = { agent: cpuOf([agent]), pulse: cpuOf(procs.pulseaudio), parec: cpuOf(procs.parec) };
+  const cpu0 = { agent: cpuOf([agent]), pulse: cpuOf(procs.pulseaudio) };
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const after = await readStats(target.client);
@@ -137,7 +176,6 @@ async function measureWindow(target: AudioMeasureTarget, seconds: number): Promi
     cpu: {
       agent: pct(cpu0.agent, cpuOf([agent])),
       pulseaudio: pct(cpu0.pulse, cpuOf(procs.pulseaudio)),
-      parec: pct(cpu0.parec, cpuOf(procs.parec)),
     },
   };
 }
@@ -145,9 +183,8 @@ async function measureWindow(target: AudioMeasureTarget, seconds: number): Promi
 /**
  * Measures desktop audio on the wire at a real client: opens a tab in the remote browser that
  * plays a 440 Hz tone, counts the audio frames the client receives for `seconds`, stops the tone,
- * waits until the host has settled (hangover, recording stopped), and counts again for `seconds`
- * of silence. Also reports
- * the CPU of the agent, its PulseAudio daemons and its recorders in both windows. The tab is
+ * waits until the host has settled (hangover, sink suspended), and counts again for `seconds`
+ * of silence. Also reports the CPU of the agent and its PulseAudio daemons in both windows. The tab is
  * closed afterwards; the session is otherwise left as it was.
  */
 export async function measureAudio(
@@ -164,7 +201,7 @@ export async function measureAudio(
     const playing = await measureWindow(target, seconds);
     await tab.click('#stop');
     await tab.waitForFunction(() => document.title === 'stopped');
-    // the silence gate's 220 ms hangover, and the host stops recording 2 s after the page stops
+    // the silence gate's 220 ms hangover, and the sink suspends a second after the page stops
     await new Promise((r) => setTimeout(r, 2600));
     const silent = await measureWindow(target, seconds);
     return { playing, silent };

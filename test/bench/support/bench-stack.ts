@@ -46,7 +46,11 @@ export interface BenchSession {
  * own), a signed-in console in a real browser as the measured client, and automation attached to
  * the session through the CDP gateway to open pages and run the screencast baseline.
  */
-export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+export async function startBenchStack(
+  log: (line: string) => void,
+  /** Page servers on this machine's loopback the session's browser opens (let through its sandbox). */
+  sites: readonly string[] = [],
+): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
   const stack = await startLocalStack({
     dataDir,
@@ -55,6 +59,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     plainPort: await freePort(),
     host: 'child',
     say: log,
+    sandboxAllowPorts: sites.map((url) => Number(new URL(url).port)),
   });
   const hostPid = stack.hostProcess?.pid();
   if (!hostPid) throw new Error('no host agent process');

@@ -18,6 +18,11 @@ export interface StackFixtureOptions {
   readonly workflowWorker?: LocalStackOptions['workflowWorker'];
   /** Extra edge settings. */
   readonly edgeVars?: Record<string, string>;
+  /**
+   * Page servers on this machine's loopback (their base URLs) the sessions' browsers open: their
+   * ports, and only theirs, are let through the session sandbox. Start them before the stack.
+   */
+  readonly sites?: readonly string[];
 }
 
 /** The whole local stack (host agent in this process, so tests can look inside it). */
@@ -32,6 +37,7 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
     database: options.database ?? 'pglite',
     host: 'in-process',
     hostMaxSessions: 2,
+    sandboxAllowPorts: (options.sites ?? []).map((url) => Number(new URL(url).port)),
     edgeVars: { HOST_LOST_AFTER_MS: '15000', ...options.edgeVars },
     hostLog: (line) => lines.push(line),
     edgeLog: (line) => lines.push(line),
@@ -45,7 +51,10 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
     if (!found) throw new Error(`session ${sessionId} is not running on the host`);
     return found;
   };
-  /** Playwright attached to the session's Chromium over its loopback DevTools port. */
+  /**
+   * Playwright attached to the session's Chromium over its DevTools port (the host side of the
+   * sandbox's forward into the session's network namespace).
+   */
   const cdp = async (sessionId: string): Promise<Browser> => {
     const port = live(sessionId).cdpPort();
     if (!port) throw new Error('no DevTools port');

@@ -6,6 +6,7 @@ import { PersonVerifier } from './edge/person-verifier.ts';
 import { BridgeError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ToolCatalog } from './playwright/catalog.ts';
+import { CallerAuth } from './server/caller-auth.ts';
 import { startHttpServer } from './server/http-server.ts';
 import { McpRoutes } from './server/mcp-routes.ts';
 import { SessionRegistry } from './sessions/registry.ts';
@@ -36,11 +37,12 @@ export async function startBridge(
   const principalId = await whoAmI(edge);
   const registry = new SessionRegistry({ edge, config, log, principalId });
   const catalog = new ToolCatalog(log);
-  const mcp = new McpRoutes({ registry, catalog, log });
+  const auth = new CallerAuth({ config, edge, verifier: new PersonVerifier(edge) });
+  const mcp = new McpRoutes({ registry, catalog, auth, log });
   const server: Server = await startHttpServer({
     config,
     edge,
-    verifier: new PersonVerifier(edge),
+    auth,
     registry,
     mcp,
     principalId,

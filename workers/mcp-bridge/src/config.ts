@@ -24,7 +24,7 @@ export interface BridgeConfig {
   readonly statusPollMs: number;
   /** Display size asked for when the bridge adopts a session nobody is watching; null = none. */
   readonly viewport: { width: number; height: number } | null;
-  /** Optional static bearer token for MCP clients and `/control-session`. */
+  /** Optional operator token: its holder may use every session delegated to the bridge. */
   readonly authToken: string | null;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }

@@ -8,7 +8,8 @@ export const USAGE = `mcp-bridge — MCP server that drives delegated BrowserPan
 usage: mcp-bridge [--help | --version]
 
 Serves MCP over Streamable HTTP (/mcp) and legacy SSE (/sse); browser tools (Playwright MCP)
-drive the session a person delegated to the bridge, through the host's CDP gateway.
+drive the session a person delegated to the bridge, through the host's CDP gateway. Callers send
+an OIDC bearer token of the session's owner or of the principal it was delegated to.
 
 environment:
   BROWSERPANE_API_URL            the edge, e.g. http://127.0.0.1:8787 (required)
@@ -22,7 +23,8 @@ environment:
   MCP_BRIDGE_SUPERVISED_DELAY_MS wait before each tool call while people watch (default 1500)
   MCP_BRIDGE_STATUS_POLL_MS      how often session status is refreshed (default 2000)
   MCP_BRIDGE_VIEWPORT            e.g. 1600x900: asked for when nobody watches (optional)
-  MCP_BRIDGE_AUTH_TOKEN          bearer token MCP clients must send (optional)
+  MCP_BRIDGE_AUTH_TOKEN          operator token that may use every delegated session (optional;
+                                 everyone else sends their own OIDC bearer token)
   MCP_BRIDGE_LOG_LEVEL           debug | info (default) | warn | error
 `;
 

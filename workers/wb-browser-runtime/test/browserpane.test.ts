@@ -1,7 +1,7 @@
 // The `browserpane` vendor against the real local stack: sessions on a BrowserPane host, attached
 // through its CDP gateway, with the console join link as live URL and a real hand-off on pause.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionStatus } from '@browserpane/api';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -23,8 +23,8 @@ let demo: string;
 const artifacts = tempDir();
 
 beforeAll(async () => {
-  bp = await startBrowserPaneStack();
   site = await startSite();
+  bp = await startBrowserPaneStack({ sites: [site.url] });
   demo = await bp.login('demo', 'demo-demo');
 }, 180_000);
 
@@ -116,7 +116,8 @@ describe('browserpane vendor', () => {
       'wait_for_drop',
     ]);
     expect(existsSync(join(artifacts.path, 'bp-shot.png'))).toBe(true);
-    expect(existsSync(join(artifacts.path, 'report.csv'))).toBe(true);
+    // the browser runs in the host's sandbox: the file comes from the session's recorded files
+    expect(readFileSync(join(artifacts.path, 'report.csv'), 'utf8')).toBe('file report.csv\n');
     expect(sidecar.lines).toContain('"form"');
 
     // The runtime is an automation connection of the session, delegated to its owner itself.

@@ -71,6 +71,12 @@ export const sessions = pgTable(
     automationOwnerIssuer: text(),
     mcpOwnerId: text(),
     mcpOwnerName: text(),
+    /**
+     * Bumped whenever a delegate (automation or MCP owner) loses its grant. Tickets carry the
+     * generation they were minted under (`gen`); hosts learn the current one in their desired
+     * state, cut automation attachments of an older generation and refuse late ones.
+     */
+    grantGeneration: integer().notNull().default(0),
     runtimeState: text(),
     runtimeRestarts: integer().notNull().default(0),
     runtimeDisplay: jsonb().$type<Viewport>(),

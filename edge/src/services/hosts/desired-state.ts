@@ -33,7 +33,12 @@ export async function desiredState(
       : row.state === 'stopping'
         ? (row.stopMode ?? 'stopped')
         : 'stopped';
-    out.push({ session_id: row.id, desired, options: options(row) });
+    out.push({
+      session_id: row.id,
+      desired,
+      grant_generation: row.grantGeneration,
+      options: options(row),
+    });
     listed.add(row.id);
   }
   // Runtimes the host still has for sessions that are no longer placed on it: stop them.
@@ -54,6 +59,7 @@ export async function desiredState(
       out.push({
         session_id: r.session_id,
         desired: row ? 'stopped' : 'killed',
+        grant_generation: row?.grantGeneration ?? 0,
         options: row
           ? options(row)
           : {

@@ -9,6 +9,7 @@ import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { uuidv7 } from '../crypto.ts';
 import type { Principal } from '../oidc/principal.ts';
 import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
+import { checkSessionQuota } from './quota.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -55,6 +56,7 @@ export async function insertSession(
 ): Promise<string> {
   const id = uuidv7(now.getTime());
   await lockScheduler(tx);
+  await checkSessionQuota(tx, principal.id, cfg);
   await tx.insert(sessions).values({
     id,
     ownerId: principal.id,

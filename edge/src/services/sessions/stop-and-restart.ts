@@ -13,6 +13,7 @@ import {
   stopEligibility,
   WAITING_STATES,
 } from '../session-view.ts';
+import { checkSessionQuota } from './quota.ts';
 import { connectionsOf } from './session-status.ts';
 
 /** Stops (or kills) a session: immediately when nothing runs, else via its host (`stopping`). */
@@ -186,6 +187,7 @@ export async function restartSession(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await lockScheduler(tx);
+    await checkSessionQuota(tx, row.ownerId, cfg);
     const reset = {
       stopMode: null,
       stopReason: null,

@@ -4,6 +4,7 @@ import { SessionIdParams } from '../schemas/common.ts';
 import {
   HostSessionFileParams,
   ListSessionFilesQuery,
+  SESSION_FILE_MAX_BYTES,
   SessionFile,
   SessionFileList,
   SessionFileParams,
@@ -65,8 +66,7 @@ export const hostRecordSessionFile = route({
   path: '/api/v1/hosts/{host_id}/sessions/{session_id}/files/{file_id}',
   tag: 'hosts',
   summary: 'Record a file a session produced',
-  description:
-    'The host streams a file one of its sessions produced (a download) with `content-length`, `x-file-name` (percent-encoded UTF-8, a bare name of 1…255 bytes) and `x-file-sha256`; the content goes to the artifact store, which checks length and digest. The host chooses the file id, so a retry is the same record (200 instead of 201). Only for sessions placed on this host now or last; at most 512 MiB.',
+  description: `The host streams a file one of its sessions produced (a download) with \`content-length\`, \`x-file-name\` (percent-encoded UTF-8, a bare name of 1…255 bytes) and \`x-file-sha256\`; the content goes to the artifact store, which checks length and digest. The host chooses the file id, so a retry is the same record (200 instead of 201). Only for sessions placed on this host now or last; at most ${SESSION_FILE_MAX_BYTES / 1024 / 1024} MiB.`,
   auth: 'host_credential',
   params: HostSessionFileParams,
   body: {

@@ -40,13 +40,13 @@ export const enrollHost = route({
   tag,
   summary: 'Enrol a host agent',
   description:
-    'Registers a host (or re-registers one with the same `name`: same `host_id`, fresh credential, its sessions kept). `host_credential` is shown once; the edge stores only its hash.',
+    "Registers a host (or re-registers one with the same `name`: same `host_id`, fresh credential, its sessions kept). `host_credential` is shown once; the edge stores only its hash. A name is bound to its credential: re-enrolling a host that is not lost needs its current `host_credential` in the body (409 `host_name_taken` otherwise); a lost host's name may be re-claimed without it.",
   auth: 'host_enrollment',
   body: { schema: EnrollRequest, required: true },
   responses: {
     201: { description: "The host's identity and credential.", schema: EnrollResponse },
   },
-  errors: [...body, 'unauthorized'],
+  errors: [...body, 'unauthorized', 'host_name_taken'],
 });
 
 export const hostHeartbeat = route({

@@ -25,7 +25,7 @@ export const issueSessionAccessToken = route({
   tag,
   summary: 'Mint a connect ticket',
   description:
-    'Signs a connect ticket (default role `owner`; a bare POST is fine). `owner`, `viewer` and `recorder` tickets are for the session owner; `automation` tickets for its automation delegate or MCP owner. Minting an `owner` (or `automation`) ticket for a stopped, released or failed session restarts the same session resource, preferably on the host that has its browser profile.',
+    'Signs a connect ticket (default role `owner`; a bare POST is fine). `owner`, `viewer` and `recorder` tickets are for the session owner; `automation` tickets for its automation delegate or MCP owner. Minting an `owner` (or `automation`) ticket for a stopped, released or failed session restarts the same session resource, preferably on the host that has its browser profile (429 `session_quota_exceeded` when the owner already has `MAX_SESSIONS_PER_USER` sessions running or waiting).',
   auth: 'bearer',
   params: SessionIdParams,
   body: { schema: AccessTokenRequest, required: false },
@@ -43,6 +43,7 @@ export const issueSessionAccessToken = route({
     'session_stopped',
     'payload_too_large',
     'unsupported_media_type',
+    'session_quota_exceeded',
   ],
 });
 
@@ -64,6 +65,7 @@ export const issueSessionAutomationAccess = route({
     'session_queued',
     'session_not_running',
     'session_stopped',
+    'session_quota_exceeded',
   ],
 });
 

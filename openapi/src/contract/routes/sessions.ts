@@ -15,7 +15,7 @@ export const createSession = route({
   tag,
   summary: 'Create a session',
   description:
-    'Creates a session owned by the caller and places it on the nearest healthy host with room (request geography from the platform, else the `region` hint, else the least loaded host). When no host has room it stays `queued` with a `queue` block and is placed when room appears. An empty body takes every default.',
+    'Creates a session owned by the caller and places it on the nearest healthy host with room (request geography from the platform, else the `region` hint, else the least loaded host). When no host has room it stays `queued` with a `queue` block and is placed when room appears. An empty body takes every default. A caller with `MAX_SESSIONS_PER_USER` sessions running or waiting gets 429 `session_quota_exceeded`.',
   auth: 'bearer',
   body: { schema: CreateSessionRequest, required: false },
   responses: {
@@ -31,6 +31,7 @@ export const createSession = route({
     'invalid_token',
     'payload_too_large',
     'unsupported_media_type',
+    'session_quota_exceeded',
   ],
 });
 

@@ -2,6 +2,9 @@
 import { count, queryInteger, timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 
+/** Largest session file a host may record (the largest request body any route takes). */
+export const SESSION_FILE_MAX_BYTES = 512 * 1024 * 1024;
+
 export const SessionFile = named(
   'SessionFile',
   z.object({

@@ -47,6 +47,10 @@ export const EnrollRequest = named(
     relay_url: RELAY_URL().meta({ description: 'Where clients connect (https:// or wss://).' }),
     cert_sha256: CERT_PIN(),
     agent_version: text({ min: 1, max: 64 }),
+    host_credential: text({ min: 1, max: 256 }).optional().meta({
+      description:
+        "The credential of this name's current enrolment. Re-enrolling the name of a host that is not lost needs it (409 `host_name_taken` otherwise); a lost host's name may be re-claimed without it.",
+    }),
   }),
 );
 
@@ -167,6 +171,10 @@ export const DesiredState = named(
         z.object({
           session_id: uuid(),
           desired: z.enum(['running', 'stopped', 'killed']),
+          grant_generation: z.int().min(0).meta({
+            description:
+              'Bumped each time a delegate (automation or MCP owner) is revoked. Connect tickets carry the generation they were minted under (`gen`); the host cuts automation attachments of an older generation and refuses late ones.',
+          }),
           options: SessionOptions,
         }),
       )

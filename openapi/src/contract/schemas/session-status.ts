@@ -144,7 +144,10 @@ export const SessionStatus = named(
     queue: QueueBlock.nullable(),
     events: z.array(
       z.object({
-        type: z.string(),
+        type: z.string().meta({
+          description:
+            'created, placed, state_changed, runtime_lost, stop_requested, kill_requested, restart_requested, idle_stop, cancelled, released, automation_owner_set, automation_owner_cleared, mcp_owner_set, mcp_owner_cleared, grants_revoked (a delegate lost its grant: `data.principals`, `data.grant_generation`), host-reported events (runtime_crashed, cdp_attached, …).',
+        }),
         at: timestamp(),
         host_id: uuid().nullable(),
         data: z.record(z.string(), z.unknown()).nullable(),

@@ -8,7 +8,10 @@ export const ConnectTicket = named(
   z.object({
     session_id: uuid(),
     token_type: z.literal('session_connect_ticket'),
-    token: z.string().meta({ description: 'An EdDSA JWT for the relay; short-lived, one use.' }),
+    token: z.string().meta({
+      description:
+        "An EdDSA JWT for the relay; short-lived, one use. Header `kid`; claims: `iss` (the edge's public URL), `aud` `browserpane-relay`, `sub` (principal id), `name`, `sid` (session id), `hid` (host id), `role`, `caps` (protocol capability names), `mode` (collaborative|exclusive), `gen` (the session's grant generation when it was minted: an automation ticket of an older generation than the host knows is refused), `iat`, `exp` (≤ iat + 60 s), `jti` (single use, remembered by the host until `exp`, across agent restarts).",
+    }),
     expires_at: timestamp(),
     connect: ConnectPoint,
     // Ours.

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeConfig } from '../config.ts';
 import { type EdgeClient, EdgeError } from '../edge/edge-client.ts';
-import type { PersonVerifier } from '../edge/person-verifier.ts';
 import { BridgeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
-import { bearerToken, readJsonObject, sameSecret, sendJson } from './http-util.ts';
+import type { Caller, CallerAuth } from './caller-auth.ts';
+import { readJsonObject, sendJson } from './http-util.ts';
 
 export interface ControlDeps {
   readonly config: BridgeConfig;
   readonly edge: EdgeClient;
-  readonly verifier: PersonVerifier;
+  readonly auth: CallerAuth;
   readonly registry: SessionRegistry;
   readonly log: Logger;
 }
@@ -18,12 +18,14 @@ export interface ControlDeps {
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * `/control-session`: which session the bridge-wide MCP endpoints drive.
- * - `GET`: the control session and its supervision state.
- * - `PUT {session_id}`: adopt a session delegated to the bridge. The caller is the session's owner,
- *   proven by their own OIDC bearer token (verified here, never forwarded), or holds
- *   `MCP_BRIDGE_AUTH_TOKEN`.
- * - `DELETE`: give the control session up (its owner or the auth token).
+ * `/control-session`: which session the bridge-wide MCP endpoints drive. Every method needs a
+ * bearer token (`CallerAuth`).
+ * - `GET`: the control session and its supervision state — to a caller who may use it (its
+ *   owner, automation owner or MCP owner); anyone else sees none.
+ * - `PUT {session_id}`: adopt a session delegated to the bridge. Only the session's owner (proven
+ *   by their own OIDC bearer token, verified here, never forwarded) or the operator's
+ *   MCP_BRIDGE_AUTH_TOKEN.
+ * - `DELETE`: give the control session up (a caller who may use it, or the operator).
  */
 export async function controlSession(
   req: IncomingMessage,
@@ -31,11 +33,18 @@ export async function controlSession(
   deps: ControlDeps,
   baseUrl: string,
 ): Promise<void> {
-  const { registry } = deps;
+  const { registry, auth } = deps;
+  const caller = await auth.identify(req);
   if (req.method === 'GET') {
     const id = registry.controlSessionId;
-    const info = id ? (await registry.list()).find((s) => s.session_id === id) : undefined;
-    sendJson(res, 200, { session_id: id, ...(info ?? {}), ...links(baseUrl) });
+    const mine = id
+      ? await auth.entitle(caller, id).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    const info = mine ? (await registry.list()).find((s) => s.session_id === id) : undefined;
+    sendJson(res, 200, { session_id: mine ? id : null, ...(info ?? {}), ...links(baseUrl) });
     return;
   }
   if (req.method === 'PUT') {
@@ -43,16 +52,17 @@ export async function controlSession(
     const id = body.session_id;
     if (typeof id !== 'string' || !SESSION_ID.test(id))
       throw new BridgeError('bad_request', 'session_id must be a session id');
-    await authorize(req, deps, id);
+    await ownerOnly(caller, deps, id);
     const session = await registry.setControl(id);
-    deps.log.info('control session set', { sessionId: id });
+    deps.log.info('control session set', { sessionId: id, caller: caller.principal });
     sendJson(res, 200, { ...session.info(), ...links(baseUrl) });
     return;
   }
   if (req.method === 'DELETE') {
     const id = registry.controlSessionId;
-    if (id) await authorize(req, deps, id);
+    if (id) await auth.entitle(caller, id);
     await registry.clearControl();
+    deps.log.info('control session cleared', { sessionId: id, caller: caller.principal });
     sendJson(res, 200, { session_id: null, ...links(baseUrl) });
     return;
   }
@@ -63,12 +73,9 @@ function links(baseUrl: string) {
   return { mcp_url: `${baseUrl}/mcp`, sse_url: `${baseUrl}/sse` };
 }
 
-/** The session's owner (by their verified token) or a holder of the bridge's auth token. */
-async function authorize(req: IncomingMessage, deps: ControlDeps, sessionId: string) {
-  const token = bearerToken(req);
-  if (!token) throw new BridgeError('unauthorized', 'a bearer token is required');
-  if (deps.config.authToken && sameSecret(token, deps.config.authToken)) return;
-  const subject = await deps.verifier.subject(token);
+/** The session's owner (by their verified token) or the operator; anyone else: 404. */
+async function ownerOnly(caller: Caller, deps: ControlDeps, sessionId: string) {
+  if (caller.via === 'auth_token') return;
   const session = await deps.edge.session(sessionId).catch((err: unknown) => {
     if (err instanceof EdgeError && err.httpStatus === 404) {
       throw new BridgeError(
@@ -78,6 +85,9 @@ async function authorize(req: IncomingMessage, deps: ControlDeps, sessionId: str
     }
     throw err;
   });
-  if (session.owner.principal_id !== subject)
-    throw new BridgeError('forbidden', 'only the session’s owner may hand it to the bridge');
+  if (session.owner.principal_id !== caller.principal)
+    throw new BridgeError(
+      'session_not_found',
+      `no session ${sessionId} of yours is delegated to this bridge`,
+    );
 }

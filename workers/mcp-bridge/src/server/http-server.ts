@@ -5,8 +5,9 @@ import { asBridgeError, BridgeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SessionRegistry } from '../sessions/registry.ts';
 import { type ControlDeps, controlSession } from './control-routes.ts';
-import { applyCors, bearerToken, sameSecret, sendError, sendJson } from './http-util.ts';
+import { applyCors, sendError, sendJson } from './http-util.ts';
 import type { McpRoutes } from './mcp-routes.ts';
+import { BRIDGE_VERSION } from './mcp-server.ts';
 
 export interface HttpDeps extends ControlDeps {
   readonly mcp: McpRoutes;
@@ -19,8 +20,9 @@ const BOUND = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/(mcp|sse|messages)$/;
 
 /**
  * The bridge's HTTP listener. Every request must name an allowed Host (DNS-rebinding guard); a
- * browser page must come from an allowed origin; with `MCP_BRIDGE_AUTH_TOKEN` set the MCP
- * endpoints need it as a bearer token. Bad input is answered, never thrown.
+ * browser page must come from an allowed origin; every route but `/health` needs a bearer token
+ * (`CallerAuth`: the caller's OIDC token, or the operator's MCP_BRIDGE_AUTH_TOKEN) and drives or
+ * shows only sessions the caller may use. Bad input is answered, never thrown.
  */
 export async function startHttpServer(deps: HttpDeps): Promise<Server> {
   const server = createServer((req, res) => {
@@ -56,13 +58,8 @@ async function route(
   const baseUrl = `http://${host}`;
 
   if (path === '/health' && req.method === 'GET') {
-    sendJson(res, 200, {
-      ok: true,
-      principal_id: deps.principalId,
-      control_session: deps.registry.controlSessionId,
-      mcp_connections: deps.mcp.connections,
-      sessions: await deps.registry.list(),
-    });
+    // Public: nothing about sessions or callers. The console reads the principal to delegate to.
+    sendJson(res, 200, { ok: true, version: BRIDGE_VERSION, principal_id: deps.principalId });
     return;
   }
   if (path === '/control-session') return controlSession(req, res, deps, baseUrl);
@@ -72,23 +69,13 @@ async function route(
   const sessionId = bound ? (bound[1] as string) : null;
   if (kind !== 'mcp' && kind !== 'sse' && kind !== 'messages')
     throw new BridgeError('route_not_found', `no route ${req.method} ${path}`);
-  requireAuthToken(req, deps.config);
-  if (kind === 'mcp') return deps.mcp.streamableHttp(req, res, sessionId);
-  if (kind === 'sse') return deps.mcp.sseStream(req, res, sessionId);
-  return deps.mcp.sseMessage(req, res, sessionId);
+  const caller = await deps.auth.identify(req);
+  if (kind === 'mcp') return deps.mcp.streamableHttp(req, res, caller, sessionId);
+  if (kind === 'sse') return deps.mcp.sseStream(req, res, caller, sessionId);
+  return deps.mcp.sseMessage(req, res, caller, sessionId);
 }
 
 function allowedHost(host: string, port: number, config: BridgeConfig): boolean {
   const own = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${config.host}:${port}`];
   return own.includes(host) || config.allowedHosts.includes(host);
-}
-
-function requireAuthToken(req: IncomingMessage, config: BridgeConfig): void {
-  if (!config.authToken) return;
-  const token = bearerToken(req);
-  if (!token || !sameSecret(token, config.authToken))
-    throw new BridgeError(
-      'unauthorized',
-      'this bridge needs its bearer token (MCP_BRIDGE_AUTH_TOKEN)',
-    );
 }

@@ -34,6 +34,8 @@ export function createMcpServer(
   target: () => Promise<ManagedSession>,
   catalog: ToolCatalog,
   log: Logger,
+  /** Who this connection belongs to (logged with every call; never their token). */
+  principal: string,
 ): Server {
   const server = new Server(
     { name: 'browserpane-mcp-bridge', version: BRIDGE_VERSION },
@@ -46,20 +48,21 @@ export function createMcpServer(
     const { name } = request.params;
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     try {
-      if (name === SESSION_TOOL.name) {
-        const session = await target();
-        await session.refresh().catch(() => undefined);
-        return { content: [{ type: 'text', text: JSON.stringify(session.info(), null, 2) }] };
-      }
-      if (!isAllowedTool(name))
+      if (name !== SESSION_TOOL.name && !isAllowedTool(name))
         throw new BridgeError(
           'tool_not_allowed',
           `${name} is not available on a BrowserPane session`,
         );
-      return await (await target()).call(name, args);
+      const session = await target();
+      log.info('tool call', { tool: name, principal, sessionId: session.sessionId });
+      if (name === SESSION_TOOL.name) {
+        await session.refresh().catch(() => undefined);
+        return { content: [{ type: 'text', text: JSON.stringify(session.info(), null, 2) }] };
+      }
+      return await session.call(name, args);
     } catch (err) {
       const e = asBridgeError(err);
-      log.info('tool call failed', { tool: name, code: e.code });
+      log.info('tool call failed', { tool: name, principal, code: e.code });
       return { isError: true, content: [{ type: 'text', text: `${e.code}: ${e.message}` }] };
     }
   });

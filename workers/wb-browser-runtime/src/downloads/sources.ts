@@ -58,6 +58,7 @@ export async function playwrightSource(
   env: SourceEnv,
   first: Promise<Download>,
 ): Promise<Captured> {
+  const since = Date.now();
   const download = await new Promise<Download>((resolve, reject) => {
     first.then(resolve);
     expire(env, reject, `no download event within ${env.timeoutMs}ms`);
@@ -74,7 +75,22 @@ export async function playwrightSource(
     await download.cancel().catch(() => {});
     throw error;
   }
-  const saved = await saveArtifact(env.dir, name, 'download', (tmp) => download.saveAs(tmp));
+  const saved = await saveArtifact(env.dir, name, 'download', async (tmp) => {
+    try {
+      await download.saveAs(tmp);
+    } catch (error) {
+      // A browser on another machine (or in a sandbox) saved it where this runtime cannot read:
+      // the vendor may still have it (BrowserPane records every download as a session file).
+      const fetch = env.session.vendor.fetchDownload;
+      const got = await fetch?.call(
+        env.session.vendor,
+        env.session.allocation,
+        { name: suggested, since, timeoutMs: env.timeoutMs },
+        tmp,
+      );
+      if (!got) throw error;
+    }
+  });
   return {
     saved,
     provenance: {

@@ -23,7 +23,13 @@ export interface BrowserPaneStack {
   stop(): Promise<void>;
 }
 
-export async function startBrowserPaneStack(): Promise<BrowserPaneStack> {
+/**
+ * `sites`: page servers on this machine's loopback the sessions' browsers open; their ports are
+ * let through the session sandbox (start them first).
+ */
+export async function startBrowserPaneStack(
+  options: { sites?: readonly string[] } = {},
+): Promise<BrowserPaneStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wb-bp-stack-'));
   const stack = await startLocalStack({
     dataDir,
@@ -32,6 +38,7 @@ export async function startBrowserPaneStack(): Promise<BrowserPaneStack> {
     plainPort: await freePort(),
     host: 'in-process',
     hostMaxSessions: 2,
+    sandboxAllowPorts: (options.sites ?? []).map((url) => Number(new URL(url).port)),
     edgeVars: { HOST_LOST_AFTER_MS: '15000' },
   });
   const url = stack.url;

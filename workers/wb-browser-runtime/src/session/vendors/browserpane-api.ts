@@ -9,6 +9,7 @@ import {
   type CreateSessionRequest,
   createApi,
   type Session,
+  type SessionFile,
   type SessionStatus,
 } from '@browserpane/api';
 import type { BrowserPaneConfig } from '../../config.ts';
@@ -16,7 +17,12 @@ import { CodedError } from '../../failure/codes.ts';
 import type { Logger } from '../../protocol/log.ts';
 import { allocationError, httpFailure, retryableFetch } from './http.ts';
 
-export type { ConnectTicket as AutomationTicket, Session as SessionResource, SessionStatus };
+export type {
+  ConnectTicket as AutomationTicket,
+  Session as SessionResource,
+  SessionFile,
+  SessionStatus,
+};
 
 /** An HTTP answer that was not 2xx, with the edge's stable error code. */
 export class BrowserPaneHttpError extends CodedError {
@@ -111,6 +117,23 @@ export class BrowserPaneApi {
         body: { role: 'automation' },
       }),
     );
+  }
+
+  /** The session's files (the first page: up to 500, oldest first). */
+  async files(id: string): Promise<SessionFile[]> {
+    const page = await this.call('browserpane: session files', () =>
+      this.api.listSessionFiles({ params: { session_id: id }, query: { limit: 500 } }),
+    );
+    return page.files;
+  }
+
+  /** A session file's bytes, as a stream. */
+  async fileContent(sessionId: string, fileId: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.call('browserpane: session file content', () =>
+      this.api.getSessionFileContent({ params: { session_id: sessionId, file_id: fileId } }),
+    );
+    if (!response.body) throw new Error('browserpane: session file content: an empty answer');
+    return response.body;
   }
 
   stop(id: string): Promise<Session> {

@@ -57,4 +57,15 @@ export interface Vendor {
     allocation: Allocation,
     request: { message: string; verbIndex: number },
   ): Promise<HandOff>;
+  /**
+   * Optional: writes to `to` a file the session's browser downloaded, for a browser on another
+   * machine or in a sandbox (Playwright's own download path is then not on this filesystem). The
+   * file is the one named `name` that finished at or after `since` (epoch ms); resolves false when
+   * none did within `timeoutMs`.
+   */
+  fetchDownload?(
+    allocation: Allocation,
+    file: { name: string; since: number; timeoutMs: number },
+    to: string,
+  ): Promise<boolean>;
 }
