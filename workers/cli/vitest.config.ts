@@ -6,7 +6,7 @@ export default defineProject({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Each file starts a database and workerd.
     fileParallelism: false,
-    sequence: { groupOrder: 1 },
+    sequence: { groupOrder: 3 },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
