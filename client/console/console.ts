@@ -9,7 +9,7 @@ import {
 } from './auth.ts';
 import { clear, h } from './dom.ts';
 import { LiveView } from './live-view.ts';
-import { renderSessionList } from './session-list.ts';
+import { renderSessionList, sessionName } from './session-list.ts';
 import { RunPage } from './workflows/run-page.ts';
 import {
   renderWorkflowPage,
@@ -176,7 +176,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     try {
       if (mode === 'workflows') return await refreshWorkflows();
       sessions = (await api.listSessions()).sessions;
-      renderSessionList(list, sessions, selected, select);
+      renderSessionList(list, sessions, selected, (id) => void select(id));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         signOut();
@@ -186,9 +186,23 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     }
   };
 
-  const select = (id: string, as: 'owner' | 'viewer' = 'owner') => {
+  const select = async (id: string, wanted: 'owner' | 'viewer' = 'owner') => {
     selected = id;
     closePages();
+    // what this person may do here: a session shared as viewer opens as a viewer
+    let resource: SessionResource | undefined;
+    try {
+      resource = await api.getSession({ params: { session_id: id } });
+    } catch (err) {
+      if (selected !== id) return;
+      main.replaceChildren(
+        h('div.placeholder', {}, h('p.error', { text: (err as Error).message })),
+      );
+      return;
+    }
+    if (selected !== id) return;
+    const access = resource.access;
+    const as = access === 'viewer' ? 'viewer' : wanted;
     history.replaceState(
       null,
       '',
@@ -198,10 +212,26 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       api,
       sessionId: id,
       role: as,
+      access,
+      name: sessionName(resource),
       root: main,
       onStateChange: () => void refresh(),
     });
-    renderSessionList(list, sessions, selected, (next) => select(next));
+    renderSessionList(list, sessions, selected, (next) => void select(next));
+  };
+
+  /** A share link (`/?share=<secret>`): redeem it, drop the secret from the address, open it. */
+  const redeem = async (token: string) => {
+    history.replaceState(null, '', '/');
+    try {
+      const share = await api.redeemShareLink({ body: { token } });
+      await refresh();
+      await select(share.session_id, share.role === 'viewer' ? 'viewer' : 'owner');
+    } catch (err) {
+      main.replaceChildren(
+        h('div.placeholder', {}, h('p.error', { text: (err as Error).message })),
+      );
+    }
   };
 
   const start = async () => {
@@ -215,7 +245,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       };
       const created = await api.createSession({ body: { viewport } });
       sessions = [created, ...sessions];
-      select(created.id);
+      await select(created.id);
     } catch (err) {
       main.replaceChildren(
         h('div.placeholder', {}, h('p.error', { text: (err as Error).message })),
@@ -225,7 +255,9 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     }
   };
 
-  if (mode === 'workflows') {
+  const shareToken = params.get('share');
+  if (shareToken) void redeem(shareToken);
+  else if (mode === 'workflows') {
     if (picked.run) openRun(picked.run);
     else if (picked.workflow) openWorkflow(picked.workflow);
     else
@@ -233,7 +265,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         'Pick a workflow or a run',
         'Start runs, follow them, and answer them when they wait for you.',
       );
-  } else if (selected) select(selected, role);
+  } else if (selected) void select(selected, role);
   else
     placeholder(
       'Pick a session or start a new one',

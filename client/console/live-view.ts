@@ -1,20 +1,38 @@
-import { BrowserPaneClient, type ClientEvent, type Participant } from '../src/index.ts';
-import type { Api } from './api.ts';
+import { CLOSE_CODES } from '@browserpane/protocol';
+import {
+  type BrowserPaneClient,
+  type ConnectionState,
+  FinalConnectError,
+  type Participant,
+  ReconnectingClient,
+  type ReconnectingEvent,
+  type RelayTicket,
+} from '../src/index.ts';
+import { type Api, ApiError } from './api.ts';
+import { ConnectionBanner } from './connection-banner.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
 import { ScaleToggle } from './controls/scale-toggle.ts';
+import { ShareDialog } from './controls/share-dialog.ts';
 import { ShareMenu } from './controls/share-menu.ts';
 import { clear, h } from './dom.ts';
 import { Notices } from './notices.ts';
+import { RttSettler } from './rtt-settler.ts';
+import { progressText, sessionStep } from './session-progress.ts';
 import { stopFromLiveView } from './stop-session.ts';
 
-const RUNNING = new Set(['ready', 'active', 'idle']);
+/** Ticket answers that mean "not yet": the session waits for a host or is between states. */
+const WAITING_CODES = new Set(['session_queued', 'session_not_running']);
 
 export interface LiveViewOptions {
   readonly api: Api;
   readonly sessionId: string;
   readonly role: 'owner' | 'viewer';
+  /** The person's access to the session (default `owner`); only owners stop and share it. */
+  readonly access?: 'owner' | 'delegate' | 'collaborator' | 'viewer';
+  /** What the toolbar calls the session. */
+  readonly name?: string;
   /** Where the live view and its toolbar go. */
   readonly root: HTMLElement;
   readonly onStateChange?: () => void;
@@ -26,6 +44,8 @@ export interface LiveViewOptions {
  */
 export class LiveView {
   private client: BrowserPaneClient | undefined;
+  private live: ReconnectingClient | undefined;
+  private readonly banner = new ConnectionBanner(() => this.live?.retry());
   private readonly stage: HTMLElement;
   private readonly status: HTMLElement;
   private readonly people: HTMLElement;
@@ -38,14 +58,25 @@ export class LiveView {
   private disposed = false;
   /** This person stopped the session: the placeholder offers to start it again. */
   private stoppedHere = false;
+  /** A revoked share cut the connection once: the next refusal of a ticket means it ended. */
+  private revokedOnce = false;
+  private readonly rtt = new RttSettler();
 
   constructor(private readonly options: LiveViewOptions) {
     clear(options.root);
     this.status = h('span.status', { text: 'Connecting…' });
     this.metrics = h('span.metrics');
     this.people = h('span.people');
+    const owner = (options.access ?? 'owner') === 'owner';
+    const dialog = owner
+      ? new ShareDialog(options.api, options.sessionId, (text) => this.flash(text))
+      : undefined;
     const share = new ShareMenu(
-      { open: (role) => this.openSecondWindow(role), copyLink: () => this.copyLink() },
+      {
+        open: (role) => this.openSecondWindow(role),
+        copyLink: () => this.copyLink(),
+        ...(dialog ? { people: () => dialog.open() } : {}),
+      },
       (text) => this.flash(text),
     );
     // what the session is (shrinks and ellipsizes on narrow screens) | what you can do (never cut)
@@ -53,7 +84,7 @@ export class LiveView {
       'div.toolbar-info',
       {},
       h('span.session-id', {
-        text: `Session ${options.sessionId.slice(0, 8)}`,
+        text: options.name ?? `Session ${options.sessionId.slice(0, 8)}`,
         title: options.sessionId,
       }),
       this.status,
@@ -67,17 +98,18 @@ export class LiveView {
       this.media.element,
       this.files.element,
       share.element,
-      options.role === 'owner'
+      options.role === 'owner' && owner
         ? new AutomationControl(options.api, options.sessionId, (text) => this.flash(text)).element
         : undefined,
-      options.role === 'owner'
+      options.role === 'owner' && owner
         ? h('button.danger', { onclick: () => void this.stop() }, 'Stop session')
         : undefined,
     );
     const toolbar = h('div.toolbar', {}, info, actions);
     this.stage = h('div.stage', { 'data-testid': 'live-view' });
-    options.root.append(toolbar, this.stage, this.notices.element);
-    void this.connect();
+    options.root.append(toolbar, this.stage, this.banner.element, this.notices.element);
+    if (dialog) options.root.append(dialog.element);
+    this.connect();
   }
 
   get sdk(): BrowserPaneClient | undefined {
@@ -87,79 +119,177 @@ export class LiveView {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.statsTimer);
-    this.client?.disconnect();
+    this.banner.dispose();
+    this.live?.close();
+    this.live = undefined;
     this.client = undefined;
   }
 
-  private async connect(): Promise<void> {
-    const { api, sessionId, role } = this.options;
+  /**
+   * Connects through a reconnecting client: a dropped relay connection (host restart, network
+   * blip, the session re-placed on another host) comes back by itself with a fresh ticket.
+   */
+  private connect(): void {
+    const { sessionId, role } = this.options;
     this.stoppedHere = false;
+    this.live?.close();
+    clear(this.stage);
+    this.stage.classList.remove('reconnecting');
+    const live = new ReconnectingClient({
+      container: this.stage,
+      sessionId,
+      role,
+      workerUrl: '/console/decode-worker.js',
+      clientName: `console ${navigator.userAgent.match(/Chrom(e|ium)\/[\d]+/)?.[0] ?? ''}`.trim(),
+      getTicket: ({ attempt }) => this.ticket(attempt),
+    });
+    this.live = live;
+    live.on((e) => this.onEvent(e));
+    live.start();
+  }
+
+  /** A ticket for the next connection, once the session runs (reconnects never restart it). */
+  private async ticket(attempt: number): Promise<RelayTicket> {
+    const { api, sessionId, role } = this.options;
+    if (attempt === 0) this.setStatus('Starting the browser…');
     try {
-      this.setStatus('Starting the browser…');
-      const ticket = await this.ticketWhenRunning(api, sessionId, role);
-      if (this.disposed) return;
-      this.setStatus('Connecting…');
-      clear(this.stage);
-      const client = await BrowserPaneClient.connect({
-        container: this.stage,
+      const ticket = await this.ticketWhenRunning(api, sessionId, role, attempt > 0);
+      if (attempt === 0) this.setStatus('Connecting…');
+      return {
         relayUrl: ticket.relay_url,
-        sessionId,
         ticket: ticket.token,
-        role,
         certSha256Hex: ticket.cert_sha256,
-        workerUrl: '/console/decode-worker.js',
-        clientName: `console ${navigator.userAgent.match(/Chrom(e|ium)\/[\d]+/)?.[0] ?? ''}`.trim(),
-      });
-      if (this.disposed) return client.disconnect();
-      this.client = client;
-      (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
-      client.on((e) => this.onEvent(e));
-      this.scale.bind(client);
-      this.media.bind(client);
-      this.files.bind(client);
-      this.setStatus(client.controls ? 'Live · you are driving' : 'Live · watching');
-      this.statsTimer = setInterval(() => this.showMetrics(), 1000);
-      client.focus();
-      this.options.onStateChange?.();
+      };
     } catch (err) {
-      this.offerRetry((err as Error).message);
+      if (
+        err instanceof ApiError &&
+        ([401, 403, 404, 429].includes(err.status) || err.code === 'session_stopped')
+      )
+        throw new FinalConnectError(err.status, err.message);
+      throw err;
     }
   }
 
-  private async ticketWhenRunning(api: Api, id: string, role: 'owner' | 'viewer') {
+  private async ticketWhenRunning(
+    api: Api,
+    id: string,
+    role: 'owner' | 'viewer',
+    reconnecting: boolean,
+  ) {
     const deadline = Date.now() + 60_000;
-    const request = { params: { session_id: id }, body: { role } };
-    // Minting also restarts a stopped or released session.
-    let ticket = await api.issueSessionAccessToken(request);
-    for (;;) {
-      const status = await api.getSessionStatus({ params: { session_id: id } });
-      if (RUNNING.has(status.state) && status.runtime_state === 'running') break;
-      if (['failed', 'stopped'].includes(status.state))
-        throw new Error(`session is ${status.state}`);
-      if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
-      this.setStatus(
-        status.state === 'queued' ? 'Waiting for a free host…' : 'Starting the browser…',
-      );
-      await new Promise((r) => setTimeout(r, 500));
+    const session = { params: { session_id: id } };
+    const request = { ...session, body: { role } };
+    if (reconnecting) {
+      // Minting restarts a stopped session: a reconnect must not undo someone's stop.
+      const before = await api.getSessionStatus(session);
+      if (['stopped', 'failed', 'stopping'].includes(before.state))
+        throw new FinalConnectError(CLOSE_CODES.session_stopped, `the session is ${before.state}`);
     }
-    if (Date.parse(ticket.expires_at) - Date.now() < 15_000)
-      ticket = await api.issueSessionAccessToken(request);
+    const mint = () => api.issueSessionAccessToken(request);
+    // Minting also restarts a stopped or released session; a waiting one answers 409.
+    let ticket = await mint().catch((err: unknown) => {
+      if (err instanceof ApiError && WAITING_CODES.has(err.code)) return undefined;
+      throw err;
+    });
+    let waited = false;
+    for (;;) {
+      const status = await api.getSessionStatus(session);
+      const step = sessionStep(status);
+      if (step === 'ready') break;
+      if (['failed', 'stopped'].includes(status.state))
+        throw new FinalConnectError(CLOSE_CODES.session_stopped, `session is ${status.state}`);
+      if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
+      if (!reconnecting) this.setStatus(progressText(step, status));
+      waited = true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // A ticket minted before the session ran may name the host it ran on before (re-placement).
+    if (!ticket || waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
+      ticket = await mint();
     return ticket;
   }
 
-  private onEvent(e: ClientEvent): void {
-    if (e.type === 'participants') this.showPeople(e.participants);
+  private onEvent(e: ReconnectingEvent): void {
+    if (e.type === 'state') this.onState(e.state);
+    else if (e.type === 'client') this.bind(e.client);
+    else if (e.type === 'inputDropped') {
+      const what = [
+        e.keys ? `${e.keys} key${e.keys === 1 ? '' : 's'}` : '',
+        e.clicks ? `${e.clicks} click${e.clicks === 1 ? '' : 's'}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      this.flash(`Not connected: ${what} not sent. Do it again once the picture is back.`);
+    } else if (e.type === 'participants') this.showPeople(e.participants);
     else if (e.type === 'ownership')
       this.setStatus(this.client?.controls ? 'Live · you are driving' : 'Live · watching');
     else if (e.type === 'notice') this.flash(e.message);
     else if (e.type === 'closed') {
       clearInterval(this.statsTimer);
+      // nobody is "here" in a closed view, and its last round trip says nothing now
       this.metrics.textContent = '';
+      this.people.textContent = '';
+      this.people.title = '';
       this.client = undefined;
-      if (this.disposed) return;
-      if (this.stoppedHere) this.offerRetry('You stopped this session.', 'Start again', 'Stopped');
-      else this.offerRetry(e.reason || 'disconnected');
     }
+  }
+
+  private bind(client: BrowserPaneClient): void {
+    this.client = client;
+    (window as unknown as { bpClient?: BrowserPaneClient }).bpClient = client;
+    this.scale.bind(client);
+    this.media.bind(client);
+    this.files.bind(client);
+    clearInterval(this.statsTimer);
+    this.rtt.reset();
+    this.statsTimer = setInterval(() => this.showMetrics(), 1000);
+    client.focus();
+  }
+
+  private onState(state: ConnectionState): void {
+    (window as unknown as { bpConnection?: ConnectionState }).bpConnection = state;
+    this.banner.show(state);
+    this.stage.classList.toggle(
+      'reconnecting',
+      state.phase === 'reconnecting' || state.phase === 'gave_up',
+    );
+    if (this.disposed) return;
+    if (state.phase === 'live') {
+      this.setStatus(this.client?.controls ? 'Live · you are driving' : 'Live · watching');
+      if (state.reconnects > 0) this.flash('Reconnected');
+      this.revokedOnce = false;
+      this.options.onStateChange?.();
+    } else if (state.phase === 'reconnecting')
+      this.setStatus(`Reconnecting… (attempt ${state.attempt})`);
+    else if (state.phase === 'gave_up') this.setStatus('Disconnected');
+    else if (state.phase === 'ended') this.onEnded(state.code, state.reason);
+  }
+
+  private onEnded(code: number, reason: string): void {
+    // stop() says "Stopped" once the edge does, not when this view closes
+    if (this.stoppedHere) return;
+    if (code === CLOSE_CODES.grant_revoked && !this.revokedOnce) {
+      // a share was revoked: ours may still stand (then a new ticket lets us back in)
+      this.revokedOnce = true;
+      this.connect();
+    } else if (this.revokedOnce && code === 404) this.noAccess();
+    else void this.explainClose(reason || 'disconnected');
+  }
+
+  /** Someone it was shared with and cut off learns whether their share ended. */
+  private async explainClose(reason: string): Promise<void> {
+    if ((this.options.access ?? 'owner') !== 'owner') {
+      try {
+        await this.options.api.getSession({ params: { session_id: this.options.sessionId } });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return this.noAccess();
+      }
+    }
+    this.offerRetry(reason);
+  }
+
+  private noAccess(): void {
+    this.offerRetry('The owner stopped sharing this session with you.', 'Try again', 'No access');
   }
 
   private showPeople(list: Participant[]): void {
@@ -172,7 +302,10 @@ export class LiveView {
   private showMetrics(): void {
     const s = this.client?.stats();
     if (!s) return;
-    this.metrics.textContent = `${s.rttMs.toFixed(1)} ms · ${s.fps} fps · ${(s.bytesIn / 1e6).toFixed(1)} MB`;
+    const rtt = this.rtt.add(s.rttMs);
+    this.metrics.textContent = `${rtt === undefined ? '… ms' : `${rtt.toFixed(1)} ms`} · ${s.fps} fps · ${(s.bytesIn / 1e6).toFixed(1)} MB`;
+    this.metrics.title =
+      rtt === undefined ? 'Round trip: measuring until it settles' : 'Round trip (median)';
   }
 
   private setStatus(text: string): void {
@@ -191,7 +324,7 @@ export class LiveView {
         'div.placeholder',
         {},
         h('p', { text: reason }),
-        h('button.primary', { onclick: () => void this.connect() }, action),
+        h('button.primary', { onclick: () => this.connect() }, action),
       ),
     );
   }
@@ -222,16 +355,39 @@ export class LiveView {
         disconnectSelf: () => {
           this.stoppedHere = true;
           clearInterval(this.statsTimer);
-          this.client?.disconnect();
+          this.live?.close();
+          this.live = undefined;
           this.client = undefined;
+          this.offerRetry('Stopping the session…', 'Start again', 'Stopping…');
         },
         confirm: (question) => window.confirm(question),
         progress: (text) => this.setStatus(text),
       });
       this.flash(done);
+      if (this.stoppedHere && !this.disposed) {
+        const stopped = await this.untilStopped();
+        this.offerRetry(
+          'You stopped this session.',
+          'Start again',
+          stopped ? 'Stopped' : 'Stopping…',
+        );
+      }
     } catch (err) {
       this.flash((err as Error).message);
     }
     this.options.onStateChange?.();
+  }
+
+  /** Whether the session's state became `stopped` (the host reported its browser gone). */
+  private async untilStopped(): Promise<boolean> {
+    const deadline = Date.now() + 60_000;
+    while (!this.disposed && Date.now() < deadline) {
+      const status = await this.options.api.getSessionStatus({
+        params: { session_id: this.options.sessionId },
+      });
+      if (status.state === 'stopped') return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
   }
 }

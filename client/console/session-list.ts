@@ -3,7 +3,15 @@ import { clear, h, timeAgo } from './dom.ts';
 
 const LIVE_STATES = new Set(['pending', 'starting', 'ready', 'active', 'idle', 'queued']);
 
-/** The sidebar list of the user's sessions. */
+/**
+ * What a session is called: its `name` label, else the random tail of its id (UUIDv7 ids share
+ * their time prefix, so the head tells sessions started together apart badly).
+ */
+export function sessionName(s: SessionResource): string {
+  return s.labels?.name ?? `Session ${s.id.slice(-6)}`;
+}
+
+/** The sidebar list of the user's sessions (and those shared with them). */
 export function renderSessionList(
   root: HTMLElement,
   sessions: SessionResource[],
@@ -22,10 +30,13 @@ export function renderSessionList(
       h(
         `button.session-item${s.id === selected ? '.selected' : ''}`,
         { 'data-session': s.id, onclick: () => onSelect(s.id), title: s.id },
-        h('span.session-name', { text: s.labels?.name ?? `Session ${s.id.slice(0, 8)}` }),
+        h('span.session-name', { text: sessionName(s) }),
         h(`span.pill.state-${s.state}`, { text: s.state.replace(/_/g, ' ') }),
         h('span.session-meta', {
-          text: `${live ? 'started' : 'created'} ${timeAgo(s.created_at)}`,
+          text:
+            s.access === 'owner'
+              ? `${live ? 'started' : 'created'} ${timeAgo(s.created_at)}`
+              : `shared by ${s.owner.display_name ?? s.owner.subject} · ${s.access}`,
         }),
       ),
     );

@@ -262,6 +262,12 @@ export class BrowserPaneClient {
     this.connection.close(0, 'client disconnected');
   }
 
+  /** Disconnects (if still connected) and removes the live view from its container. */
+  destroy(): void {
+    if (!this.closedInfo) this.disconnect();
+    this.stage.destroy();
+  }
+
   private ping(): void {
     this.connection.send({
       type: 'ping',

@@ -37,6 +37,16 @@ export {
   type UploadResult,
 } from './files/files-feature.ts';
 export { ConnectError } from './protocol-connection.ts';
+export {
+  type BackoffPolicy,
+  type ConnectionState,
+  DEFAULT_BACKOFF,
+  FinalConnectError,
+  ReconnectingClient,
+  type ReconnectingClientOptions,
+  type ReconnectingEvent,
+  type RelayTicket,
+} from './reconnect/index.ts';
 export type { ResizeAck, ResizeApi, ResizeStats } from './resize/resize-feature.ts';
 export type { ScaleMode } from './stage.ts';
 export type { ClientStats } from './stats.ts';

@@ -42,6 +42,10 @@ export interface LocalStackOptions {
   /** How to run the host agent. */
   readonly host?: 'child' | 'in-process' | 'none';
   readonly hostMaxSessions?: number;
+  /** HOST_WARM_RUNTIMES of the host agent (default: the agent's own default). */
+  readonly hostWarmRuntimes?: number;
+  /** HOST_METRICS_TOKEN of the host agent (default: none, /metrics off). */
+  readonly hostMetricsToken?: string;
   /**
    * Host loopback ports the sessions' sandboxed browsers may reach (HOST_SANDBOX_ALLOW_PORTS):
    * the test and benchmark page servers. Default none, as on a real host.
@@ -91,9 +95,11 @@ export interface LocalStack {
   readonly queueDatabaseUrl: string;
   /**
    * Stops the in-process host agent and starts a new one with the same settings and data
-   * directory, as a restart of the agent process would (tests: what survives a restart).
+   * directory, as a restart of the agent process would (tests: what survives a restart). With
+   * `relay` ports, the new agent's relay listens (and is announced) there: its sessions move to
+   * another relay URL, as they would to another host.
    */
-  restartHost(): Promise<RunningHost>;
+  restartHost(relay?: { port: number; plainPort: number }): Promise<RunningHost>;
   stop(): Promise<void>;
 }
 
@@ -170,6 +176,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       RELAY_PUBLIC_URL: `http://127.0.0.1:${plainPort}`,
       HOST_DATA_DIR: join(options.dataDir, 'host'),
       ...(options.hostMaxSessions ? { HOST_MAX_SESSIONS: String(options.hostMaxSessions) } : {}),
+      ...(options.hostWarmRuntimes !== undefined
+        ? { HOST_WARM_RUNTIMES: String(options.hostWarmRuntimes) }
+        : {}),
+      ...(options.hostMetricsToken ? { HOST_METRICS_TOKEN: options.hostMetricsToken } : {}),
       ...(options.sandboxAllowPorts?.length
         ? { HOST_SANDBOX_ALLOW_PORTS: options.sandboxAllowPorts.join(',') }
         : {}),
@@ -258,17 +268,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       databaseUrl,
       queueDatabaseUrl: migrateUrl ?? databaseUrl,
       workflowWorker,
-      relayPort,
-      plainPort,
+      get relayPort() {
+        return Number(hostEnv.RELAY_PORT);
+      },
+      get plainPort() {
+        return Number(hostEnv.RELAY_PLAIN_PORT);
+      },
       get host() {
         return host;
       },
       hostProcess,
       mcpBridge,
-      async restartHost() {
+      async restartHost(relay) {
         if (options.host !== 'in-process' || !host) throw new Error('no in-process host agent');
         await host.stop();
         host = undefined;
+        if (relay) {
+          hostEnv.RELAY_PORT = String(relay.port);
+          hostEnv.RELAY_PLAIN_PORT = String(relay.plainPort);
+          hostEnv.RELAY_PUBLIC_URL = `http://127.0.0.1:${relay.plainPort}`;
+        }
         host = await startInProcessHost();
         return host;
       },

@@ -8,6 +8,8 @@ Settings (environment):
   RELAY_PORT          host relay TLS port                   (default 4443)
   RELAY_PLAIN_PORT    host relay loopback ws:// port        (default 4480; what local browsers use)
   HOST_MAX_SESSIONS   browser sessions this machine may run (default: by memory)
+  HOST_WARM_RUNTIMES  browsers kept started ahead for new sessions (default 1; 0 = off)
+  HOST_METRICS_TOKEN  bearer token of the host agent's GET /metrics (default: none, off)
   MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
   HOST_SANDBOX…       the host agent's session sandbox settings, passed on to it
                       (npx tsx host-pool/src/main.ts --help; SECURITY.md)

@@ -84,6 +84,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "CREDENTIALS_KEK", fromEnvironment = "CREDENTIALS_KEK"),
     (name = "HOST_ENROLLMENT_TOKEN", fromEnvironment = "HOST_ENROLLMENT_TOKEN"),
     (name = "OPERATOR_TOKEN", fromEnvironment = "OPERATOR_TOKEN"),
+    (name = "METRICS_TOKEN", fromEnvironment = "METRICS_TOKEN"),
     (name = "DEV_OIDC_SIGNING_KEY", fromEnvironment = "DEV_OIDC_SIGNING_KEY"),
     (name = "DEV_OIDC_CLIENT_SECRETS", fromEnvironment = "DEV_OIDC_CLIENT_SECRETS"),
   ],

@@ -5,6 +5,7 @@ import { database } from './middleware/database.ts';
 import { drainRequestBody } from './middleware/drain-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { devOidcRoutes } from './routes/dev-oidc.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -12,9 +13,11 @@ import { healthRoutes } from './routes/health.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { jwksRoutes } from './routes/jwks.ts';
 import { identityRoutes } from './routes/me.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionControlRoutes } from './routes/session-control.ts';
 import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { shareRoutes } from './routes/shares.ts';
 import { workflowRunRoutes } from './routes/workflow-runs.ts';
 import { workflowWorkerRoutes } from './routes/workflow-worker.ts';
 import { workflowRoutes } from './routes/workflows.ts';
@@ -46,6 +49,7 @@ function addMethodNotAllowed(app: Hono<AppEnv>): void {
 /** The edge application: every route, one error shape, request ids, a database per request. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use(requestMetrics);
   app.use(drainRequestBody);
   app.use(requestId);
   app.use(database);
@@ -53,6 +57,7 @@ export function buildApp(): Hono<AppEnv> {
   app.notFound(notFound);
 
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
   app.route('/', docsRoutes);
   app.route('/', consoleRoutes);
   app.route('/.well-known', jwksRoutes);
@@ -61,6 +66,7 @@ export function buildApp(): Hono<AppEnv> {
   identityRoutes(app);
   sessionRoutes(app);
   sessionControlRoutes(app);
+  shareRoutes(app);
   sessionFileRoutes(app);
   hostRoutes(app);
   workflowRoutes(app);

@@ -79,6 +79,8 @@ export interface Env {
   HOST_ENROLLMENT_TOKEN?: string;
   /** Secret: bearer token of operator routes (`GET /api/v1/hosts`, maintenance sweep). */
   OPERATOR_TOKEN?: string;
+  /** Secret: bearer token of `GET /metrics` (the operator token works too). */
+  METRICS_TOKEN?: string;
   /** Secret (dev issuer only): Ed25519 private JWK that signs dev OIDC tokens. */
   DEV_OIDC_SIGNING_KEY?: string;
   /** Secret (dev issuer only): JSON `{ "<client_id>": "<client_secret>" }` of service principals. */

@@ -115,6 +115,8 @@ describe('OpenAPI contract', () => {
       });
       await host.enroll(edge.secrets.hostEnrollmentToken);
       await api.get('/api/v1/hosts', edge.secrets.operatorToken);
+      await api.get('/metrics', edge.secrets.operatorToken);
+      await api.get('/metrics');
       await api.post('/api/v1/maintenance/sweep', edge.secrets.operatorToken);
 
       // Sessions.
@@ -160,6 +162,17 @@ describe('OpenAPI contract', () => {
       await api.post(`/api/v1/sessions/${id}/mcp-owner`, bridge, { width: 1280, height: 720 });
       await api.delete(`/api/v1/sessions/${id}/mcp-owner`, bridge);
       await api.delete(`/api/v1/sessions/${id}/automation-owner`, bridge);
+      // Sharing: a link, redeemed by demo2 (who then sees the session), then revoked.
+      const demo2 = await loginDevUser(edge.url, 'demo2', 'demo2-demo2');
+      const link = await api.post(`/api/v1/sessions/${id}/shares`, demo, {
+        role: 'viewer',
+        link: true,
+        expires_in_sec: 600,
+      });
+      await api.post('/api/v1/share-links/redeem', demo2, { token: link.body.link_token });
+      await api.get(`/api/v1/sessions?q=${id.slice(-6)}`, demo2);
+      await api.get(`/api/v1/sessions/${id}/shares`, demo);
+      await api.delete(`/api/v1/sessions/${id}/shares/${link.body.id}`, demo);
       // Session files: the host records a download, the owner reads it.
       const fileId = '0b5d3e5e-8f0c-4a43-9d7e-5c1f0a3b2c11';
       await api.request('PUT', `/api/v1/hosts/${host.id}/sessions/${id}/files/${fileId}`, {

@@ -37,6 +37,10 @@ export interface HostConfig {
   readonly tileSize: number;
   /** How sessions are confined (SECURITY.md). */
   readonly sandbox: SandboxSettings;
+  /** Runtimes kept started ahead for new sessions without a stored profile (the warm pool). */
+  readonly warmRuntimes: number;
+  /** Bearer token `GET /metrics` needs; undefined: metrics are off. */
+  readonly metricsToken: string | undefined;
 }
 
 export const CONFIG_HELP = `BrowserPane host agent: runs browser sessions for the edge and relays them to clients.
@@ -62,6 +66,14 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                            the container's limit when smaller than the machine's)
   CHROMIUM_PATH            Chromium binary                           (default: /usr/bin/chromium)
   TILE_SIZE                tile edge in pixels, 16–256                         (default: 64)
+  HOST_WARM_RUNTIMES       runtimes (Xvfb + Chromium on a blank profile, each in a sandbox of its own
+                           for a user id of its own) kept started ahead, so a new session shows its
+                           first picture at once; a runtime is used by one session only, then a new
+                           one is started. Sessions that restore a stored profile start cold. They
+                           use memory like sessions but do not count against HOST_MAX_SESSIONS
+                           (0 = off)                                             (default: 1)
+  HOST_METRICS_TOKEN       bearer token for GET /metrics (Prometheus text format) on the relay's
+                           ports; unset: /metrics answers 404        (optional, secret, ≥ 16 chars)
   HOST_SANDBOX             on: every session runs in a sandbox of its own (its own user when the
                            agent is root, a filesystem view, a network namespace that reaches the
                            internet only, Chromium's own sandbox and policy; needs bubblewrap,
@@ -134,6 +146,9 @@ export function parseHostConfig(
   const certPin = CERT_PIN_VALUES.get(pinRaw);
   if (!certPin) problems.push(`RELAY_CERT_PIN must be 1, 0 or unset, got "${pinRaw}"`);
   const sandbox = parseSandbox(get, int, problems);
+  const metricsToken = get('HOST_METRICS_TOKEN') || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('HOST_METRICS_TOKEN must be at least 16 characters');
   const config: HostConfig = {
     edgeUrl: edgeUrl.replace(/\/+$/, ''),
     enrollmentToken,
@@ -154,6 +169,8 @@ export function parseHostConfig(
     chromiumPath: get('CHROMIUM_PATH') || '/usr/bin/chromium',
     tileSize: int('TILE_SIZE', 64, 16, 256),
     sandbox,
+    warmRuntimes: int('HOST_WARM_RUNTIMES', 1, 0, 16),
+    metricsToken,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -4,6 +4,7 @@ import { AGENT_VERSION, agentStateDir, HostAgent } from './control/agent.ts';
 import { EdgeClient } from './control/edge-client.ts';
 import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
+import { HostMetrics } from './metrics/host-metrics.ts';
 import { CdpGateway } from './relay/cdp-gateway.ts';
 import {
   CertificateFilesSource,
@@ -19,6 +20,10 @@ import { HostSandbox } from './sandbox/index.ts';
 import { DisplaySessionFactory } from './sessions/display-session.ts';
 import { sessionFeatures } from './sessions/features.ts';
 import { SessionManager } from './sessions/session-manager.ts';
+import type { WarmPool } from './sessions/warm-pool.ts';
+
+/** The display size warm runtimes start at (the console's usual size; a session resizes it). */
+const WARM_VIEWPORT = { width: 1280, height: 720 };
 
 const CONNECT_PATH = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/connect$/;
 
@@ -30,6 +35,8 @@ export interface RunningHost {
   readonly relayPort: number;
   readonly plainPort: number | undefined;
   readonly sessions: SessionManager;
+  /** Runtimes started ahead for new sessions (HOST_WARM_RUNTIMES > 0). */
+  readonly warmPool: WarmPool | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,9 +60,10 @@ export async function startHostAgent(
     log: log.child({ module: 'relay-certificates' }),
     now: options.certificateClock,
   });
-  const slots = new SlotLimiter({ maxSlots: config.maxSessions });
+  // warm runtimes are runtimes too, beyond the sessions' slots
+  const slots = new SlotLimiter({ maxSlots: config.maxSessions + config.warmRuntimes });
   const edge = new EdgeClient(config.edgeUrl);
-  const sandbox = await openSandbox(config, log);
+  const { sandbox, canStart } = await openSandbox(config, log);
   const factory = new DisplaySessionFactory({
     dataDir: config.dataDir,
     chromiumPath: config.chromiumPath,
@@ -69,6 +77,14 @@ export async function startHostAgent(
   let agent: HostAgent | undefined;
   const sessions = new SessionManager(factory, config.maxSessions, log, () => agent?.nudge());
   agent = new HostAgent(config, () => certificates.pinSha256, edge, sessions, log);
+  const metrics = new HostMetrics(
+    {
+      sessions,
+      warmRuntimes: () => factory.warmPool?.size ?? 0,
+      warmTarget: () => config.warmRuntimes,
+    },
+    config.metricsToken,
+  );
 
   let verifier: TicketVerifier | undefined;
   const verify = (ticket: string | null, sessionId: string): Promise<TicketClaims> =>
@@ -120,6 +136,8 @@ export async function startHostAgent(
       else session.close({ closeCode: 1007, reason: 'session_unavailable' });
     },
     http: async (req) => {
+      const scraped = metrics.http(req);
+      if (scraped) return scraped;
       if (req.path === '/healthz') {
         return {
           status: 200,
@@ -161,6 +179,11 @@ export async function startHostAgent(
       used: new FileUsedTickets(join(agentStateDir(config.dataDir), 'used-tickets')),
     });
     agent.start();
+    // after enrolment, so starting browsers ahead never delays it; none when sessions cannot start
+    const pool =
+      config.warmRuntimes > 0 && canStart
+        ? factory.startWarmPool(config.warmRuntimes, WARM_VIEWPORT)
+        : undefined;
     return {
       hostId: enrollment.host_id,
       get certificate() {
@@ -170,9 +193,11 @@ export async function startHostAgent(
       relayPort: relay.port,
       plainPort: relay.plainPort,
       sessions,
+      warmPool: pool,
       stop: async () => {
         certificates.stop();
         agent?.stop();
+        await pool?.stop();
         await sessions.stopAll();
         await relay.close();
       },
@@ -188,12 +213,15 @@ export async function startHostAgent(
  * The host's session sandbox (checked and cleaned up now, so a host that cannot sandbox says so
  * at start), or none when the operator switched it off — said loudly, as it is.
  */
-async function openSandbox(config: HostConfig, log: Logger): Promise<HostSandbox | undefined> {
+async function openSandbox(
+  config: HostConfig,
+  log: Logger,
+): Promise<{ sandbox: HostSandbox | undefined; canStart: boolean }> {
   if (!config.sandbox.enabled) {
     log.warn(
       'HOST_SANDBOX=off: sessions run as this agent, unconfined — a user can read what the agent can read and reach what it can reach (SECURITY.md)',
     );
-    return undefined;
+    return { sandbox: undefined, canStart: true };
   }
   const sandbox = new HostSandbox(config.sandbox, log.child({ module: 'sandbox' }));
   const problem = await sandbox.prepare();
@@ -207,5 +235,5 @@ async function openSandbox(config: HostConfig, log: Logger): Promise<HostSandbox
       allowHostPorts: config.sandbox.allowHostPorts,
       allowNets: config.sandbox.allowNets,
     });
-  return sandbox;
+  return { sandbox, canStart: !problem };
 }

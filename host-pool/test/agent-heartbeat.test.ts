@@ -102,6 +102,7 @@ describe('host agent heartbeats', () => {
         HOST_NAME: 'agent-test',
         HOST_DATA_DIR: dataDir,
         HOST_MAX_SESSIONS: '2',
+        HOST_WARM_RUNTIMES: '0',
       },
       [],
     );

@@ -146,8 +146,9 @@ describe('relay doors', () => {
     expect(refreshes.sent).toBeGreaterThan(5000);
     expect(refreshes.bytes).toBeLessThan(refreshBound);
 
-    // Refreshes, repairs of real tiles and pings at once: within the byte budget (plus one
-    // picture: the one sent while the budget was still positive may run it into debt).
+    // Refreshes, repairs of real tiles and pings at once: within the byte budget, plus one
+    // picture (the one sent while the budget was still positive may run it into debt). Repairs
+    // over the budget wait for it; they never turn into an unbudgeted picture of pixels.
     const mixed = await flood(['refresh', 'cacheMiss', 'ping'], 3);
     const mixedBound =
       picture +
@@ -176,6 +177,52 @@ describe('relay doors', () => {
       .toBeGreaterThanOrEqual(changes);
     expect(owner.closeInfo).toBeUndefined();
     expect(flooder.closeInfo).toBeUndefined();
+  });
+
+  it('lets repairs asked for over the byte budget wait, then sends each tile once the budget allows', async () => {
+    // A budget of one picture's worth: the first picture leaves it empty, so every repair waits.
+    const fx = await start({
+      size: { width: 512, height: 256 },
+      hub: {
+        requestLimits: {
+          ...DEFAULT_REQUEST_LIMITS,
+          solicitedBurstBytes: 64 * 1024,
+          solicitedBytesPerSecond: 64 * 1024,
+        },
+      },
+    });
+    for (let row = 0; row < 4; row++)
+      for (let col = 0; col < 8; col++) fx.source.paint(col, row, col * 7 + row);
+    const viewer = await connect(fx, 'viewer');
+    await viewer.waitFor('frameEnd');
+    const tiles = fx.source.snapshot().tiles.flatMap((t) => (t.kind === 'pixels' ? [t] : []));
+    expect(tiles).toHaveLength(32);
+    // Drain the budget with repairs of one tile, then ask for all 32, each many times.
+    const from = viewer.messages.length;
+    for (let round = 0; round < 40; round++)
+      for (const t of tiles)
+        viewer.send({ type: 'cacheMiss', col: t.col, row: t.row, hash: t.hash });
+    // Every tile arrives with its pixels (16 KiB each: ~8 s of budget for all 32), and no picture
+    // of pixels was sent in place of the repairs.
+    const repairs = () => viewer.messages.slice(from).filter((m) => m.type === 'tileEncoded');
+    const repaired = () =>
+      new Set(repairs().map((m) => (m.type === 'tileEncoded' ? `${m.col},${m.row}` : ''))).size;
+    await expect.poll(repaired, { timeout: 20_000, interval: 250 }).toBe(32);
+    const stats = fx.hub.connections().find((c) => c.role === 'viewer')?.stats;
+    expect(stats?.throttled).toBeGreaterThan(0);
+    // At most one repair per tile per round that was within budget: far fewer than the 1,280 asked.
+    expect(repairs().length).toBeLessThan(32 * 6);
+    // Each repair is a frame of its own tile: none came as a picture carrying many tiles' pixels.
+    const pixelsPerFrame: number[] = [];
+    let inFrame = 0;
+    for (const m of viewer.messages.slice(from)) {
+      if (m.type === 'tileEncoded') inFrame++;
+      if (m.type !== 'frameEnd') continue;
+      pixelsPerFrame.push(inFrame);
+      inFrame = 0;
+    }
+    expect(Math.max(...pixelsPerFrame)).toBe(1);
+    expect(viewer.closeInfo).toBeUndefined();
   });
 
   it('closes a client that holds a frame half-sent, however slowly it trickles', async () => {

@@ -50,6 +50,12 @@ export const BENCHES: Bench[] = [
     quickArgs: ['--seconds', '5'],
   },
   {
+    name: 'pool',
+    script: 'test/bench/pool-bench.ts',
+    what: 'create → first picture with a warm runtime vs a cold start',
+    quickArgs: ['--rounds', '2'],
+  },
+  {
     name: 'sandbox',
     script: 'test/bench/sandbox-bench.ts',
     what: 'session start-up time and memory in the sandbox vs unsandboxed',

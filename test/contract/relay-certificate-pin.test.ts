@@ -50,6 +50,7 @@ describe('relay certificate pin between host agent and edge', () => {
         RELAY_PUBLIC_URL: 'https://127.0.0.1:4443',
         HOST_DATA_DIR: join(dataDir, name),
         HOST_MAX_SESSIONS: '1',
+        HOST_WARM_RUNTIMES: '0',
         ...env,
       },
       [],

@@ -1,6 +1,8 @@
 import { h } from '../dom.ts';
 
 export interface ShareActions {
+  /** Opens the "Share with people" panel (owners only; absent for others). */
+  people?(): void;
   /** Opens the session in a new window as `role`. */
   open(role: 'owner' | 'viewer'): void;
   /** Copies a viewer link; resolves with what to tell the user. */
@@ -8,8 +10,8 @@ export interface ShareActions {
 }
 
 /**
- * The toolbar's Share menu: open the session in a new window as a viewer or as another
- * participant, or copy a viewer link. One button in the toolbar instead of three, so the toolbar
+ * The toolbar's Share menu: share with other people (invitations and links, for the owner), open
+ * the session in a new window as a viewer or as another participant, or copy a viewer link. One button in the toolbar instead of three, so the toolbar
  * fits on narrow screens.
  */
 export class ShareMenu {
@@ -39,6 +41,14 @@ export class ShareMenu {
     this.menu = h(
       'div.menu',
       { role: 'menu', hidden: true },
+      actions.people
+        ? item(
+            'Share with people…',
+            'Invite someone as a viewer or collaborator, or make a link',
+            () => actions.people?.(),
+            'share-people',
+          )
+        : undefined,
       item(
         'Open as viewer',
         'Open this session in a new window as a viewer',

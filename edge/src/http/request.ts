@@ -3,8 +3,6 @@ import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { DRAIN_LIMIT } from './body-limits.ts';
 
-export { DRAIN_LIMIT };
-
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Reads and discards the rest of a body, up to {@link DRAIN_LIMIT} bytes in all. */

@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.ts';
-import { DRAIN_LIMIT, discard } from '../http/request.ts';
+import { DRAIN_LIMIT } from '../http/body-limits.ts';
+import { discard } from '../http/request.ts';
 
 /**
  * Reads (and throws away) whatever the request body still holds before the answer goes out, up to

@@ -27,6 +27,25 @@ export async function requireSecret(
 }
 
 /**
+ * Like `requireSecret`, for a route any of several secrets opens (unset ones are skipped): the
+ * metrics route takes the metrics token or the operator token.
+ */
+export async function requireOneSecret(
+  header: string | undefined,
+  expected: ReadonlyArray<string | undefined>,
+  what: string,
+): Promise<void> {
+  const token = bearerToken(header);
+  const set = expected.filter((e): e is string => Boolean(e));
+  if (set.length === 0)
+    throw new AppError('unauthorized', `${what} is not configured on this edge`);
+  for (const e of set) if (token && (await secretsEqual(token, e))) return;
+  throw new AppError('unauthorized', `this route needs "Authorization: Bearer <${what}>"`, {
+    headers: { 'www-authenticate': 'Bearer' },
+  });
+}
+
+/**
  * The host contract: hosts enrol with a shared enrolment token, then heartbeat with their own
  * credential and get their desired state back. Operators list hosts and run the sweep with the
  * operator token.

@@ -22,7 +22,11 @@ import {
 
 /** What views of a session need from the request: the edge's origin and the time. */
 export function viewContext(c: Context<AppEnv>): ViewContext {
-  return { origin: edgeOrigin(config(c.env), c.req.url), now: new Date() };
+  return {
+    origin: edgeOrigin(config(c.env), c.req.url),
+    now: new Date(),
+    principal: c.var.principal,
+  };
 }
 
 /** Where the request came from, when the platform knows (Cloudflare's request.cf). */
@@ -97,6 +101,7 @@ export function sessionRoutes(app: Hono<AppEnv>): void {
       labels: dynamic['label.'],
       integration: dynamic['integration.'],
       templateId: query.template_id,
+      query: query.q,
     });
     return {
       status: 200,
@@ -109,13 +114,13 @@ export function sessionRoutes(app: Hono<AppEnv>): void {
 
   implement(app, routes.getSession, async (c, { params }) => {
     const db = c.var.db();
-    const row = await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    const row = await loadSession(db, params.session_id, c.var.principal, 'shared');
     return { status: 200, body: await resourceOf(db, row, viewContext(c)) };
   });
 
   implement(app, routes.getSessionStatus, async (c, { params }) => {
     const db = c.var.db();
-    const row = await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    const row = await loadSession(db, params.session_id, c.var.principal, 'shared');
     return { status: 200, body: await sessionStatus(db, row, viewContext(c)) };
   });
 

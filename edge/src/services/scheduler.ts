@@ -8,6 +8,7 @@ import {
   sessionEvents,
   sessions,
 } from '../db/schema/index.ts';
+import { countPlacements } from './metrics/edge-metrics.ts';
 import { type HostCandidate, rankHosts } from './placement.ts';
 import { RUNNING_STATES } from './session-view.ts';
 
@@ -130,6 +131,7 @@ export async function placePending(tx: Queryable, now: Date, cfg: Config): Promi
     ]);
     placed.push(session.id);
   }
+  countPlacements(placed.length);
   return placed;
 }
 

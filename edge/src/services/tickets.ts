@@ -12,10 +12,12 @@ import { type SessionRow, sessions } from '../db/schema/index.ts';
 import type { Env, Variables } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { randomToken } from './crypto.ts';
+import { countTicket } from './metrics/edge-metrics.ts';
 import type { Principal } from './oidc/principal.ts';
 import { markLostHosts } from './scheduler.ts';
 import { isRunningState } from './session-view.ts';
 import { connectPoint } from './sessions/connect-point.ts';
+import { recordUse, sharesUsedBy } from './sessions/shares.ts';
 import { notFound, queuesOf, restartSession } from './sessions.ts';
 import { loadSigningKey, signJwt } from './signing-keys.ts';
 
@@ -45,6 +47,8 @@ interface Placed {
   mcpOwnerId: string | null;
   /** The session's grant generation now; the ticket carries it as `gen`. */
   grantGeneration: number;
+  /** The strongest live share the caller holds on the session (null: none). */
+  shareRole: 'viewer' | 'collaborator' | null;
   relayUrl: string | null;
   certSha256: string | null;
   hostHeartbeat: Date | null;
@@ -62,11 +66,19 @@ select s.id as "id", s.owner_id as "ownerId", s.state as "state", s.owner_mode a
        s.capabilities as "capabilities", s.host_id as "hostId",
        s.automation_owner_id as "automationOwnerId", s.mcp_owner_id as "mcpOwnerId",
        s.grant_generation as "grantGeneration",
+       case when s.owner_id = $2 then null else (
+         select case when bool_or(sh.role = 'collaborator') then 'collaborator' else 'viewer' end
+           from session_shares sh
+          where sh.session_id = s.id and (sh.expires_at is null or sh.expires_at > now())
+            and (sh.subject = $2 or ($3::text is not null and sh.email = $3::text)
+                 or exists (select 1 from share_redemptions r
+                             where r.share_id = sh.id and r.principal_id = $2))
+         having count(*) > 0) end as "shareRole",
        h.relay_url as "relayUrl", h.cert_sha256 as "certSha256",
        (extract(epoch from h.last_heartbeat_at) * 1000)::float8 as "hostHeartbeatMs",
        h.status as "hostStatus"
   from sessions s left join hosts h on h.id = s.host_id
- where s.id = $1::uuid and (s.owner_id = $2 or s.automation_owner_id = $2 or s.mcp_owner_id = $2)`;
+ where s.id = $1::uuid`;
 
 async function loadWithHost(
   query: QueryOnce,
@@ -75,10 +87,18 @@ async function loadWithHost(
 ): Promise<Placed | null> {
   const rows = await query<Omit<Placed, 'hostHeartbeat'> & { hostHeartbeatMs: number | null }>(
     LOAD_WITH_HOST,
-    [sessionId, principal.id],
+    [sessionId, principal.id, principal.email ?? null],
   );
   const row = rows[0];
-  if (!row) return null;
+  const id = principal.id;
+  if (
+    !row ||
+    (row.ownerId !== id &&
+      row.automationOwnerId !== id &&
+      row.mcpOwnerId !== id &&
+      row.shareRole === null)
+  )
+    return null;
   const { hostHeartbeatMs, ...rest } = row;
   return { ...rest, hostHeartbeat: hostHeartbeatMs === null ? null : new Date(hostHeartbeatMs) };
 }
@@ -104,8 +124,21 @@ function authorize(
       );
     }
   } else if (principal.id !== session.ownerId) {
-    throw new AppError('forbidden', `only the session owner may mint ${role} tickets`);
+    // people it is shared with: viewers watch, collaborators also drive
+    if (role === 'viewer' && session.shareRole !== null) return;
+    if (role === 'owner' && session.shareRole === 'collaborator') return;
+    throw new AppError(
+      'forbidden',
+      session.shareRole === 'viewer'
+        ? 'the session is shared with you as a viewer: mint viewer tickets'
+        : `only the session owner may mint ${role} tickets`,
+    );
   }
+}
+
+/** Whether the ticket is a share's grant: a person the session is shared with, not a delegate. */
+function viaShare(session: Placed, principal: Principal, role: Role): boolean {
+  return role !== 'automation' && principal.id !== session.ownerId;
 }
 
 async function sign(
@@ -138,7 +171,9 @@ async function sign(
     caps,
     mode: session.ownerMode,
     gen: Number(session.grantGeneration),
+    ...(viaShare(session, principal, role) ? { via: 'share' } : {}),
   });
+  countTicket(role);
   return {
     token_type: 'session_connect_ticket',
     token,
@@ -183,9 +218,10 @@ export async function mintTicket(
     await markLostHosts(conn.db(), now, cfg);
     placed = (await loadWithHost(conn.query, sessionId, principal)) ?? placed;
   }
+  // only the owner (or its automation) restarts a session; people it is shared with wait for it
   if (
     (placed.state === 'stopped' || placed.state === 'failed' || placed.state === 'released') &&
-    (role === 'owner' || role === 'automation')
+    ((role === 'owner' && principal.id === placed.ownerId) || role === 'automation')
   ) {
     const db = conn.db();
     await restartSession(db, await fullRow(db, sessionId), now, cfg);
@@ -193,6 +229,9 @@ export async function mintTicket(
   }
 
   const session = placed;
+  // remember who used a personal share, so revoking it disconnects them at once
+  if (viaShare(session, principal, role))
+    await recordShareUse(conn.db(), principal, session.id, now);
   if (isRunningState(session.state) && session.hostId !== null && placed.relayUrl !== null) {
     return sign(env, cfg, issuer, principal, placed, role, now);
   }
@@ -222,4 +261,14 @@ export async function mintTicket(
     default:
       throw new AppError('session_not_running', `the session is ${session.state}`);
   }
+}
+
+async function recordShareUse(
+  db: Database,
+  principal: Principal,
+  sessionId: string,
+  now: Date,
+): Promise<void> {
+  for (const shareId of await sharesUsedBy(db, principal, sessionId))
+    await recordUse(db, shareId, principal, now);
 }

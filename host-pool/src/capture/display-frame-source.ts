@@ -1,5 +1,6 @@
 import { FrameEncoder } from '../encode/frame-encoder.ts';
 import { damageBands, type Rect } from '../encode/tile-grid.ts';
+import { observeEncode } from '../metrics/traffic.ts';
 import type { FrameSource, FrameUpdate, GridConfig, TileUpdate } from '../types.ts';
 import { DamageTracker } from './damage-tracker.ts';
 import { CaptureError } from './errors.ts';
@@ -291,6 +292,7 @@ export class DisplayFrameSource implements FrameSource {
         const t1 = performance.now();
         this.#tap([{ y0: 0, y1: this.#grabber.height }], ts);
         update = this.#encoder.encodeFull(this.#grabber.frame, ts);
+        observeEncode(performance.now() - t1);
         this.#record(t0, t1, this.#grabber.height);
       } else {
         const { width, height } = this.#encoder.grid;
@@ -302,6 +304,7 @@ export class DisplayFrameSource implements FrameSource {
         this.#tap(bands, ts);
         update = this.#encoder.encodeChanges(this.#grabber.frame, bands, ts);
         if (!update && resumed) update = this.#encoder.encodeEmpty(ts);
+        observeEncode(performance.now() - t1);
         this.#record(
           t0,
           t1,

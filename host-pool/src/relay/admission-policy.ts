@@ -17,9 +17,9 @@ export const DEFAULT_ROLE_LIMITS: RoleLimits = {
 
 /**
  * Who a session hub lets in: per-role connection limits, and the session's grant generation — an
- * automation grant (ticket, CDP grant) minted under an older generation was revoked by the
- * session's owner and no longer admits anyone; live connections holding one are cut when the
- * host learns the new generation.
+ * automation grant (ticket, CDP grant) or a share's ticket minted under an older generation was
+ * revoked by the session's owner and no longer admits anyone; live connections holding one are cut
+ * when the host learns the new generation (people still shared with reconnect with a new ticket).
  */
 export class AdmissionPolicy {
   private generation = 0;
@@ -37,9 +37,15 @@ export class AdmissionPolicy {
     return true;
   }
 
-  /** Whether `claims` is a delegated grant that a later revocation ended. */
-  revoked(claims: Pick<TicketClaims, 'role' | 'grantGeneration'>): boolean {
-    return claims.role === 'automation' && claims.grantGeneration < this.generation;
+  /**
+   * Whether `claims` is a delegated grant (automation, or a share of the session) that a later
+   * revocation ended.
+   */
+  revoked(claims: Pick<TicketClaims, 'role' | 'grantGeneration'> & { shared?: boolean }): boolean {
+    return (
+      (claims.role === 'automation' || claims.shared === true) &&
+      claims.grantGeneration < this.generation
+    );
   }
 
   /** Whether one more connection of `role` fits, given how many of that role are connected. */

@@ -6,8 +6,9 @@ import type { PictureFanout } from './picture-fanout.ts';
 /**
  * What a client asks the relay to send — a ping's pong, a full picture, a tile it lacked — within
  * its {@link RequestBudget}. A client that asks too often gets one `rate_limited` notice, its
- * pings go unanswered and its refreshes and repairs fold into one refresh sent when the budget
- * allows; nobody else's stream is touched (each client has its own budget and its own queue).
+ * pings go unanswered, its refreshes fold into one refresh and its repairs (at most one per tile)
+ * wait, all sent when the budget allows; nobody else's stream is touched (each client has its
+ * own budget and its own queue).
  */
 export class ClientRequests {
   constructor(
@@ -23,20 +24,25 @@ export class ClientRequests {
   refresh(p: Participant): void {
     if (p.budget.mayRefresh()) return this.sendRequested(p);
     this.throttle(p);
-    this.later(p);
+    this.later(p, true);
   }
 
   cacheMiss(p: Participant, m: MessageOf<'cacheMiss'>): void {
     if (p.budget.solicitedBytes.available() <= 0) {
-      // Over the byte budget: forget the tile (the next picture carries its pixels) and refresh later.
-      p.serializer.forget(m.hash);
+      // Over the byte budget: the repair waits for the budget. It is never turned into a picture
+      // of pixels, which would cost the relay the bytes without charging them to anyone.
+      p.pendingRepairs.set(`${m.col},${m.row}`, { col: m.col, row: m.row, hash: m.hash });
       this.throttle(p);
       this.later(p);
       return;
     }
+    this.repair(p, m.col, m.row, m.hash);
+  }
+
+  private repair(p: Participant, col: number, row: number, hash: number): void {
     const bytes = p.serializer.repair(
-      m.hash,
-      this.source.tileAt(m.col, m.row),
+      hash,
+      this.source.tileAt(col, row),
       p.serializer.lastSentSeq,
       nowUs(),
     );
@@ -45,10 +51,12 @@ export class ClientRequests {
     p.peer.sendBytes(bytes);
   }
 
-  /** Stops the pending deferred refresh (the participant left). */
+  /** Stops what waits for the budget (the participant left). */
   forget(p: Participant): void {
     clearTimeout(p.refreshTimer);
     p.refreshTimer = undefined;
+    p.refreshDeferred = false;
+    p.pendingRepairs.clear();
   }
 
   /** The picture goes now, or once the participant caught up; its bytes are charged either way. */
@@ -58,19 +66,33 @@ export class ClientRequests {
     this.picture.catchUp(p);
   }
 
-  /** One refresh, as soon as the budget allows (at most one pending per client). */
-  private later(p: Participant): void {
+  /** What waits for the budget goes as soon as it allows (one timer per client). */
+  private later(p: Participant, refresh = false): void {
+    if (refresh) p.refreshDeferred = true;
     if (p.refreshTimer || p.peer.closed) return;
+    const wait = p.refreshDeferred ? p.budget.msUntilRefresh() : p.budget.solicitedBytes.msUntil(1);
     p.refreshTimer = setTimeout(
       () => {
         p.refreshTimer = undefined;
         if (p.peer.closed) return;
-        if (p.budget.mayRefresh()) this.sendRequested(p);
-        else this.later(p);
+        this.flushDeferred(p);
       },
-      Math.max(20, p.budget.msUntilRefresh()),
+      Math.max(20, wait),
     );
     p.refreshTimer.unref();
+  }
+
+  private flushDeferred(p: Participant): void {
+    if (p.refreshDeferred && p.budget.mayRefresh()) {
+      p.refreshDeferred = false;
+      this.sendRequested(p);
+    }
+    for (const [key, tile] of p.pendingRepairs) {
+      if (p.budget.solicitedBytes.available() <= 0) break;
+      p.pendingRepairs.delete(key);
+      this.repair(p, tile.col, tile.row, tile.hash);
+    }
+    if (p.refreshDeferred || p.pendingRepairs.size > 0) this.later(p);
   }
 
   private throttle(p: Participant): void {

@@ -23,8 +23,15 @@ export class Participant {
   readonly refused = new Map<string, number>();
   /** What it may make the relay send on request (refreshes, repairs, pings). */
   readonly budget: RequestBudget;
-  /** A refresh it asked for that waits for its budget. */
+  /** A refresh or repairs it asked for that wait for its budget. */
   refreshTimer: NodeJS.Timeout | undefined;
+  /** A refresh it asked for over its budget, sent when the budget allows. */
+  refreshDeferred = false;
+  /**
+   * Tiles it lacked that wait for its byte budget: tile index → the hash it named. Keyed by
+   * position, so it never holds more than one entry per tile of the screen.
+   */
+  readonly pendingRepairs = new Map<string, { col: number; row: number; hash: number }>();
   /** It asked for the next full picture (its bytes count against its budget when it goes). */
   refreshRequested = false;
 

@@ -8,6 +8,7 @@ import {
   type MessageOf,
   ProtocolError,
 } from '@browserpane/protocol';
+import { countFramesOut } from '../metrics/traffic.ts';
 import type { BidiStream, WtSession } from './transport-types.ts';
 
 type FrameDecoder = ReturnType<typeof createFrameDecoder>;
@@ -156,6 +157,7 @@ export class Peer {
     }
     this.queued += bytes.byteLength;
     this.stats.bytesOut += bytes.byteLength;
+    countFramesOut(bytes);
     this.writer.write(bytes).then(
       () => {
         const wasLagging = this.lagging;

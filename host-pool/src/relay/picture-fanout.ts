@@ -1,4 +1,5 @@
 import { CAP } from '@browserpane/protocol';
+import { countPicture } from '../metrics/traffic.ts';
 import type { CursorSource, CursorUpdate, FrameSource, FrameUpdate } from '../types.ts';
 import type { Participant } from './participant.ts';
 
@@ -20,11 +21,13 @@ export class PictureFanout {
       if (p.needsRefresh || p.behind || !p.serializer.canApply(update)) {
         p.needsRefresh = true;
         p.peer.stats.framesDropped++;
+        countPicture('dropped');
         if (!p.behind) this.sendPicture(p);
         continue;
       }
       p.peer.sendBytes(p.serializer.encode(update));
       p.peer.stats.framesSent++;
+      countPicture('sent');
     }
   }
 
@@ -38,6 +41,7 @@ export class PictureFanout {
     const bytes = p.serializer.encode(this.source.snapshot());
     p.peer.sendBytes(bytes);
     p.peer.stats.framesSent++;
+    countPicture('sent');
     p.needsRefresh = false;
     if (p.refreshRequested) {
       p.refreshRequested = false;

@@ -146,7 +146,10 @@ export class SessionHub {
     let cut = 0;
     for (const p of this.participants.values()) {
       if (!this.policy.revoked(p.claims)) continue;
-      p.peer.close('grant_revoked', 'the automation grant was revoked');
+      p.peer.close(
+        'grant_revoked',
+        p.claims.shared ? 'the share was revoked' : 'the automation grant was revoked',
+      );
       cut++;
     }
     for (const a of this.external.values()) {
@@ -159,7 +162,7 @@ export class SessionHub {
   }
 
   /** Whether a ticket with these claims may still admit a connection (not revoked since). */
-  admitsGrant(claims: Pick<TicketClaims, 'role' | 'grantGeneration'>): boolean {
+  admitsGrant(claims: Pick<TicketClaims, 'role' | 'grantGeneration' | 'shared'>): boolean {
     return !this.policy.revoked(claims);
   }
 

@@ -62,6 +62,13 @@ describe('connect tickets on the host', () => {
       expect(await reason(v.verify(await sign({ gen }), 's1')), String(gen)).toBe('malformed');
   });
 
+  it('marks a share’s ticket (`via: "share"`) so a newer generation revokes it', async () => {
+    const v = verifier();
+    expect((await v.verify(await sign({ role: 'viewer', via: 'share' }), 's1')).shared).toBe(true);
+    expect((await v.verify(await sign({ role: 'viewer' }), 's1')).shared).toBe(false);
+    expect((await v.verify(await sign({ role: 'viewer', via: 'other' }), 's1')).shared).toBe(false);
+  });
+
   it('refuses a ticket used before a restart after it: used ids are kept on disk until they expire', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bp-used-')), 'agent', 'used-tickets');
     const token = await sign({});

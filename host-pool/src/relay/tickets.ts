@@ -28,6 +28,11 @@ export interface TicketClaims {
    * automation grant older than the generation the host knows was revoked.
    */
   readonly grantGeneration: number;
+  /**
+   * The ticket is a share's grant (`via: "share"`): someone the owner shared the session with. Like
+   * an automation grant, it is revoked by a newer grant generation.
+   */
+  readonly shared: boolean;
 }
 
 export type TicketFailure =
@@ -165,5 +170,6 @@ function parseClaims(p: Record<string, unknown>): TicketClaims {
     ticketId,
     expiresAt: (p.exp as number) * 1000,
     grantGeneration: gen,
+    shared: p.via === 'share',
   };
 }

@@ -79,12 +79,6 @@ export class TileSerializer {
     ]);
   }
 
-  /** The client lacked a tile we named by hash and it will not be repaired now: forget it. */
-  forget(hash: number): void {
-    this.stats.cacheMisses++;
-    this.cache.delete(hash);
-  }
-
   private tileMessage(tile: TileUpdate): Message {
     if (tile.kind === 'fill') {
       this.stats.tilesFilled++;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { RuntimeError } from './errors.ts';
 import { findExecutable } from './find-executable.ts';
+import { closeOverCdp } from './graceful-close.ts';
 import { withParentDeathSignal } from './parent-death.ts';
 import {
   type ExitInfo,
@@ -69,7 +70,11 @@ export interface ChromiumProcess {
   readonly browserWsUrl: string;
   readonly exited: Promise<ExitInfo>;
   log(): string;
-  /** SIGTERM to the browser (it saves state), SIGKILL to the whole group after `timeoutMs`. */
+  /**
+   * Closes the browser as a person quitting it would (CDP `Browser.close`: it writes its cookies,
+   * localStorage and open tabs to the profile), SIGTERM if that is not answered, SIGKILL to the
+   * whole group when it has not exited after `timeoutMs`.
+   */
   stop(timeoutMs: number): Promise<void>;
   /** SIGKILL to the whole process group. */
   kill(): Promise<void>;
@@ -215,6 +220,8 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
       : (readActivePort(options.paths.profile) ?? listeningFromLog(log.toString()));
   // the port the agent dials: pasta's host side for a sandboxed browser
   const reachable = (port: number) => options.sandbox?.cdpHostPort ?? port;
+  const browserWsUrl = (active: { port: number; path: string }) =>
+    `ws://127.0.0.1:${reachable(active.port)}${active.path}`;
   // signals go to the browser itself, not to bubblewrap around it
   const browserPid = (): number | undefined =>
     options.sandbox && pid ? (SessionSandbox.mainPid(pid) ?? pid) : pid;
@@ -225,16 +232,20 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
         child,
         pid,
         cdpPort: reachable(active.port),
-        browserWsUrl: `ws://127.0.0.1:${reachable(active.port)}${active.path}`,
+        browserWsUrl: browserWsUrl(active),
         exited,
         log: () => log.toString(),
         stop: async (timeoutMs) => {
-          try {
-            process.kill(browserPid() ?? pid, 'SIGTERM');
-          } catch {
-            // already gone
+          const deadline = Date.now() + timeoutMs;
+          // most of the budget for a clean quit; the rest for SIGTERM if DevTools is stuck
+          if (!(await closeOverCdp(browserWsUrl(active), child, Math.round(timeoutMs * 0.7)))) {
+            try {
+              process.kill(browserPid() ?? pid, 'SIGTERM');
+            } catch {
+              // already gone
+            }
           }
-          if (!(await waitForExit(child, timeoutMs))) await kill();
+          if (!(await waitForExit(child, Math.max(0, deadline - Date.now())))) await kill();
           else signalGroup(pid, 'SIGKILL');
         },
         kill,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The directories of one session; they survive restarts (and stop/start with the same root). */
@@ -103,4 +103,17 @@ export function clearProfileLocks(paths: SessionPaths): void {
     } catch {
       // not a file (the session made it a directory): Chromium will complain, nobody else
     }
+}
+
+/**
+ * Whether the profile holds a browser session to reopen (Chromium keeps its tabs in
+ * `Default/Sessions`). Looks at the entry itself (lstat, never following a link) and reads nothing:
+ * the profile may be the session user's.
+ */
+export function hasLastSession(paths: SessionPaths): boolean {
+  try {
+    return lstatSync(join(paths.profile, 'Default', 'Sessions')).isDirectory();
+  } catch {
+    return false;
+  }
 }

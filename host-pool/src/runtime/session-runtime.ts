@@ -10,6 +10,7 @@ import {
   applyProfilePreferences,
   browserWritableDirs,
   clearProfileLocks,
+  hasLastSession,
   prepareSessionPaths,
   type SessionPaths,
 } from './profile.ts';
@@ -128,7 +129,11 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
     return this.#enqueue(() => this.#start(options));
   }
 
-  /** Graceful stop: Chromium gets SIGTERM (it saves its profile), then SIGKILL; then Xvfb. */
+  /**
+   * Graceful stop: Chromium is asked to quit (CDP `Browser.close`, then SIGTERM) so it writes its
+   * cookies, storage and open tabs to the profile, then SIGKILL; then Xvfb. The next start on the
+   * same profile reopens those tabs.
+   */
   stop(): Promise<void> {
     return this.#enqueue(() => this.#teardown(false));
   }
@@ -235,7 +240,8 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
       this.#control = await XConnection.open(xvfb.display, { auth: this.#cookie, shm: false });
       this.#size = await setScreenSize(this.#control, options.width, options.height);
       this.#checkGeneration(generation);
-      const chromium = await this.#launch(0, false);
+      // a profile that ran before reopens the tabs it had when it was last closed
+      const chromium = await this.#launch(0, hasLastSession(paths));
       if (generation !== this.#generation) await chromium.kill();
       this.#checkGeneration(generation);
       this.#chromium = chromium;

@@ -1,16 +1,25 @@
-import { join } from 'node:path';
+import { lstat, readlink, symlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
 import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
 import { CdpTextInserter, InputInjector } from '../input/index.ts';
 import type { Logger } from '../log.ts';
 import { SessionHub } from '../relay/session-hub.ts';
-import { type RuntimeState, SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
-import { sessionPaths } from '../runtime/profile.ts';
-import type { HostSandbox, SessionSandbox } from '../sandbox/index.ts';
-import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
+import type { RuntimeState, SessionRuntime, SlotLimiter } from '../runtime/index.ts';
+import type { HostSandbox } from '../sandbox/index.ts';
+import type { SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 import { sessionCapabilityMask } from './session-capabilities.ts';
+import {
+  clampEven,
+  discardRuntime,
+  type RuntimeStarterOptions,
+  type StartedRuntime,
+  sessionsDir,
+  startRuntime,
+} from './started-runtime.ts';
+import { WarmPool } from './warm-pool.ts';
 
 /** What every session serves: the picture and input. Features add the rest. */
 export const BASE_CAPABILITIES = CAP.input | CAP.tileCache | CAP.copyRect | CAP.cursor;
@@ -29,57 +38,100 @@ export interface DisplaySessionFactoryOptions {
   readonly sandbox?: HostSandbox;
 }
 
-/** Builds a live session: Xvfb + Chromium, DAMAGE/SHM capture, cursor, XTEST input, and a hub. */
+/**
+ * Builds a live session: Xvfb + Chromium (started now, or taken from the warm pool), DAMAGE/SHM
+ * capture, cursor, XTEST input, and a hub.
+ */
 export class DisplaySessionFactory implements LiveSessionFactory {
+  private pool: WarmPool | undefined;
+
   constructor(private readonly options: DisplaySessionFactoryOptions) {}
+
+  private get starter(): RuntimeStarterOptions {
+    return {
+      chromiumPath: this.options.chromiumPath,
+      slots: this.options.slots,
+      features: this.options.features ?? [],
+      sandbox: this.options.sandbox,
+    };
+  }
+
+  /** Keeps `count` runtimes started ahead for new sessions (HOST_WARM_RUNTIMES). */
+  startWarmPool(count: number, viewport: { width: number; height: number }): WarmPool {
+    const log = this.options.log.child({ module: 'warm-pool' });
+    const options = warmOptions(viewport);
+    this.pool = new WarmPool(
+      count,
+      (name) =>
+        startRuntime(
+          this.starter,
+          name,
+          join(sessionsDir(this.options.dataDir), name),
+          options,
+          log.child({ runtime: name }),
+        ),
+      log,
+    );
+    this.pool.fill();
+    return this.pool;
+  }
+
+  get warmPool(): WarmPool | undefined {
+    return this.pool;
+  }
 
   async create(
     sessionId: string,
     options: SessionOptions,
     onChange: () => void,
   ): Promise<LiveSession> {
-    if (!SESSION_ID.test(sessionId)) throw new Error('invalid session id');
+    if (!SESSION_ID.test(sessionId) || sessionId.startsWith(WARM_PREFIX))
+      throw new Error('invalid session id');
     const log = this.options.log.child({ sessionId });
-    const runtime = new SessionRuntime();
+    const home = join(sessionsDir(this.options.dataDir), sessionId);
+    const existing = await sessionDirOf(home);
+    // a session that has a profile here (a restart) or needs something set up before its
+    // browser starts (a camera, no audio, a stored profile) starts cold
+    const warm = existing === undefined && warmCompatible(options) ? this.pool?.take() : undefined;
+    let started: StartedRuntime;
+    if (warm) {
+      await symlink(basename(warm.sessionDir), home).catch(async (err: unknown) => {
+        await discardRuntime(warm).catch(() => undefined);
+        throw err;
+      });
+      log.info('session takes a warm runtime', { runtime: basename(warm.sessionDir) });
+      started = warm;
+    } else started = await startRuntime(this.starter, sessionId, existing ?? home, options, log);
+    return this.attach(sessionId, options, onChange, started, log).catch(async (err: unknown) => {
+      await discardRuntime(started).catch(() => undefined);
+      throw err;
+    });
+  }
+
+  private async attach(
+    sessionId: string,
+    options: SessionOptions,
+    onChange: () => void,
+    started: StartedRuntime,
+    log: Logger,
+  ): Promise<LiveSession> {
+    const { runtime } = started;
     const events: SessionEvent[] = [];
     const record = (type: string, data?: Record<string, unknown>) => {
       events.push({ type, at: new Date().toISOString(), ...(data ? { data } : {}) });
       onChange();
     };
-    const sessionDir = join(this.options.dataDir, 'sessions', sessionId);
     const features = this.options.features ?? [];
     const closers: Array<() => Promise<unknown>> = [];
-    const prepared: PreparedFeature[] = [];
-    let sandbox: SessionSandbox | undefined;
     try {
       let capabilities = BASE_CAPABILITIES;
       for (const f of features) capabilities |= await f.capabilities();
       capabilities &= sessionCapabilityMask(options);
-      if (this.options.sandbox) {
-        const paths = sessionPaths(sessionDir);
-        sandbox = await this.options.sandbox.create(sessionDir, paths);
-        log.info('session sandbox ready', {
-          uid: sandbox.identity.uid,
-          ownUser: sandbox.identity.own,
-          cdpPort: sandbox.cdpHostPort,
-        });
-      } else log.warn('session runs without a sandbox (HOST_SANDBOX=off)');
-      for (const f of features)
-        if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options, sandbox));
-      const setup = mergeSetups(prepared.map((p) => p.setup));
-      await runtime.start({
-        sessionId,
-        sessionDir,
-        width: clampEven(options.viewport.width, 320, 3840),
-        height: clampEven(options.viewport.height, 200, 2160),
-        chromiumPath: this.options.chromiumPath,
-        slots: this.options.slots,
-        extraChromiumArgs: setup.chromiumArgs,
-        chromiumEnv: setup.chromiumEnv,
-        sandbox,
-        browserReadablePaths: setup.browserReadablePaths,
-        browserDevices: setup.browserDevices,
-      });
+      const width = clampEven(options.viewport.width, 320, 3840);
+      const height = clampEven(options.viewport.height, 200, 2160);
+      const size = runtime.size;
+      if (size.width !== width || size.height !== height)
+        await runtime.setDisplaySize(width, height);
       const auth = runtime.xAuthCookie;
       const source = await DisplayFrameSource.open({
         display: runtime.display,
@@ -137,20 +189,59 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         hub.close('session_stopped');
       });
       runtime.on('state', () => onChange());
-      const afterStop = async () => {
-        for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
-        // last: the session's user id is handed out again only when nothing runs as it
-        await sandbox?.close();
-      };
-      return new DisplaySession(sessionId, runtime, hub, events, closers, afterStop);
+      return new DisplaySession(
+        sessionId,
+        runtime,
+        hub,
+        events,
+        closers,
+        started.afterStop,
+        started.sandbox?.identity.uid,
+      );
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
-      await runtime.kill().catch(() => undefined);
-      for (const p of prepared.reverse()) await p.cleanup().catch(() => undefined);
-      await sandbox?.close();
       throw err;
     }
   }
+}
+
+const WARM_PREFIX = 'warm-';
+
+/**
+ * Whether a session can take a warm runtime: one started for the default options (sound and
+ * microphone possible, no camera). A session restoring a stored profile must start cold too (its
+ * profile has to be in place before the browser starts): add that condition here when sessions
+ * carry one.
+ */
+export function warmCompatible(options: SessionOptions): boolean {
+  const { audio, microphone, camera } = options.capabilities;
+  return !(audio === false && microphone === false) && camera !== true;
+}
+
+function warmOptions(viewport: { width: number; height: number }): SessionOptions {
+  return {
+    viewport,
+    capabilities: {},
+    owner_mode: 'collaborative',
+    video_mode: 'roi',
+    idle_timeout_sec: 0,
+    labels: {},
+  };
+}
+
+/**
+ * Where a session's files are when it ran here before: its own directory, or the warm runtime's
+ * it took (`sessions/<id>` is then a link the agent made to `sessions/warm-…`, next to it). Any
+ * other link is refused.
+ */
+async function sessionDirOf(home: string): Promise<string | undefined> {
+  const st = await lstat(home).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isSymbolicLink()) return home;
+  const target = await readlink(home);
+  if (!/^warm-[0-9a-f-]{36}$/.test(target))
+    throw new Error('the session directory is a link the agent did not make');
+  return join(dirname(home), target);
 }
 
 class DisplaySession implements LiveSession {
@@ -163,6 +254,7 @@ class DisplaySession implements LiveSession {
     private readonly closers: Array<() => Promise<unknown>>,
     /** Feature environments (audio servers …): torn down after the browser. */
     private readonly afterStop: () => Promise<void>,
+    private readonly uid: number | undefined,
   ) {}
 
   state(): LiveState {
@@ -191,11 +283,13 @@ class DisplaySession implements LiveSession {
     chromiumPid: number | undefined;
     xvfbPid: number | undefined;
     profileDir: string;
+    uid: number | undefined;
   } {
     return {
       chromiumPid: this.runtime.chromiumPid,
       xvfbPid: this.runtime.xvfbPid,
       profileDir: this.runtime.paths.profile,
+      uid: this.uid,
     };
   }
 
@@ -242,33 +336,9 @@ class DisplaySession implements LiveSession {
   }
 }
 
-function mergeSetups(setups: readonly FeatureSetup[]): {
-  chromiumArgs: string[];
-  chromiumEnv: Record<string, string>;
-  browserReadablePaths: string[];
-  browserDevices: string[];
-} {
-  const chromiumArgs: string[] = [];
-  const chromiumEnv: Record<string, string> = {};
-  const browserReadablePaths: string[] = [];
-  const browserDevices: string[] = [];
-  for (const s of setups) {
-    chromiumArgs.push(...(s.chromiumArgs ?? []));
-    Object.assign(chromiumEnv, s.chromiumEnv ?? {});
-    browserReadablePaths.push(...(s.browserReadablePaths ?? []));
-    browserDevices.push(...(s.browserDevices ?? []));
-  }
-  return { chromiumArgs, chromiumEnv, browserReadablePaths, browserDevices };
-}
-
 function toLiveState(state: RuntimeState): LiveState {
   if (state === 'running' || state === 'restarting' || state === 'failed' || state === 'stopped')
     return state;
   if (state === 'stopping') return 'stopped';
   return 'starting';
-}
-
-function clampEven(v: number, min: number, max: number): number {
-  const n = Math.max(min, Math.min(max, Math.round(v)));
-  return n - (n % 2);
 }

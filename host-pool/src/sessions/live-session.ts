@@ -26,6 +26,8 @@ export interface LiveSession {
     chromiumPid: number | undefined;
     xvfbPid: number | undefined;
     profileDir: string;
+    /** The session's own user id (sandboxed under a root agent). */
+    uid?: number | undefined;
   };
   /** Resizes the display to a new desired viewport (fitted to the runtime's limits); tells everyone. */
   applyViewport(width: number, height: number): Promise<void>;

@@ -148,9 +148,13 @@ export class SessionManager {
     slot.live?.hub.setGrantGeneration(slot.grantGeneration);
   }
 
-  /** Stops every session (agent shutdown). */
+  /**
+   * Stops every session (agent shutdown). Clients are told `server_shutdown`, not
+   * `session_stopped`: the sessions themselves go on (the edge still wants them), so live views
+   * reconnect to wherever they run next.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.slots.keys()].map((id) => this.end(id, false)));
+    await Promise.all([...this.slots.keys()].map((id) => this.end(id, false, 'server_shutdown')));
   }
 
   private begin(sessionId: string, options: SessionOptions, grantGeneration: number): void {
@@ -191,14 +195,18 @@ export class SessionManager {
     );
   }
 
-  private async end(sessionId: string, kill: boolean): Promise<void> {
+  private async end(
+    sessionId: string,
+    kill: boolean,
+    why: 'session_stopped' | 'server_shutdown' = 'session_stopped',
+  ): Promise<void> {
     const slot = this.slots.get(sessionId);
     if (!slot || (slot.stopping && !kill)) return;
     slot.stopping = true;
     this.log.info(kill ? 'killing session' : 'stopping session', { sessionId });
     await slot.starting?.catch(() => {});
     try {
-      slot.live?.hub.close(kill ? 'session_killed' : 'session_stopped');
+      slot.live?.hub.close(kill ? 'session_killed' : why);
       if (kill) await slot.live?.kill();
       else await slot.live?.stop();
     } catch (err) {

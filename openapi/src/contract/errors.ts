@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   workflow_version_not_found: 404,
   workflow_run_not_found: 404,
   produced_file_not_found: 404,
+  share_not_found: 404,
+  share_link_invalid: 404,
   method_not_allowed: 405,
   session_not_stoppable: 409,
   session_not_running: 409,

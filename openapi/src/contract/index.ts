@@ -26,6 +26,7 @@ export * from './schemas/session.ts';
 export * from './schemas/session-parts.ts';
 export * from './schemas/session-requests.ts';
 export * from './schemas/session-status.ts';
+export * from './schemas/shares.ts';
 export * from './schemas/tickets.ts';
 export * from './schemas/workflow-runs.ts';
 export * from './schemas/workflow-worker.ts';

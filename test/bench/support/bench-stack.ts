@@ -58,6 +58,8 @@ export async function startBenchStack(
     relayPort: await freePort(),
     plainPort: await freePort(),
     host: 'child',
+    // no runtime started ahead: the figures of these benches are of the session alone
+    hostWarmRuntimes: 0,
     say: log,
     sandboxAllowPorts: sites.map((url) => Number(new URL(url).port)),
   });

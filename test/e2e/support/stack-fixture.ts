@@ -16,13 +16,20 @@ export interface StackFixtureOptions {
   readonly mcpBridge?: LocalStackOptions['mcpBridge'];
   /** Also run the workflow worker (a child process). */
   readonly workflowWorker?: LocalStackOptions['workflowWorker'];
-  /** Extra edge settings. */
-  readonly edgeVars?: Record<string, string>;
   /**
    * Page servers on this machine's loopback (their base URLs) the sessions' browsers open: their
    * ports, and only theirs, are let through the session sandbox. Start them before the stack.
    */
   readonly sites?: readonly string[];
+  /**
+   * Runtimes the host keeps started ahead (HOST_WARM_RUNTIMES). Default 0 here: each warm runtime
+   * is one more Chromium on a machine the tests share, and most tests look at cold sessions.
+   */
+  readonly warmRuntimes?: number;
+  /** HOST_METRICS_TOKEN of the host (default: none). */
+  readonly metricsToken?: string;
+  /** Extra edge vars. */
+  readonly edgeVars?: Record<string, string>;
 }
 
 /** The whole local stack (host agent in this process, so tests can look inside it). */
@@ -37,6 +44,8 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
     database: options.database ?? 'pglite',
     host: 'in-process',
     hostMaxSessions: 2,
+    hostWarmRuntimes: options.warmRuntimes ?? 0,
+    ...(options.metricsToken ? { hostMetricsToken: options.metricsToken } : {}),
     sandboxAllowPorts: (options.sites ?? []).map((url) => Number(new URL(url).port)),
     edgeVars: { HOST_LOST_AFTER_MS: '15000', ...options.edgeVars },
     hostLog: (line) => lines.push(line),

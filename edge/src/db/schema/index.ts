@@ -2,4 +2,5 @@ export * from './dev-oidc.ts';
 export * from './hosts.ts';
 export * from './session-files.ts';
 export * from './sessions.ts';
+export * from './shares.ts';
 export * from './workflows.ts';

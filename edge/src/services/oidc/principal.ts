@@ -9,6 +9,11 @@ export interface Principal {
   issuer: string;
   /** Service principals: the OAuth client id of their client-credentials token. */
   clientId?: string | null;
+  /**
+   * The token's `email` claim, lower-cased, unless the token says it is unverified
+   * (`email_verified: false`); shares addressed to an e-mail match it.
+   */
+  email?: string | null;
 }
 
 function str(value: unknown): string | undefined {
@@ -20,6 +25,7 @@ export function principalFromClaims(claims: JWTPayload): Principal | null {
   if (!sub || sub.length > 255) return null;
   const clientId = str(claims.client_id) ?? str(claims.azp);
   const username = str(claims.preferred_username);
+  const email = str(claims.email)?.slice(0, 320);
   const service =
     claims.gty === 'client-credentials' ||
     claims.grant_type === 'client_credentials' ||
@@ -32,5 +38,6 @@ export function principalFromClaims(claims: JWTPayload): Principal | null {
     kind: service ? 'service' : 'user',
     issuer: String(claims.iss ?? ''),
     clientId: service ? (clientId ?? sub) : null,
+    email: !service && email && claims.email_verified !== false ? email.toLowerCase() : null,
   };
 }

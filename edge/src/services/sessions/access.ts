@@ -4,21 +4,24 @@ import type { Queryable } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import type { Principal } from '../oidc/principal.ts';
+import { sharedWith } from './shares.ts';
 
 /**
  * Who may see a session. `owner`: only its owner (control routes). `delegate`: its owner and the
- * principals it delegated automation to (reads, status, automation tickets, mcp-owner).
+ * principals it delegated automation to (automation tickets, mcp-owner, files). `shared`: those and
+ * the people it is shared with (reading the session and its status, listing, tickets).
  */
-export type Access = 'owner' | 'delegate';
+export type Access = 'owner' | 'delegate' | 'shared';
 
 function visibleTo(principal: Principal, access: Access): SQL {
-  return access === 'owner'
-    ? eq(sessions.ownerId, principal.id)
-    : (or(
-        eq(sessions.ownerId, principal.id),
-        eq(sessions.automationOwnerId, principal.id),
-        eq(sessions.mcpOwnerId, principal.id),
-      ) as SQL);
+  if (access === 'owner') return eq(sessions.ownerId, principal.id);
+  const delegated = [
+    eq(sessions.ownerId, principal.id),
+    eq(sessions.automationOwnerId, principal.id),
+    eq(sessions.mcpOwnerId, principal.id),
+  ];
+  if (access === 'shared') delegated.push(sharedWith(principal));
+  return or(...delegated) as SQL;
 }
 
 export function notFound(): AppError {
@@ -51,9 +54,11 @@ export interface ListFilter {
   integration?: Record<string, string>;
   /** No templates exist: a template filter matches nothing. */
   templateId?: string;
+  /** Case-insensitive text the session's name label, id or owner must contain. */
+  query?: string;
 }
 
-/** A page of the sessions the caller owns or was delegated, newest first. */
+/** A page of the sessions the caller owns, was delegated or was shared, newest first. */
 export async function listSessions(
   db: Queryable,
   principal: Principal,
@@ -61,7 +66,13 @@ export async function listSessions(
 ): Promise<{ rows: SessionRow[]; nextCursor: string | null }> {
   if (filter.templateId !== undefined || filter.states?.length === 0)
     return { rows: [], nextCursor: null };
-  const where: SQL[] = [visibleTo(principal, 'delegate')];
+  const where: SQL[] = [visibleTo(principal, 'shared')];
+  if (filter.query) {
+    const like = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    where.push(
+      sql`(lower(coalesce(${sessions.labels} ->> 'name', '')) like ${like} or ${sessions.id}::text like ${like} or lower(${sessions.ownerName}) like ${like})`,
+    );
+  }
   if (filter.cursor) where.push(lt(sessions.id, filter.cursor));
   if (filter.states) where.push(inArray(sessions.state, [...filter.states]));
   if (filter.labels && Object.keys(filter.labels).length > 0)

@@ -3,10 +3,13 @@
  * page of them with a fixed number of queries: live connection counts, the hosts' relays and the
  * admission queue are read for all rows at once.
  */
+
 import type { Session } from '@browserpane/api/contract';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
+import type { ShareRole } from '../../db/schema/index.ts';
 import { hosts, type SessionRow, sessionConnections, sessions } from '../../db/schema/index.ts';
+import type { Principal } from '../oidc/principal.ts';
 import {
   apiCounts,
   apiState,
@@ -29,11 +32,14 @@ import {
   ownerScopeAdmission,
   RECORDING_DISABLED,
 } from './reference-defaults.ts';
+import { shareRoles } from './shares.ts';
 
 /** What every view needs besides the rows: the edge's origin (links) and the time. */
 export interface ViewContext {
   origin: string;
   now: Date;
+  /** Who is looking: `access` says what they may do (absent: the owner). */
+  principal?: Principal;
 }
 
 export type QueueBlock = NonNullable<Session['queue']>;
@@ -150,6 +156,8 @@ export interface Live {
   counts: ConnectionCounts;
   queue: QueueBlock | null;
   relayUrl: string | null;
+  /** The viewer's access (see `Session.access`). */
+  access?: Session['access'];
 }
 
 export function sessionResource(row: SessionRow, live: Live, ctx: ViewContext): Session {
@@ -215,7 +223,18 @@ export function sessionResource(row: SessionRow, live: Live, ctx: ViewContext): 
     automation_owner: principalRef(row.automationOwnerId, row.automationOwnerName),
     mcp_owner: principalRef(row.mcpOwnerId, row.mcpOwnerName),
     stop_reason: row.stopReason,
+    access: live.access ?? 'owner',
   };
+}
+
+function accessOf(
+  row: SessionRow,
+  principal: Principal | undefined,
+  shared: Map<string, ShareRole>,
+): Session['access'] {
+  if (!principal || principal.id === row.ownerId) return 'owner';
+  if (principal.id === row.automationOwnerId || principal.id === row.mcpOwnerId) return 'delegate';
+  return shared.get(row.id) ?? 'viewer';
 }
 
 /** The resources of a page of sessions, in order. */
@@ -224,13 +243,18 @@ export async function resourcesOf(
   rows: readonly SessionRow[],
   ctx: ViewContext,
 ): Promise<Session[]> {
-  const [counts, queues, relays] = await Promise.all([
+  const principal = ctx.principal;
+  const notMine = rows.filter((r) => principal && r.ownerId !== principal.id).map((r) => r.id);
+  const [counts, queues, relays, shared] = await Promise.all([
     countsOf(
       db,
       rows.map((r) => r.id),
     ),
     queuesOf(db, rows, ctx.now),
     relaysOf(db, rows),
+    principal && notMine.length > 0
+      ? shareRoles(db, principal, notMine)
+      : Promise.resolve(new Map<string, ShareRole>()),
   ]);
   return rows.map((row) =>
     sessionResource(
@@ -239,6 +263,7 @@ export async function resourcesOf(
         counts: counts.get(row.id) ?? countConnections([]),
         queue: queues.get(row.id) ?? null,
         relayUrl: row.hostId ? (relays.get(row.hostId) ?? null) : null,
+        access: accessOf(row, principal, shared),
       },
       ctx,
     ),

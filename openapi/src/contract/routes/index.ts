@@ -5,6 +5,7 @@ import * as identity from './identity.ts';
 import * as platform from './platform.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
+import * as shares from './shares.ts';
 import * as workflowRuns from './workflow-runs.ts';
 import * as workflowWorker from './workflow-worker.ts';
 import * as workflows from './workflows.ts';
@@ -15,6 +16,7 @@ export const routes = {
   ...identity,
   ...sessions,
   ...sessionControl,
+  ...shares,
   ...files,
   ...hostRoutes,
   ...platform,

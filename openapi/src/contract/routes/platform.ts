@@ -46,6 +46,24 @@ export const readyz = route({
   errors: [],
 });
 
+export const getMetrics = route({
+  operationId: 'getMetrics',
+  method: 'get',
+  path: '/metrics',
+  tag: platform,
+  summary: 'Metrics (Prometheus text format)',
+  description:
+    'Requests by route pattern and their latency, connect tickets minted by role, placements, and the queue depth, for `Authorization: Bearer <METRICS_TOKEN>` or the operator token. Counted per isolate (each isolate reports what it served).',
+  auth: 'operator',
+  responses: {
+    200: {
+      description: 'The Prometheus text exposition (version 0.0.4).',
+      contentType: 'text/plain',
+    },
+  },
+  errors: ['unauthorized'],
+});
+
 export const getTicketJwks = route({
   operationId: 'getTicketJwks',
   method: 'get',

@@ -123,6 +123,10 @@ export const ListSessionsQuery = z.strictObject({
     .max(128)
     .optional()
     .meta({ description: 'No templates yet: a template filter matches no session.' }),
+  q: text({ min: 1, max: 100 }).optional().meta({
+    description:
+      "Ours: only sessions whose name (label `name`), id or owner's name contains this text (case-insensitive).",
+  }),
 });
 
 export const LABEL_FILTER_KEY = labelKey;

@@ -105,6 +105,10 @@ export const Session = named(
       description: 'The principal holding MCP ownership, if any.',
     }),
     stop_reason: z.string().nullable(),
+    access: z.enum(['owner', 'delegate', 'collaborator', 'viewer']).meta({
+      description:
+        "Ours: the caller's access — its owner, an automation delegate or MCP owner, or a person it is shared with as `collaborator` (drives) or `viewer` (watches).",
+    }),
   }),
   'A persistent, owner-scoped browser session. Its runtime (the live browser on a host) comes and goes; the resource stays.',
 );
