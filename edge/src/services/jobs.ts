@@ -13,11 +13,11 @@ export type { Job } from '../env.ts';
 const COMMAND_RETENTION_MS = 60 * 60_000;
 const EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
+/** What the sweep did to sessions and hosts: the answer of the maintenance route. */
 export interface SweepResult {
   lost_hosts: number;
   idle_stopped: number;
   placed: number;
-  workflow_runs: RunSweep;
 }
 
 /**
@@ -25,7 +25,11 @@ export interface SweepResult {
  * waiting sessions, retry or fail workflow runs whose worker went silent (and end paused runs
  * whose hold ran out), and drop old acknowledged commands, events and redeemed dev codes.
  */
-export async function sweep(db: Database, now: Date, cfg: Config): Promise<SweepResult> {
+export async function sweep(
+  db: Database,
+  now: Date,
+  cfg: Config,
+): Promise<SweepResult & { workflowRuns: RunSweep }> {
   const lost = await markLostHosts(db, now, cfg);
   const idle = await db.transaction(async (tx) => {
     await lockScheduler(tx);
@@ -50,13 +54,15 @@ export async function sweep(db: Database, now: Date, cfg: Config): Promise<Sweep
     lost_hosts: lost.length,
     idle_stopped: idle.length,
     placed: placed.length,
-    workflow_runs: runs,
+    workflowRuns: runs,
   };
 }
 
 /**
  * The sweep as every trigger runs it: the Worker's cron (`scheduled`), a `sweep` job on the JOBS
- * queue, and `POST /api/v1/maintenance/sweep` (plain workerd, which has no cron). One log line each.
+ * queue, and `POST /api/v1/maintenance/sweep` (plain workerd, which has no cron). One `sweep` log
+ * line each, of the same shape as the route's answer (sessions and hosts); the workflow-run part
+ * writes its own `workflow_run_sweep` line, only when it changed a run.
  */
 export async function runSweep(
   db: Database,
@@ -64,7 +70,9 @@ export async function runSweep(
   cfg: Config,
   trigger: string,
 ): Promise<SweepResult> {
-  const result = await sweep(db, now, cfg);
+  const { workflowRuns, ...result } = await sweep(db, now, cfg);
   log.info('sweep', { trigger, ...result });
+  if (Object.values(workflowRuns).some((n) => n > 0))
+    log.info('workflow_run_sweep', { trigger, ...workflowRuns });
   return result;
 }

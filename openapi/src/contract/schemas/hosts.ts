@@ -231,16 +231,5 @@ export const SweepResult = named(
     lost_hosts: count().meta({ description: 'Hosts newly marked lost.' }),
     idle_stopped: count().meta({ description: 'Idle sessions told to stop.' }),
     placed: count().meta({ description: 'Queued sessions placed on a host.' }),
-    workflow_runs: z
-      .object({
-        lost: count(),
-        hold_expired: count(),
-        timed_out: count(),
-        admitted: count(),
-      })
-      .meta({
-        description:
-          'Workflow runs whose worker went silent (retried or failed), paused runs whose hold ran out (failed), runs past their deadline (timed out), queued runs admitted.',
-      }),
   }),
 );
