@@ -173,6 +173,23 @@ export function workflowRunsSuite(kind: DbKind) {
       expect(snapshot.status).toBe(200);
       expect(snapshot.headers.get('content-type')).toBe('application/gzip');
       expect((await report(id, { state: 'running', attempt: 1 })).body.state).toBe('running');
+      // The worker reads the files of the session it drives (its browser's downloads), and no
+      // other session's; nor may another service principal, nor anyone anonymous.
+      const runSession = created.body.session_id as string;
+      const sessionFiles = (sid: string, token: string | null) =>
+        api().get(`/api/v1/sessions/${sid}/files`, token);
+      expect((await sessionFiles(runSession, worker)).body).toEqual({
+        files: [],
+        next_cursor: null,
+      });
+      expect((await sessionFiles(runSession, bridge)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(runSession, null)).status).toBe(401);
+      const unrelated = await api().post('/api/v1/sessions', demo2, {});
+      expect((await sessionFiles(unrelated.body.id, worker)).body.code).toBe('session_not_found');
+      expect(
+        (await api().get(`/api/v1/sessions/${runSession}/files/${runSession}/content`, worker)).body
+          .code,
+      ).toBe('not_found');
       expect((await report(id, { state: 'running', attempt: 1 })).body.code).toBe(
         'run_state_conflict',
       );
@@ -285,6 +302,8 @@ export function workflowRunsSuite(kind: DbKind) {
         produced_files: [{ file_name: 'Bericht März.csv' }],
       });
       expect(done.body.completed_at).not.toBeNull();
+      // The run is over: its session's files are no longer the worker's to read.
+      expect((await sessionFiles(runSession, worker)).body.code).toBe('session_not_found');
       expect((await report(id, { state: 'failed', attempt: 1 })).body.code).toBe(
         'run_state_conflict',
       );

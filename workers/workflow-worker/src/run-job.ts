@@ -20,6 +20,7 @@ import {
 } from './executors/types.ts';
 import { startWb } from './executors/wb.ts';
 import { LogQueue } from './log-queue.ts';
+import { sessionDownloads } from './session-downloads.ts';
 import { materialize } from './source/snapshots.ts';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
@@ -126,6 +127,7 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     api.transitionWorkflowRunState({ params, body: { ...body, attempt } });
 
   let filesDir: string | null = null;
+  let downloadsDir: string | null = null;
   try {
     system(`attempt ${attempt} on ${config.workerId}: ${version.executor} ${version.entrypoint}`);
     const sourceDir = await materialize(api, config.dataDir, runId, version.snapshot_sha256).catch(
@@ -136,6 +138,8 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
       },
     );
     filesDir = join(config.dataDir, 'runs', `${runId}-${attempt}`);
+    downloadsDir = `${filesDir}.downloads`;
+    rmSync(downloadsDir, { recursive: true, force: true });
     rmSync(filesDir, { recursive: true, force: true });
     mkdirSync(filesDir, { recursive: true });
     let cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
@@ -158,6 +162,7 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
       memoryMb: version.memory_mb ?? config.memoryMb,
       remainingMs: Math.max(1000, deadline - Date.now()),
       log: (stream: 'stdout' | 'stderr' | 'system', message: string) => logs.push(stream, message),
+      fetchDownload: sessionDownloads(api, run.session_id, downloadsDir),
       requestInput: async (request: InputRequest, resumeFrom?: Record<string, unknown>) => {
         const requestId = randomUUID();
         const hold = request.hold === 'profile_restart' ? 'profile_restart' : 'live_runtime';
@@ -249,6 +254,7 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     deps.active.delete(handle);
     await logs.flush().catch(() => {});
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+    if (downloadsDir) rmSync(downloadsDir, { recursive: true, force: true });
   }
 }
 

@@ -5,13 +5,18 @@
  * `{ page, context, browser, input, log, output, files, requestInput }`. It speaks to the worker
  * over IPC only; it holds no edge credential.
  *
- *   worker → child: start · answer
- *   child → worker: ready · log · request_input · done
+ * The session's browser runs in its sandbox on a host: a download's file is never where Playwright
+ * says. Each `Download` is served from the session's recorded files instead (the worker fetches
+ * it once): `saveAs`, `path` and `createReadStream` work as usual.
+ *
+ *   worker → child: start · answer · download
+ *   child → worker: ready · log · request_input · fetch_download · done
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { access, copyFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Download, type Page } from 'playwright-core';
 
 export interface StartMessage {
   type: 'start';
@@ -37,6 +42,7 @@ type ToWorker =
   | { type: 'ready' }
   | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
   | { type: 'request_input'; request: InputRequest }
+  | { type: 'fetch_download'; id: number; name: string; since: number }
   | {
       type: 'done';
       ok: boolean;
@@ -65,6 +71,48 @@ export function cleanName(name: string): string {
 }
 
 let answer: ((value: { input: unknown }) => void) | null = null;
+
+/** Downloads asked of the worker, by request id. */
+const fetching = new Map<number, { resolve: (path: string) => void; reject: (e: Error) => void }>();
+let nextFetch = 0;
+
+function fetchFromWorker(name: string, since: number): Promise<string> {
+  const id = ++nextFetch;
+  return new Promise((resolve, reject) => {
+    fetching.set(id, { resolve, reject });
+    send({ type: 'fetch_download', id, name, since });
+  });
+}
+
+/**
+ * Serves a download from the session's files: Playwright's own file when it is readable here (a
+ * browser on this machine), else the copy the worker fetched; fetched once, whoever asks first.
+ */
+function serveFromSession(d: Download): void {
+  const since = Date.now();
+  const ownPath = d.path.bind(d);
+  let local: Promise<string> | undefined;
+  const file = () => {
+    local ??= (async () => {
+      try {
+        const own = await ownPath();
+        await access(own);
+        return own;
+      } catch {
+        return fetchFromWorker(d.suggestedFilename(), since);
+      }
+    })();
+    return local;
+  };
+  Object.assign(d, {
+    path: file,
+    saveAs: async (target: string) => {
+      mkdirSync(dirname(resolve(target)), { recursive: true });
+      await copyFile(await file(), target);
+    },
+    createReadStream: async () => createReadStream(await file()),
+  });
+}
 
 async function run(start: StartMessage): Promise<void> {
   const t0 = performance.now();
@@ -95,8 +143,10 @@ async function run(start: StartMessage): Promise<void> {
       message: `attached to the session in ${Math.round(performance.now() - c0)} ms`,
     });
     const context = browser.contexts()[0] ?? (await browser.newContext());
+    // Registered before the entrypoint runs: its own listeners get the served download.
     const watch = (p: Page) =>
       p.on('download', (d) => {
+        serveFromSession(d);
         downloads.push(
           d.saveAs(join(start.filesDir, cleanName(d.suggestedFilename()))).catch((e: Error) =>
             send({
@@ -197,10 +247,20 @@ async function run(start: StartMessage): Promise<void> {
   }
 }
 
-process.on('message', (m: { type: string; input?: unknown } & Partial<StartMessage>) => {
+type FromWorker =
+  | StartMessage
+  | { type: 'answer'; input?: unknown }
+  | { type: 'download'; id: number; path?: string; error?: string };
+
+process.on('message', (m: FromWorker) => {
   // The worker ends this process once it has the result (or kills it).
-  if (m.type === 'start') void run(m as StartMessage);
-  else if (m.type === 'answer' && answer) {
+  if (m.type === 'start') void run(m);
+  else if (m.type === 'download') {
+    const waiting = fetching.get(m.id);
+    fetching.delete(m.id);
+    if (m.path) waiting?.resolve(m.path);
+    else waiting?.reject(new Error(m.error ?? 'the download is not among the session files'));
+  } else if (m.type === 'answer' && answer) {
     const a = answer;
     answer = null;
     a({ input: m.input });

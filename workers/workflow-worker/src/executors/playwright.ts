@@ -14,6 +14,7 @@ type FromChild =
   | { type: 'ready' }
   | { type: 'log'; stream: 'stdout' | 'stderr' | 'system'; message: string }
   | { type: 'request_input'; request: InputRequest }
+  | { type: 'fetch_download'; id: number; name: string; since: number }
   | {
       type: 'done';
       ok: boolean;
@@ -117,6 +118,25 @@ export class PlaywrightExecutor {
           run.requestInput(m.request).then(
             (input) => proc.child.send({ type: 'answer', input }),
             (error) => proc.kill(error instanceof Released ? 'released' : 'stopped'),
+          );
+        else if (m.type === 'fetch_download')
+          run.fetchDownload({ name: String(m.name), since: Number(m.since) }).then(
+            (path) =>
+              proc.child.connected &&
+              proc.child.send({
+                type: 'download',
+                id: m.id,
+                ...(path
+                  ? { path }
+                  : { error: `no session file named ${m.name} was recorded in time` }),
+              }),
+            (error: Error) =>
+              proc.child.connected &&
+              proc.child.send({
+                type: 'download',
+                id: m.id,
+                error: `the session file could not be fetched: ${error.message}`,
+              }),
           );
         else if (m.type === 'done') {
           result = {

@@ -24,6 +24,11 @@ export interface ExecutionStart {
    * `Released` error when the run is to continue later on a fresh browser (then stop quietly).
    */
   requestInput(request: InputRequest, resumeFrom?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * A download of the run's browser, from the session's recorded files (the browser is in its
+   * sandbox on a host): a local copy's path, or null when no file of that name came in time.
+   */
+  fetchDownload(file: { name: string; since: number }): Promise<string | null>;
 }
 
 export interface ExecutionResult {
