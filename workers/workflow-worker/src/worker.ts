@@ -3,9 +3,11 @@
  * `workflow_source` jobs), LISTEN/NOTIFY plus polling, `concurrency` jobs at once. Stopping kills
  * the entrypoints in flight and gives their runs back to the edge (another worker retries them).
  */
+import { join } from 'node:path';
 import { Logger, type Runner, run } from 'graphile-worker';
 import type { WorkerConfig } from './config.ts';
 import { edgeApi } from './edge.ts';
+import { compileChild } from './executors/child-build.ts';
 import { PlaywrightExecutor } from './executors/playwright.ts';
 import { type RunDeps, runJob } from './run-job.ts';
 import { isSourcePayload, resolveSource } from './source/source-job.ts';
@@ -20,7 +22,16 @@ export async function startWorkflowWorker(
   log: (line: string) => void,
 ): Promise<RunningWorker> {
   const { api } = edgeApi(config);
-  const playwright = new PlaywrightExecutor(config.memoryMb, config.dataDir, config.concurrency);
+  const script = await compileChild(join(config.dataDir, 'bin')).catch((error: Error) => {
+    log(`the entrypoint process could not be compiled (${error.message}); it runs under tsx`);
+    return undefined;
+  });
+  const playwright = new PlaywrightExecutor(
+    config.memoryMb,
+    config.dataDir,
+    config.concurrency,
+    script,
+  );
   playwright.prewarm();
   const deps: RunDeps = { api, config, playwright, log, active: new Set() };
   const logger = new Logger((scope) => (level, message) => {

@@ -166,6 +166,9 @@ async function run(start: StartMessage): Promise<void> {
           (p) => !p.url().startsWith('devtools:') && !p.url().startsWith('chrome-extension:'),
         ) ?? (await context.newPage());
     const modulePath = resolve(start.sourceDir, start.entrypoint);
+    // The compiled child has no TypeScript loader: a TypeScript entrypoint brings tsx in.
+    if (/\.[cm]?tsx?$/.test(modulePath) && !process.execArgv.includes('--import'))
+      (await import('tsx/esm/api')).register();
     const mod = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
     if (typeof mod.default !== 'function')
       throw new Error(`${start.entrypoint} has no default export function`);

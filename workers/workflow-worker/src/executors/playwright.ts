@@ -35,12 +35,13 @@ interface Warm {
   sink: { stdout(line: string): void; stderr(line: string): void };
 }
 
-function spawnChild(memoryMb: number, cwd: string): Warm {
+/** `script`: the compiled child (child-build.ts); without it, the source under tsx. */
+function spawnChild(memoryMb: number, cwd: string, script: string | undefined): Warm {
   const sink = { stdout: (_: string) => {}, stderr: (_: string) => {} };
   const proc = supervise(
     {
       command: process.execPath,
-      args: ['--import', TSX, CHILD],
+      args: script ? [script] : ['--import', TSX, CHILD],
       cwd,
       env: { ...process.env, NODE_ENV: 'production' },
       ipc: true,
@@ -83,12 +84,13 @@ export class PlaywrightExecutor {
     private readonly defaultMemoryMb: number,
     private readonly cwd: string,
     private readonly poolSize = 1,
+    private readonly script?: string,
   ) {}
 
   prewarm(): void {
     this.warm = this.warm.filter((w) => w.proc.child.exitCode === null);
     while (this.warm.length < this.poolSize)
-      this.warm.push(spawnChild(this.defaultMemoryMb, this.cwd));
+      this.warm.push(spawnChild(this.defaultMemoryMb, this.cwd, this.script));
   }
 
   private take(memoryMb: number): Warm {
@@ -101,7 +103,7 @@ export class PlaywrightExecutor {
       this.warm = this.warm.filter((w) => w !== pick);
       return pick;
     }
-    return spawnChild(memoryMb, this.cwd);
+    return spawnChild(memoryMb, this.cwd, this.script);
   }
 
   start(run: ExecutionStart): Execution {
