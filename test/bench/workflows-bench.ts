@@ -6,11 +6,15 @@
  *                          time, target ≤ 300
  *   runs_per_minute_4_concurrent   runs completed per minute with 4 at once (4 sessions)
  * Baseline in the same run: the same entrypoint driven directly over the CDP gateway (automation
- * access, connect, run, disconnect), `direct_p50_ms`.
+ * access, connect, run, disconnect), `direct_p50_ms`. And the entrypoint process's start (spawn
+ * to ready, alternating): as the worker starts it (compiled, `spawn_compiled_p50_ms`) and under
+ * tsx as before (`spawn_tsx_p50_ms`).
  *
  *   node --import tsx test/bench/workflows-bench.ts [--runs 20] [--seconds 60] [--database pglite]
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Api, type ApiError, createApi, type WorkflowRun } from '@browserpane/api';
@@ -18,6 +22,7 @@ import { chromium } from 'playwright-core';
 import { startLocalStack } from '../../deploy/local/stack.ts';
 import { freePort } from '../../edge/local/index.ts';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
+import { compileChild } from '../../workers/workflow-worker/src/executors/child-build.ts';
 import { percentile, writeBenchResult } from './results.ts';
 
 const ENTRY = `export default async ({ page }) => ({ title: await page.evaluate(() => 6 * 7) });\n`;
@@ -55,6 +60,36 @@ async function entrypointMs(api: Api, id: string): Promise<number> {
   const ms = (done?.data as { entrypoint_ms?: number } | undefined)?.entrypoint_ms;
   if (typeof ms !== 'number') throw new Error(`run ${id}: no entrypoint time`);
   return ms;
+}
+
+const CHILD = join(
+  import.meta.dirname,
+  '../../workers/workflow-worker/src/executors/playwright-child.ts',
+);
+
+/** Milliseconds from spawning an entrypoint process to its `ready` (Playwright loaded). */
+function spawnToReady(execArgv: string[], script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = fork(script, [], { execArgv, stdio: 'ignore' });
+    child.once('error', reject);
+    child.on('message', (m: { type?: string }) => {
+      if (m.type !== 'ready') return;
+      resolve(performance.now() - t0);
+      child.kill();
+    });
+  });
+}
+
+async function spawnTimes(dir: string, rounds: number) {
+  const compiled = await compileChild(dir);
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  const times = { compiled: [] as number[], tsx: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    times.tsx.push(await spawnToReady(['--import', tsx], CHILD));
+    times.compiled.push(await spawnToReady([], compiled));
+  }
+  return times;
 }
 
 async function main(): Promise<void> {
@@ -155,6 +190,9 @@ async function main(): Promise<void> {
     );
     const minutes = (Date.now() - t0) / 60_000;
 
+    log('entrypoint process start: compiled and under tsx, alternating…');
+    const spawn = await spawnTimes(join(dataDir, 'spawn-bench'), 8);
+
     const result = {
       run_admission_p50_ms: round(percentile(admission, 50)),
       run_admission_p95_ms: round(percentile(admission, 95)),
@@ -163,6 +201,8 @@ async function main(): Promise<void> {
       run_wall_p50_ms: round(percentile(wall, 50)),
       direct_p50_ms: round(percentile(direct, 50)),
       runs_per_minute_4_concurrent: round(completed / minutes),
+      spawn_compiled_p50_ms: round(percentile(spawn.compiled, 50)),
+      spawn_tsx_p50_ms: round(percentile(spawn.tsx, 50)),
       failed_runs_4_concurrent: failed,
       runs_measured: runs,
       load_average_1m: round(loadavg()[0] ?? 0),
