@@ -21,7 +21,7 @@ export async function compileChild(dir: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: 'node20',
     logLevel: 'silent',
     plugins: [
       {
