@@ -10,8 +10,14 @@ import {
 import { clear, h } from './dom.ts';
 import { LiveView } from './live-view.ts';
 import { SessionList, sessionName } from './session-list.ts';
+import { RunPage } from './workflows/run-page.ts';
+import {
+  renderWorkflowPage,
+  renderWorkflowSidebar,
+  type WorkflowSelection,
+} from './workflows/workflows-panel.ts';
 
-/** The console: sign in, your sessions, start one, join it, share it. */
+/** The console: sign in, your sessions (start, join, share) and your workflows and runs. */
 async function main(): Promise<void> {
   const app = document.getElementById('app') as HTMLElement;
   let config: AuthConfig;
@@ -51,6 +57,16 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   let live: LiveView | undefined;
   let sessions: SessionResource[] = [];
 
+  let mode: 'sessions' | 'workflows' =
+    params.get('view') === 'workflows' || params.has('run') || params.has('workflow')
+      ? 'workflows'
+      : 'sessions';
+  const picked: WorkflowSelection = {
+    ...(params.get('workflow') ? { workflow: params.get('workflow') as string } : {}),
+    ...(params.get('run') ? { run: params.get('run') as string } : {}),
+  };
+  let runPage: RunPage | undefined;
+
   const list = new SessionList({
     select: (id) => void select(id),
     rename: async (id, name) => {
@@ -72,10 +88,12 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         sessions = sessions.filter((s) => s.id !== id);
         if (id === selected) {
           selected = undefined;
-          live?.dispose();
-          live = undefined;
+          closePages();
           history.replaceState(null, '', '/');
-          showWelcome();
+          placeholder(
+            'Pick a session or start a new one',
+            'Everyone you share a session with sees the same live browser.',
+          );
         }
         list.update(sessions, selected);
       } catch (err) {
@@ -83,12 +101,26 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       }
     },
   });
+  const workflowList = h('nav.sessions.workflows', { 'data-testid': 'workflow-list' });
   const main = h('main.main');
   const newButton = h(
     'button.primary.wide',
     { onclick: () => void start(), 'data-testid': 'new-session' },
     'Start new session',
   );
+  const tab = (name: 'sessions' | 'workflows', label: string) =>
+    h(
+      `button.tab${mode === name ? '.selected' : ''}`,
+      { 'data-testid': `tab-${name}`, onclick: () => switchTo(name) },
+      label,
+    );
+  const tabs = h('div.tabs');
+  const sessionsPane = h('div.pane', {}, newButton, list.element);
+  const renderTabs = () => {
+    tabs.replaceChildren(tab('sessions', 'Sessions'), tab('workflows', 'Workflows'));
+    sessionsPane.hidden = mode !== 'sessions';
+    workflowList.hidden = mode !== 'workflows';
+  };
   app.replaceChildren(
     h(
       'header.topbar',
@@ -107,11 +139,75 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         'Sign out',
       ),
     ),
-    h('div.body', {}, h('aside.sidebar', {}, newButton, list.element), main),
+    h('div.body', {}, h('aside.sidebar', {}, tabs, sessionsPane, workflowList), main),
   );
+  renderTabs();
+
+  const closePages = () => {
+    live?.dispose();
+    live = undefined;
+    runPage?.dispose();
+    runPage = undefined;
+  };
+  const placeholder = (title: string, text: string) => {
+    clear(main);
+    main.append(h('div.placeholder', {}, h('h2', { text: title }), h('p', { text })));
+  };
+  const switchTo = (next: 'sessions' | 'workflows') => {
+    if (next === mode) return;
+    mode = next;
+    closePages();
+    renderTabs();
+    if (mode === 'workflows') {
+      history.replaceState(null, '', '/?view=workflows');
+      delete picked.run;
+      delete picked.workflow;
+      placeholder(
+        'Pick a workflow or a run',
+        'Start runs, follow them, and answer them when they wait for you.',
+      );
+    } else {
+      history.replaceState(null, '', '/');
+      selected = undefined;
+      placeholder(
+        'Pick a session or start a new one',
+        'Everyone you share a session with sees the same live browser.',
+      );
+    }
+    void refresh();
+  };
+  const openWorkflow = (id: string) => {
+    closePages();
+    picked.workflow = id;
+    delete picked.run;
+    history.replaceState(null, '', `/?workflow=${encodeURIComponent(id)}`);
+    void renderWorkflowPage(main, api, id, (run) => openRun(run.id)).catch((err: Error) =>
+      main.replaceChildren(h('div.placeholder', {}, h('p.error', { text: err.message }))),
+    );
+    void refresh();
+  };
+  const openRun = (id: string) => {
+    closePages();
+    picked.run = id;
+    history.replaceState(null, '', `/?run=${encodeURIComponent(id)}`);
+    runPage = new RunPage(api, id, main, () => void refresh());
+    void refresh();
+  };
+
+  const refreshWorkflows = async () => {
+    const [workflows, runs] = await Promise.all([
+      api.listWorkflowDefinitions(),
+      api.listWorkflowRuns({ query: { limit: 30 } }),
+    ]);
+    renderWorkflowSidebar(workflowList, workflows.workflows, runs.runs, picked, {
+      workflow: openWorkflow,
+      run: openRun,
+    });
+  };
 
   const refresh = async () => {
     try {
+      if (mode === 'workflows') return await refreshWorkflows();
       sessions = (await api.listSessions()).sessions;
       list.update(sessions, selected);
     } catch (err) {
@@ -125,8 +221,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
 
   const select = async (id: string, wanted: 'owner' | 'viewer' = 'owner') => {
     selected = id;
-    live?.dispose();
-    live = undefined;
+    closePages();
     // what this person may do here: a session shared as viewer opens as a viewer
     let resource: SessionResource | undefined;
     try {
@@ -193,22 +288,22 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     }
   };
 
-  function showWelcome(): void {
-    clear(main);
-    main.append(
-      h(
-        'div.placeholder',
-        {},
-        h('h2', { text: 'Pick a session or start a new one' }),
-        h('p', { text: 'Everyone you share a session with sees the same live browser.' }),
-      ),
-    );
-  }
-
   const shareToken = params.get('share');
   if (shareToken) void redeem(shareToken);
-  else if (selected) void select(selected, role);
-  else showWelcome();
+  else if (mode === 'workflows') {
+    if (picked.run) openRun(picked.run);
+    else if (picked.workflow) openWorkflow(picked.workflow);
+    else
+      placeholder(
+        'Pick a workflow or a run',
+        'Start runs, follow them, and answer them when they wait for you.',
+      );
+  } else if (selected) void select(selected, role);
+  else
+    placeholder(
+      'Pick a session or start a new one',
+      'Everyone you share a session with sees the same live browser.',
+    );
   void refresh();
   setInterval(() => void refresh(), 5000);
 }

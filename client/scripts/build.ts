@@ -2,7 +2,8 @@
  * Builds the browser bundles into client/dist/:
  *   browserpane-client.js  the SDK (ESM)
  *   decode-worker.js       the tile decode worker
- *   console/               the console web app (index.html, console.js, console.css, decode-worker.js)
+ *   console/               the console web app (index.html, console.js, console.css, workflows.css,
+ *                          decode-worker.js)
  * (`buildConsole(dir)` builds the console alone into another directory.)
  * Usage: npm run build -w @browserpane/client [-- --watch] [--help]
  */
@@ -54,6 +55,10 @@ async function copyStatic(): Promise<void> {
   await mkdir(join(DIST_DIR, 'console'), { recursive: true });
   await copyFile(join(CLIENT_DIR, 'console/index.html'), join(DIST_DIR, 'console/index.html'));
   await copyFile(join(CLIENT_DIR, 'console/console.css'), join(DIST_DIR, 'console/console.css'));
+  await copyFile(
+    join(CLIENT_DIR, 'console/workflows/workflows.css'),
+    join(DIST_DIR, 'console/workflows.css'),
+  );
   await copyFile(join(DIST_DIR, 'decode-worker.js'), join(DIST_DIR, 'console/decode-worker.js'));
 }
 
@@ -79,6 +84,7 @@ export async function buildConsole(dir: string): Promise<void> {
     }),
     copyFile(join(CLIENT_DIR, 'console/index.html'), join(dir, 'index.html')),
     copyFile(join(CLIENT_DIR, 'console/console.css'), join(dir, 'console.css')),
+    copyFile(join(CLIENT_DIR, 'console/workflows/workflows.css'), join(dir, 'workflows.css')),
   ]);
 }
 

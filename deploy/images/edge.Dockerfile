@@ -21,6 +21,8 @@ COPY host-pool/package.json host-pool/
 COPY client/package.json client/
 COPY workers/mcp-bridge/package.json workers/mcp-bridge/
 COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
+COPY workers/cli/package.json workers/cli/
+COPY workers/workflow-worker/package.json workers/workflow-worker/
 # `npm install` follows the lock exactly; `npm ci` refuses this lock (it lacks other platforms'
 # optional binaries, see deploy/local/bootstrap.mjs). Only the edge's dependencies, the client's
 # (the console is built into the image) and the root's tools (tsx, esbuild).

@@ -25,6 +25,10 @@ import {
   startBridge,
 } from '../../workers/mcp-bridge/src/index.ts';
 import { type SupervisedHost, superviseHostProcess } from './host-process.ts';
+import {
+  startWorkflowWorkerProcess,
+  type WorkflowWorkerProcess,
+} from './workflow-worker-process.ts';
 
 export interface LocalStackOptions {
   /** Where data lives (npm start: `.browserpane`; tests: a temp dir). */
@@ -61,12 +65,21 @@ export interface LocalStackOptions {
     readonly statusPollMs?: number;
     readonly log?: (line: string) => void;
   };
+  /** Also run the workflow worker (a child process); `env` adds or overrides its settings. */
+  readonly workflowWorker?: {
+    readonly env?: Record<string, string>;
+    readonly log?: (line: string) => void;
+  };
 }
 
 export interface LocalStack {
   readonly url: string;
   readonly databaseUrl: string;
   readonly edge: RunningEdge;
+  /** Stops the edge and starts it again on the same port and data (a deploy, a crash). */
+  restartEdge(): Promise<void>;
+  /** Restarts the throwaway PostgreSQL server (database 'postgres' only). */
+  restartDatabase(): Promise<void>;
   /** The host relay's TLS port and its loopback plain-WebSocket port (CDP gateway too). */
   readonly relayPort: number;
   readonly plainPort: number;
@@ -76,6 +89,10 @@ export interface LocalStack {
   readonly hostProcess: SupervisedHost | undefined;
   /** The MCP bridge (option `mcpBridge`). */
   readonly mcpBridge: RunningBridge | undefined;
+  /** The workflow worker (option `workflowWorker`). */
+  readonly workflowWorker: WorkflowWorkerProcess | undefined;
+  /** The job queue's database (direct, not through the pooler). */
+  readonly queueDatabaseUrl: string;
   /**
    * Stops the in-process host agent and starts a new one with the same settings and data
    * directory, as a restart of the agent process would (tests: what survives a restart). With
@@ -95,12 +112,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     let databaseUrl: string;
     let migrateUrl: string | undefined;
+    let restartDatabase = async (): Promise<void> => {
+      throw new Error('only a throwaway PostgreSQL (database: postgres) can be restarted');
+    };
     if (typeof options.database === 'object') {
       databaseUrl = options.database.url;
       say(`database: ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
     } else if (options.database === 'postgres') {
       say('database: starting a PostgreSQL server (with PgBouncer, standing in for Hyperdrive)…');
       const pg = await startPostgres({ pooler: true });
+      restartDatabase = () => pg.restart();
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
       migrateUrl = pg.directUrl;
@@ -125,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const port = options.port ?? 8787;
     const bridgePort = options.mcpBridge ? options.mcpBridge.port || (await freePort()) : 0;
     say(`edge: starting under workerd${port ? ` on http://localhost:${port}` : ''}…`);
-    const edge = await startEdge({
+    const edgeOptions = {
       databaseUrl,
       port: port || undefined,
       ...(port ? { publicUrl: `http://localhost:${port}` } : {}),
@@ -139,7 +160,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...options.edgeVars,
       },
       log: options.edgeLog ?? (() => {}),
-    });
+    };
+    let edge = await startEdge(edgeOptions);
     stops.push(() => edge.stop());
 
     const relayPort = options.relayPort ?? 4443;
@@ -211,10 +233,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mcpBridge = bridge;
       stops.push(() => bridge.close());
     }
+    let workflowWorker: WorkflowWorkerProcess | undefined;
+    if (options.workflowWorker) {
+      say('workflow worker: starting…');
+      const worker = startWorkflowWorkerProcess(
+        {
+          BROWSERPANE_API_URL: edge.url,
+          WORKFLOW_WORKER_CLIENT_SECRET: edge.secrets.serviceClients['workflow-worker'] as string,
+          DATABASE_URL: migrateUrl ?? databaseUrl,
+          WORKFLOW_WORKER_DATA_DIR:
+            process.env.WORKFLOW_WORKER_DATA_DIR ?? join(options.dataDir, 'workflow-worker'),
+          // PGlite has no usable LISTEN/NOTIFY: poll quickly; PostgreSQL notifies.
+          WORKFLOW_WORKER_POLL_MS:
+            process.env.WORKFLOW_WORKER_POLL_MS ?? (migrateUrl ? '1000' : '250'),
+          ...options.workflowWorker.env,
+        },
+        options.workflowWorker.log ?? (() => {}),
+      );
+      stops.push(() => worker.stop());
+      await worker.ready;
+      workflowWorker = worker;
+    }
     return {
+      get edge() {
+        return edge;
+      },
+      async restartEdge() {
+        const port = edge.port;
+        await edge.stop();
+        edge = await startEdge({ ...edgeOptions, port });
+      },
+      restartDatabase,
       url: edge.url,
       databaseUrl,
-      edge,
+      queueDatabaseUrl: migrateUrl ?? databaseUrl,
+      workflowWorker,
       get relayPort() {
         return Number(hostEnv.RELAY_PORT);
       },

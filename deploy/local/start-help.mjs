@@ -13,4 +13,6 @@ Settings (environment):
   MCP_BRIDGE_PORT     MCP bridge port                       (default 8931; "off" runs none)
   HOST_SANDBOX…       the host agent's session sandbox settings, passed on to it
                       (npx tsx host-pool/src/main.ts --help; SECURITY.md)
-Logs: .browserpane/logs/edge.log, host.log and mcp-bridge.log`;
+  WORKFLOW_WORKER     "off" runs no workflow worker (runs then wait in pending)
+  WORKFLOW_WORKER_*, WORKFLOW_GIT_*   passed to the workflow worker (npx workflow-worker --help)
+Logs: .browserpane/logs/edge.log, host.log, mcp-bridge.log and workflow-worker.log`;

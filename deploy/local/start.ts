@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole local stack on one machine — embedded PostgreSQL (PGlite) unless
- * DATABASE_URL is set, migrations, the edge under workerd with the console, and one host agent.
+ * DATABASE_URL is set, migrations, the edge under workerd with the console, one host agent and the
+ * workflow worker (unless WORKFLOW_WORKER=off).
  * Ctrl-C stops everything. `npm start -- --help` lists the settings.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const edgeLog = createWriteStream(join(DATA, 'logs', 'edge.log'), { flags: 'a' });
   const hostLog = createWriteStream(join(DATA, 'logs', 'host.log'), { flags: 'a' });
   const bridgeLog = createWriteStream(join(DATA, 'logs', 'mcp-bridge.log'), { flags: 'a' });
+  const workerLog = createWriteStream(join(DATA, 'logs', 'workflow-worker.log'), { flags: 'a' });
   const port = Number(process.env.BROWSERPANE_PORT ?? 8787);
   const bridgePort =
     process.env.MCP_BRIDGE_PORT === 'off' ? undefined : Number(process.env.MCP_BRIDGE_PORT ?? 8931);
@@ -45,6 +47,9 @@ async function main(): Promise<void> {
     ...(bridgePort !== undefined
       ? { mcpBridge: { port: bridgePort, log: (line: string) => bridgeLog.write(`${line}\n`) } }
       : {}),
+    ...(process.env.WORKFLOW_WORKER === 'off'
+      ? {}
+      : { workflowWorker: { log: (line: string) => workerLog.write(`${line}\n`) } }),
   });
 
   let stopping = false;
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     edgeLog.end();
     hostLog.end();
     bridgeLog.end();
+    workerLog.end();
     say('stopped');
     process.exit(0);
   };
@@ -72,6 +78,8 @@ async function main(): Promise<void> {
     say(
       `mcp bridge: MCP clients connect to ${stack.mcpBridge.url}/mcp (Streamable HTTP) or ${stack.mcpBridge.url}/sse; "Delegate to MCP" in the console hands it a session`,
     );
+  if (stack.workflowWorker)
+    say('workflow worker: running workflow runs (npx browserpane --help drives them from a shell)');
   say(
     `ready — open http://localhost:${port} and sign in as demo / demo-demo. Ctrl-C stops everything.`,
   );

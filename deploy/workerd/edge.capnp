@@ -64,6 +64,12 @@ const edgeWorker :Workerd.Worker = (
     (name = "MAX_SESSIONS_PER_USER", fromEnvironment = "MAX_SESSIONS_PER_USER"),
     (name = "DEV_OIDC_REDIRECT_ORIGINS", fromEnvironment = "DEV_OIDC_REDIRECT_ORIGINS"),
     (name = "MCP_BRIDGE_URL", fromEnvironment = "MCP_BRIDGE_URL"),
+    (name = "WORKFLOW_WORKER_CLIENT_IDS", fromEnvironment = "WORKFLOW_WORKER_CLIENT_IDS"),
+    (name = "WORKFLOW_GIT_PROTOCOLS", fromEnvironment = "WORKFLOW_GIT_PROTOCOLS"),
+    (name = "WORKFLOW_MAX_ACTIVE_RUNS", fromEnvironment = "WORKFLOW_MAX_ACTIVE_RUNS"),
+    (name = "WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER", fromEnvironment = "WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER"),
+    (name = "WORKFLOW_LEASE_MS", fromEnvironment = "WORKFLOW_LEASE_MS"),
+    (name = "WORKFLOW_SOURCE_WAIT_MS", fromEnvironment = "WORKFLOW_SOURCE_WAIT_MS"),
     (name = "ARTIFACTS_S3_URL", fromEnvironment = "ARTIFACTS_S3_URL"),
     (name = "ARTIFACTS_S3_REGION", fromEnvironment = "ARTIFACTS_S3_REGION"),
     # The artifact store on disk (used when ARTIFACTS_S3_URL is unset).

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
+import { runMigrations as jobQueueMigrations, Logger } from 'graphile-worker';
 import postgres from 'postgres';
 
 /** The repository's `migrations/` folder (drizzle-kit 0.31 layout: meta/_journal.json + <tag>.sql). */
@@ -21,13 +22,18 @@ export interface MigrateOptions {
   log?: (line: string) => void;
 }
 
+/** graphile-worker's logger, silenced (its migration lines would drown ours). */
+const quietLogger = new Logger(() => () => {});
+
 interface JournalEntry {
   tag: string;
   when: number;
 }
 
 /**
- * Applies pending SQL migrations to the database at `url` (from Node; never inside the worker).
+ * Applies pending SQL migrations to the database at `url` (from Node; never inside the worker),
+ * then installs or upgrades the job queue's schema (graphile-worker's own migrations), so the edge
+ * can `select graphile_worker.add_job(…)` before any workflow worker ever started.
  * Safe to run concurrently: a session advisory lock makes the second run wait for the first.
  * Use a direct connection, not a transaction-mode pooler.
  */
@@ -54,6 +60,7 @@ export async function migrate(
       last = Number(row?.last ?? 0);
     }
     const pending = journal.entries.filter((e) => e.when > last);
+    await jobQueueMigrations({ connectionString: url, logger: quietLogger });
     if (pending.length === 0) {
       log(`[migrate] schema is current (${journal.entries.length} migration(s))`);
       return { applied: [] };

@@ -49,16 +49,26 @@ class SessionQueue {
   /** Named statements each connection prepared (scoped names), closed when it goes away. */
   #prepared = new Map<number, Set<string>>();
   #ownerMidUnit = false;
-  #waiting: { handlerId: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  #waiting: {
+    handlerId: number;
+    /** The connection's own clean-up waiting for the backend (not dropped with its queries). */
+    closing: boolean;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  /** Clean-ups in progress, per connection: pglite-socket may detach a connection twice. */
+  #closing = new Map<number, Promise<void>>();
 
   constructor(private readonly db: PGlite) {}
 
-  #acquire(handlerId: number): Promise<void> {
+  #acquire(handlerId: number, closing = false): Promise<void> {
     if (this.#owner === null || this.#owner === handlerId) {
       this.#owner = handlerId;
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => this.#waiting.push({ handlerId, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.#waiting.push({ handlerId, closing, resolve, reject }),
+    );
   }
 
   #release(): void {
@@ -104,22 +114,36 @@ class SessionQueue {
     return this.#waiting.length;
   }
 
+  /** A connection went away: its queries still waiting fail (their caller handles that). */
   clearQueueForHandler(handlerId: number): void {
-    const mine = this.#waiting.filter((w) => w.handlerId === handlerId);
-    this.#waiting = this.#waiting.filter((w) => w.handlerId !== handlerId);
+    const mine = this.#waiting.filter((w) => w.handlerId === handlerId && !w.closing);
+    this.#waiting = this.#waiting.filter((w) => w.handlerId !== handlerId || w.closing);
     for (const w of mine) w.reject(new Error('connection closed'));
   }
 
   /**
    * A connection went away: if it held the backend, end its unit and transaction; then drop the
-   * statements it prepared, and move on.
+   * statements it prepared, and move on. pglite-socket calls this without awaiting it (and twice
+   * when a socket errors, then closes): it never rejects, and a second call joins the first.
    */
-  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+  clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    const running = this.#closing.get(handlerId);
+    if (running) return running;
+    const done = this.#cleanUp(handlerId)
+      .catch(() => {
+        // The backend refused the clean-up (it is being closed): nothing is left to undo.
+      })
+      .finally(() => this.#closing.delete(handlerId));
+    this.#closing.set(handlerId, done);
+    return done;
+  }
+
+  async #cleanUp(handlerId: number): Promise<void> {
     const prepared = this.#prepared.get(handlerId);
     this.#prepared.delete(handlerId);
     if (this.#owner !== handlerId) {
       if (!prepared?.size) return;
-      await this.#acquire(handlerId);
+      await this.#acquire(handlerId, true);
     }
     try {
       if (this.#ownerMidUnit)

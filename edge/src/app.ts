@@ -19,6 +19,9 @@ import { sessionFileRoutes } from './routes/session-files.ts';
 import { sessionProfileRoutes } from './routes/session-profiles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { shareRoutes } from './routes/shares.ts';
+import { workflowRunRoutes } from './routes/workflow-runs.ts';
+import { workflowWorkerRoutes } from './routes/workflow-worker.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 
 /** Answers 405 (with `Allow`) for a known path asked with a method it does not have. */
 function addMethodNotAllowed(app: Hono<AppEnv>): void {
@@ -68,6 +71,9 @@ export function buildApp(): Hono<AppEnv> {
   sessionFileRoutes(app);
   sessionProfileRoutes(app);
   hostRoutes(app);
+  workflowRoutes(app);
+  workflowRunRoutes(app);
+  workflowWorkerRoutes(app);
   addMethodNotAllowed(app);
   return app;
 }

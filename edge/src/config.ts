@@ -25,6 +25,41 @@ export interface Config {
   devRedirectOrigins: string[];
   /** The MCP bridge the console delegates sessions to (`MCP_BRIDGE_URL`); null = none. */
   mcpBridgeUrl: string | null;
+  /** Service principals (OAuth client ids) that act as workflow workers. */
+  workflowWorkerClientIds: string[];
+  /** Git URL protocols a workflow source may use (`WORKFLOW_GIT_PROTOCOLS`). */
+  workflowGitProtocols: string[];
+  /** Runs admitted at once, pool-wide; more wait in `queued`. */
+  workflowMaxActiveRuns: number;
+  /** Runs admitted at once per owner. */
+  workflowMaxActiveRunsPerOwner: number;
+  /** How long a worker's hold on a run lasts without a heartbeat. */
+  workflowLeaseMs: number;
+  /** How long publishing a git version waits for a worker to resolve it. */
+  workflowSourceWaitMs: number;
+}
+
+/** Protocols git may use for workflow sources; `ext` and `file` never (they run or read locally). */
+export const GIT_PROTOCOLS = ['https', 'http', 'ssh', 'git'] as const;
+
+function list(env: Env, name: keyof Env, fallback: string): string[] {
+  const raw = env[name];
+  const value = raw === undefined || raw === null || raw === '' ? fallback : String(raw);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function gitProtocols(env: Env): string[] {
+  const protocols = list(env, 'WORKFLOW_GIT_PROTOCOLS', 'https,ssh');
+  for (const p of protocols)
+    if (!(GIT_PROTOCOLS as readonly string[]).includes(p))
+      throw new AppError(
+        'config_invalid',
+        `configuration variable WORKFLOW_GIT_PROTOCOLS may list only ${GIT_PROTOCOLS.join(', ')}`,
+      );
+  return protocols;
 }
 
 function int(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
@@ -75,6 +110,12 @@ export function config(env: Env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     mcpBridgeUrl: url(env, 'MCP_BRIDGE_URL'),
+    workflowWorkerClientIds: list(env, 'WORKFLOW_WORKER_CLIENT_IDS', 'workflow-worker'),
+    workflowGitProtocols: gitProtocols(env),
+    workflowMaxActiveRuns: int(env, 'WORKFLOW_MAX_ACTIVE_RUNS', 16, 1, 100_000),
+    workflowMaxActiveRunsPerOwner: int(env, 'WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER', 8, 1, 100_000),
+    workflowLeaseMs: int(env, 'WORKFLOW_LEASE_MS', 30_000, 1_000, 600_000),
+    workflowSourceWaitMs: int(env, 'WORKFLOW_SOURCE_WAIT_MS', 60_000, 1_000, 300_000),
   };
   cache.set(env, parsed);
   return parsed;

@@ -52,6 +52,18 @@ export interface Env {
   DEV_OIDC_REDIRECT_ORIGINS?: string;
   /** Public URL of the MCP bridge; the console offers "Delegate to MCP" when it is set. */
   MCP_BRIDGE_URL?: string;
+  /** OAuth client ids (comma-separated) of the service principals that are workflow workers. */
+  WORKFLOW_WORKER_CLIENT_IDS?: string;
+  /** Git URL protocols workflow sources may use (comma-separated of https, http, ssh, git). */
+  WORKFLOW_GIT_PROTOCOLS?: string;
+  /** Workflow runs admitted at once pool-wide (default 16); the rest wait in `queued`. */
+  WORKFLOW_MAX_ACTIVE_RUNS?: string;
+  /** Workflow runs admitted at once per owner (default 8). */
+  WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER?: string;
+  /** A worker's lease on a run without heartbeats, ms (default 30000); then the run is retried or failed. */
+  WORKFLOW_LEASE_MS?: string;
+  /** How long publishing a git version waits for a worker to resolve it, ms (default 60000). */
+  WORKFLOW_SOURCE_WAIT_MS?: string;
 
   /** Secret: Ed25519 private JWK that signs connect tickets. */
   TICKET_SIGNING_KEY?: string;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkErrorBody, documentedOperations, SPEC } from './support/contract.ts';
 import { devOidcCases } from './support/dev-oidc-cases.ts';
 import { HostDriver } from './support/host-driver.ts';
-import { loginDevUser } from './support/oidc.ts';
+import { loginDevUser, serviceToken } from './support/oidc.ts';
 import { FILE_ID, sessionFileCases } from './support/session-file-cases.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
@@ -11,7 +11,7 @@ interface Case {
   name: string;
   method: string;
   path: string;
-  token?: 'user' | 'host' | 'enroll' | 'operator' | string | null;
+  token?: 'user' | 'host' | 'enroll' | 'operator' | 'worker' | string | null;
   body?: unknown;
   raw?: string | Uint8Array;
   contentType?: string;
@@ -38,6 +38,9 @@ describe('malformed requests to every route', () => {
   let user: string;
   let host: HostDriver;
   let sessionId: string;
+  let worker: string;
+  let workflowId: string;
+  let runId: string;
   const results: { name: string; status: number }[] = [];
 
   beforeAll(async () => {
@@ -46,18 +49,426 @@ describe('malformed requests to every route', () => {
     host = new HostDriver(stack.api, 'bad-input-host');
     await host.enroll(stack.edge.secrets.hostEnrollmentToken);
     sessionId = (await stack.api.post('/api/v1/sessions', user, {})).body.id;
+    worker = await serviceToken(
+      stack.edge.url,
+      'workflow-worker',
+      stack.edge.secrets.serviceClients['workflow-worker'] as string,
+    );
+    workflowId = (await stack.api.post('/api/v1/workflows', user, { name: 'bad input' })).body.id;
+    await stack.api.post(`/api/v1/workflows/${workflowId}/versions`, user, {
+      version: 'v1',
+      executor: 'playwright',
+      entrypoint: 'main.mjs',
+      source: { kind: 'inline', files: { 'main.mjs': 'export default async () => 1;' } },
+      input_schema: { type: 'object', properties: { n: { type: 'integer' } } },
+    });
+    const run = await stack.api.post('/api/v1/workflow-runs', user, {
+      workflow_id: workflowId,
+      version: 'v1',
+      input: {},
+      session: { existing_session_id: sessionId },
+    });
+    expect(run.status, run.text).toBe(201);
+    runId = run.body.id;
   });
   afterAll(() => stack?.stop());
+
+  /** The workflow routes' own refusals: the issue's list, each a clear 4xx code. */
+  function workflowCases(r: string): Case[] {
+    const versions = `/api/v1/workflows/${workflowId}/versions`;
+    const version = (source: unknown, extra: Record<string, unknown> = {}) => ({
+      version: `v-${Math.random().toString(36).slice(2, 8)}`,
+      executor: 'playwright',
+      entrypoint: 'main.mjs',
+      source,
+      ...extra,
+    });
+    const git = (url: string) => ({ kind: 'git', repository_url: url, ref: 'main' });
+    const forbidden = [
+      'file:///etc',
+      'ext::sh -c touch% /tmp/pwned',
+      'http://git.example.test/a.git',
+      'git://git.example.test/a.git',
+      'https://user:secret@git.example.test/a.git',
+      '-uhelp',
+      '/srv/repos/a.git',
+      'fd::17',
+    ];
+    return [
+      ...forbidden.map((url) => ({
+        name: `git url ${url}`,
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version(git(url)),
+        code:
+          url === '-uhelp' || url.includes('::') || url.startsWith('/')
+            ? 'git_url_forbidden'
+            : 'git_url_forbidden',
+      })),
+      {
+        name: 'git ref with ..',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version({ ...git('https://git.example.test/a.git'), ref: 'a..b' }),
+        code: 'validation_failed',
+      },
+      {
+        name: 'entrypoint escaping',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version({ kind: 'inline', files: { 'main.mjs': '' } }, { entrypoint: '../main.mjs' }),
+        code: 'validation_failed',
+      },
+      {
+        name: 'inline path escaping',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version({ kind: 'inline', files: { '../x.mjs': '', 'main.mjs': '' } }),
+        code: 'validation_failed',
+      },
+      {
+        name: 'inline without the entrypoint',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version({ kind: 'inline', files: { 'other.mjs': '' } }),
+        code: 'source_invalid',
+      },
+      {
+        name: 'no source',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version(null),
+        code: 'validation_failed',
+      },
+      {
+        name: 'input schema not a schema',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version({ kind: 'inline', files: { 'main.mjs': '' } }, { input_schema: [1] }),
+        code: 'validation_failed',
+      },
+      {
+        name: 'package with wb',
+        method: 'POST',
+        path: versions,
+        token: 'user',
+        body: version(
+          { kind: 'inline', files: { 'main.mjs': '' } },
+          { executor: 'wb', package: { package_id: 'x' } },
+        ),
+        code: 'validation_failed',
+      },
+      {
+        name: 'unknown version',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v404' },
+        code: 'workflow_version_not_found',
+      },
+      {
+        name: 'unknown workflow',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: FILE_ID, version: 'v1' },
+        code: 'workflow_not_found',
+      },
+      {
+        name: 'input failing the schema',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v1', input: { n: 'seven' } },
+        code: 'input_invalid',
+      },
+      {
+        name: 'oversized input',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v1', input: { s: 'x'.repeat(260 * 1024) } },
+        code: 'payload_too_large',
+      },
+      {
+        name: 'both sessions',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: {
+          workflow_id: workflowId,
+          version: 'v1',
+          input: {},
+          session: { existing_session_id: sessionId, create_session: {} },
+        },
+        code: 'validation_failed',
+      },
+      {
+        name: 'credential bindings (later)',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v1', credential_binding_ids: [FILE_ID] },
+        code: 'validation_failed',
+      },
+      {
+        name: 'empty client request id',
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v1', client_request_id: '' },
+        code: 'validation_failed',
+      },
+      {
+        name: 'submit input to a pending run',
+        method: 'POST',
+        path: `${r}/submit-input`,
+        token: 'user',
+        body: { input: 1 },
+        code: 'run_state_conflict',
+      },
+      {
+        name: 'submit without input',
+        method: 'POST',
+        path: `${r}/submit-input`,
+        token: 'user',
+        body: {},
+        code: 'validation_failed',
+      },
+      {
+        name: 'reject without reason',
+        method: 'POST',
+        path: `${r}/reject`,
+        token: 'user',
+        body: {},
+        code: 'validation_failed',
+      },
+      {
+        name: 'claim as a user',
+        method: 'POST',
+        path: `${r}/claim`,
+        token: 'user',
+        body: { worker_id: 'x' },
+        code: 'workflow_worker_required',
+      },
+      {
+        name: 'state as a user',
+        method: 'POST',
+        path: `${r}/state`,
+        token: 'user',
+        body: { state: 'succeeded' },
+        code: 'workflow_worker_required',
+      },
+      {
+        name: 'illegal transition',
+        method: 'POST',
+        path: `${r}/state`,
+        token: 'worker',
+        body: { state: 'succeeded' },
+        code: 'run_state_conflict',
+      },
+      {
+        name: 'runtime hold mode unknown',
+        method: 'POST',
+        path: `${r}/state`,
+        token: 'worker',
+        body: { state: 'running', reason: 'Bad Reason' },
+        code: 'validation_failed',
+      },
+      {
+        name: 'heartbeat of a stale attempt',
+        method: 'POST',
+        path: `${r}/heartbeat`,
+        token: 'worker',
+        body: { attempt: 9 },
+        code: 'stale_attempt',
+      },
+      {
+        name: 'logs query garbage',
+        method: 'GET',
+        path: `${r}/logs?after=-1`,
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'logs wait too long',
+        method: 'GET',
+        path: `${r}/logs?wait_sec=600`,
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'runs list bad state',
+        method: 'GET',
+        path: '/api/v1/workflow-runs?state=dancing',
+        token: 'user',
+        code: 'validation_failed',
+      },
+      {
+        name: 'produced file without a name',
+        method: 'POST',
+        path: `${r}/produced-files`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'text/plain',
+        code: 'validation_failed',
+      },
+      {
+        name: 'produced file with a path',
+        method: 'POST',
+        path: `${r}/produced-files`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'text/plain',
+        headers: { 'x-bpane-file-name': '..%2Fetc%2Fpasswd' },
+        code: 'validation_failed',
+      },
+      {
+        name: 'produced file with a wrong digest',
+        method: 'POST',
+        path: `${r}/produced-files`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'text/plain',
+        headers: { 'x-bpane-file-name': 'a.txt', 'x-bpane-file-sha256': '0'.repeat(64) },
+        status: 400,
+      },
+      {
+        name: 'produced file to a foreign workspace',
+        method: 'POST',
+        path: `${r}/produced-files`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'text/plain',
+        headers: { 'x-bpane-file-name': 'a.txt', 'x-bpane-workflow-workspace-id': FILE_ID },
+        code: 'validation_failed',
+      },
+      {
+        name: 'produced file with bad provenance',
+        method: 'POST',
+        path: `${r}/produced-files`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'text/plain',
+        headers: { 'x-bpane-file-name': 'a.txt', 'x-bpane-file-provenance': '[1' },
+        code: 'validation_failed',
+      },
+      {
+        name: 'snapshot for an inline version',
+        method: 'PUT',
+        path: `/api/v1/workflow-sources/${FILE_ID}/snapshot`,
+        token: 'worker',
+        raw: 'x',
+        contentType: 'application/gzip',
+        code: 'workflow_version_not_found',
+      },
+      {
+        name: 'no token on runs',
+        method: 'GET',
+        path: '/api/v1/workflow-runs',
+        token: null,
+        code: 'unauthorized',
+      },
+    ];
+  }
 
   function cases(): Case[] {
     const s = `/api/v1/sessions/${sessionId}`;
     const h = `/api/v1/hosts/${host.id}/heartbeat`;
+    const r = `/api/v1/workflow-runs/${runId}`;
     const jsonRoutes: {
       path: string;
       token: Case['token'];
       wrongTypes: unknown;
       unknownField: unknown;
+      /** Bodies up to this size are accepted (default 64 KiB). */
+      limit?: number;
     }[] = [
+      {
+        path: '/api/v1/workflows',
+        token: 'user',
+        wrongTypes: { name: 5 },
+        unknownField: { name: 'x', colour: 'red' },
+      },
+      {
+        path: `/api/v1/workflows/${workflowId}/versions`,
+        token: 'user',
+        wrongTypes: { version: 1, executor: 'playwright', entrypoint: 'a.mjs' },
+        unknownField: {
+          version: 'v9',
+          executor: 'playwright',
+          entrypoint: 'a.mjs',
+          source: { kind: 'inline', files: { 'a.mjs': '' } },
+          timeout: 5,
+        },
+        limit: 1024 * 1024,
+      },
+      {
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        wrongTypes: { workflow_id: 5, version: 'v1' },
+        unknownField: { workflow_id: workflowId, version: 'v1', priority: 1 },
+        limit: 320 * 1024,
+      },
+      {
+        path: `${r}/submit-input`,
+        token: 'user',
+        wrongTypes: { input: 1, comment: 5 },
+        unknownField: { input: 1, extra: 1 },
+        limit: 320 * 1024,
+      },
+      { path: `${r}/resume`, token: 'user', wrongTypes: { comment: 5 }, unknownField: { x: 1 } },
+      {
+        path: `${r}/reject`,
+        token: 'user',
+        wrongTypes: { reason: 5 },
+        unknownField: { reason: 'x', y: 1 },
+      },
+      {
+        path: `${r}/logs`,
+        token: 'worker',
+        wrongTypes: { stream: 'stdin', message: 'x' },
+        unknownField: { stream: 'stdout', message: 'x', level: 1 },
+        limit: 80 * 1024,
+      },
+      {
+        path: `${r}/claim`,
+        token: 'worker',
+        wrongTypes: { worker_id: 5 },
+        unknownField: { worker_id: 'w', x: 1 },
+      },
+      {
+        path: `${r}/heartbeat`,
+        token: 'worker',
+        wrongTypes: { attempt: 'one' },
+        unknownField: { attempt: 1, x: 1 },
+      },
+      {
+        path: `${r}/state`,
+        token: 'worker',
+        wrongTypes: { state: 'exploded' },
+        unknownField: { state: 'running', colour: 1 },
+        limit: 1024 * 1024,
+      },
+      {
+        path: `${r}/automation-access`,
+        token: 'worker',
+        wrongTypes: { attempt: -1 },
+        unknownField: { attempt: 1, x: 1 },
+      },
+      {
+        path: `/api/v1/workflow-sources/${runId}/failure`,
+        token: 'worker',
+        wrongTypes: { code: 'oops', message: 'x' },
+        unknownField: { code: 'git_unreachable', message: 'x', y: 1 },
+      },
       {
         path: '/api/v1/sessions',
         token: 'user',
@@ -214,7 +625,10 @@ describe('malformed requests to every route', () => {
           method: 'POST',
           path: r.path,
           token: r.token,
-          raw: r.path === h ? `{"a":"${'x'.repeat(1100 * 1024)}"}` : OVERSIZED,
+          raw:
+            r.path === h || r.limit
+              ? `{"a":"${'x'.repeat(Math.max(1100 * 1024, (r.limit ?? 0) + 1024))}"}`
+              : OVERSIZED,
           contentType: 'application/json',
           status: 413,
         },
@@ -244,15 +658,44 @@ describe('malformed requests to every route', () => {
         ['PUT', `/api/v1/hosts/{id}/sessions/${sessionId}/files/${FILE_ID}`],
         ['PUT', `/api/v1/hosts/${host.id}/sessions/{id}/files/${FILE_ID}`],
         ['PUT', `/api/v1/hosts/${host.id}/sessions/${sessionId}/files/{id}`],
+        ['GET', '/api/v1/workflows/{id}'],
+        ['POST', '/api/v1/workflows/{id}/versions'],
+        ['GET', '/api/v1/workflows/{id}/versions'],
+        ['GET', '/api/v1/workflows/{id}/versions/v1'],
+        ['GET', `/api/v1/workflows/${workflowId}/versions/{id}`],
+        ['GET', '/api/v1/workflow-runs/{id}'],
+        ['POST', '/api/v1/workflow-runs/{id}/cancel'],
+        ['POST', '/api/v1/workflow-runs/{id}/submit-input'],
+        ['POST', '/api/v1/workflow-runs/{id}/resume'],
+        ['POST', '/api/v1/workflow-runs/{id}/reject'],
+        ['GET', '/api/v1/workflow-runs/{id}/logs'],
+        ['POST', '/api/v1/workflow-runs/{id}/logs'],
+        ['GET', '/api/v1/workflow-runs/{id}/events'],
+        ['GET', '/api/v1/workflow-runs/{id}/produced-files'],
+        ['POST', '/api/v1/workflow-runs/{id}/produced-files'],
+        ['GET', `/api/v1/workflow-runs/{id}/produced-files/${FILE_ID}/content`],
+        ['GET', `/api/v1/workflow-runs/${runId}/produced-files/{id}/content`],
+        ['GET', '/api/v1/workflow-runs/{id}/source-snapshot/content'],
+        ['POST', '/api/v1/workflow-runs/{id}/claim'],
+        ['POST', '/api/v1/workflow-runs/{id}/heartbeat'],
+        ['POST', '/api/v1/workflow-runs/{id}/state'],
+        ['POST', '/api/v1/workflow-runs/{id}/automation-access'],
+        ['PUT', '/api/v1/workflow-sources/{id}/snapshot'],
+        ['POST', '/api/v1/workflow-sources/{id}/failure'],
       ] as const) {
         out.push({
           name: `${method} ${template} with id ${id.slice(0, 20)}`,
           method,
           path: template.replace('{id}', id),
-          token: template.includes('hosts') ? 'host' : 'user',
+          token: template.includes('hosts')
+            ? 'host'
+            : /claim|heartbeat|state|automation-access|workflow-sources/.test(template)
+              ? 'worker'
+              : 'user',
         });
       }
     }
+    out.push(...workflowCases(r));
     out.push(
       ...sessionFileCases(s, `/api/v1/hosts/${host.id}/sessions/${sessionId}/files/${FILE_ID}`),
     );
@@ -497,12 +940,18 @@ describe('malformed requests to every route', () => {
         .replace('{host_id}', host.id)
         .replace('{connection_id}', 'c1')
         .replace('{file_id}', FILE_ID)
+        .replace('{workflow_id}', workflowId)
+        .replace('{version}', 'v1')
+        .replace('{run_id}', runId)
+        .replace('{version_id}', runId)
         .replace('{path}', 'x');
       const token = path.startsWith('/api/v1/hosts/')
         ? 'host'
         : path.startsWith('/api/v1/hosts')
           ? 'operator'
-          : 'user';
+          : /\/(claim|heartbeat|state|automation-access)$|workflow-sources/.test(path)
+            ? 'worker'
+            : 'user';
       // A path that has PUT gets a method it does not have instead.
       const method = SPEC.paths[path]?.put ? 'PATCH' : 'PUT';
       out.push({
@@ -520,6 +969,7 @@ describe('malformed requests to every route', () => {
     const tokens: Record<string, string> = {
       user,
       host: host.credential,
+      worker,
       enroll: stack.edge.secrets.hostEnrollmentToken,
       operator: stack.edge.secrets.operatorToken,
     };

@@ -6,6 +6,7 @@ import { documentedOperations, HTTP_METHODS, observed, SPEC_PATH } from './suppo
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser, serviceToken } from './support/oidc.ts';
 import { type Stack, startStack } from './support/stack.ts';
+import { workflowOperations } from './support/workflow-contract.ts';
 
 /** Hono route paths in OpenAPI form: `/:id` → `/{id}`, `/console/*` → `/console/{path}`. */
 function implementedOperations(): string[] {
@@ -208,6 +209,7 @@ describe('OpenAPI contract', () => {
       await api.get(`/api/v1/sessions/${id}/files`, demo);
       await api.get(`/api/v1/sessions/${id}/files/${fileId}`, demo);
       await api.get(`/api/v1/sessions/${id}/files/${fileId}/content`, demo);
+      await workflowOperations(api, demo, id, edge.secrets, stack.databaseUrl);
       host.connections = [];
       await host.beat();
       expect((await api.post(`/api/v1/sessions/${id}/release`, demo)).body.state).toBe('released');

@@ -4,6 +4,7 @@
  * them after the query text, so two connections running the same query prepare the same name),
  * and a connection's statements go with it.
  */
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,48 @@ describe('PGlite socket front', () => {
         .toEqual([]);
     } finally {
       await observer.end();
+    }
+  });
+
+  it('survives a client that drops mid-query while another holds the backend', async () => {
+    // What a killed worker does: its connection goes away (a reset: pglite-socket sees an error,
+    // then a close, and cleans the connection up twice) while its query waits for the backend.
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const holder = new pg.Client(db.url);
+    const dropped = new pg.Client(db.url);
+    dropped.on('error', () => {});
+    try {
+      await dropped.connect();
+      await dropped.query({ name: 'kept', text: 'select $1::int as n', values: [1] });
+      await holder.connect();
+      await holder.query('begin');
+      const waiting = dropped.query('select 2 as n').catch((e: Error) => e.message);
+      await new Promise((r) => setTimeout(r, 100));
+      (
+        dropped as unknown as { connection: { stream: Socket } }
+      ).connection.stream.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 300));
+      await holder.query('commit');
+      expect(typeof (await waiting)).toBe('string');
+      // The backend is free again and the dropped connection's statement is gone.
+      await expect
+        .poll(
+          async () =>
+            (await holder.query('select count(*)::int as n from pg_prepared_statements')).rows[0]
+              ?.n,
+        )
+        .toBe(0);
+      const fresh = new pg.Client(db.url);
+      await fresh.connect();
+      expect((await fresh.query('select 3 as n')).rows[0]?.n).toBe(3);
+      await fresh.end();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(rejections.map(String)).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await holder.end().catch(() => {});
     }
   });
 });

@@ -72,6 +72,12 @@ export const BENCHES: Bench[] = [
     script: 'workers/wb-browser-runtime/bench/verb-overhead.ts',
     what: 'workbook verb overhead through the governed session vs direct CDP',
   },
+  {
+    name: 'workflows',
+    script: 'test/bench/workflows-bench.ts',
+    what: 'workflow run admission and overhead, runs per minute at 4 at once, vs direct CDP',
+    quickArgs: ['--runs', '8', '--seconds', '20'],
+  },
 ];
 
 const USAGE = `usage: npm run bench [-- --only name,name] [-- --quick]

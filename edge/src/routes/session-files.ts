@@ -18,16 +18,29 @@ import {
   storageKey,
 } from '../services/session-files.ts';
 import { loadSession } from '../services/sessions.ts';
+import { sessionOfActiveRun } from '../services/workflows/runs/run-session.ts';
+import { isWorkflowWorker } from '../services/workflows/worker-principal.ts';
 
 /**
- * Files a session produced (downloads of its browser), for its owner and automation delegates:
- * list, metadata, content. Another owner's session answers 404 like a missing one. The host side
+ * The session whose files the caller may read: its owner and automation delegates; a workflow
+ * worker only the session of a run under way (it collects the downloads of the browser it drives).
+ */
+function filesSession(c: Context<AppEnv>, sessionId: string) {
+  const db = c.var.db();
+  return isWorkflowWorker(c)
+    ? sessionOfActiveRun(db, sessionId)
+    : loadSession(db, sessionId, c.var.principal, 'delegate');
+}
+
+/**
+ * Files a session produced (downloads of its browser), for its owner and automation delegates
+ * (and the workflow worker driving it for a run): list, metadata, content. Another owner's session answers 404 like a missing one. The host side
  * records them.
  */
 export function sessionFileRoutes(app: Hono<AppEnv>): void {
   implement(app, routes.listSessionFiles, async (c, { params, query }) => {
     const db = c.var.db();
-    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    await filesSession(c, params.session_id);
     const page = await listSessionFiles(db, params.session_id, {
       limit: query.limit ?? 100,
       cursor: query.cursor,
@@ -40,14 +53,14 @@ export function sessionFileRoutes(app: Hono<AppEnv>): void {
 
   implement(app, routes.getSessionFile, async (c, { params }) => {
     const db = c.var.db();
-    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    await filesSession(c, params.session_id);
     const row = await loadSessionFile(db, params.session_id, params.file_id);
     return { status: 200, body: sessionFileResource(row) };
   });
 
   implement(app, routes.getSessionFileContent, async (c, { params }) => {
     const db = c.var.db();
-    await loadSession(db, params.session_id, c.var.principal, 'delegate');
+    await filesSession(c, params.session_id);
     const row = await loadSessionFile(db, params.session_id, params.file_id);
     const served = await serveArtifact(requireArtifactStore(c.env), c.req.raw, {
       key: row.storageKey,

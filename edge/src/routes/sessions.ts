@@ -32,7 +32,7 @@ export function viewContext(c: Context<AppEnv>): ViewContext {
 }
 
 /** Where the request came from, when the platform knows (Cloudflare's request.cf). */
-function requestOrigin(raw: Request): { latitude: number | null; longitude: number | null } {
+export function requestOrigin(raw: Request): { latitude: number | null; longitude: number | null } {
   const cf = (raw as { cf?: { latitude?: unknown; longitude?: unknown } }).cf;
   const lat = Number(cf?.latitude);
   const lon = Number(cf?.longitude);

@@ -16,6 +16,7 @@ export {
 export {
   type CreateSessionInput,
   createSession,
+  insertSession,
   type RequestOrigin,
 } from './sessions/create-session.ts';
 export { dropConnections, queueCommand } from './sessions/host-commands.ts';

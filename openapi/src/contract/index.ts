@@ -29,3 +29,6 @@ export * from './schemas/session-requests.ts';
 export * from './schemas/session-status.ts';
 export * from './schemas/shares.ts';
 export * from './schemas/tickets.ts';
+export * from './schemas/workflow-runs.ts';
+export * from './schemas/workflow-worker.ts';
+export * from './schemas/workflows.ts';

@@ -33,6 +33,16 @@ const TAGS = [
   },
   { name: 'identity', description: 'Who the caller is; the development OIDC issuer.' },
   { name: 'platform', description: 'Health, keys, documentation and the console.' },
+  { name: 'workflows', description: 'Workflow definitions and their immutable, pinned versions.' },
+  {
+    name: 'workflow runs',
+    description:
+      'Runs of a version against a session: admission, hand-off to a person, logs, events, produced files.',
+  },
+  {
+    name: 'workflow worker',
+    description: "The workflow worker's side (its service principal only).",
+  },
 ];
 
 const SECURITY_SCHEMES = {

@@ -14,6 +14,8 @@ export interface StackFixtureOptions {
   readonly database?: 'pglite' | 'postgres';
   /** Also run the MCP bridge in this process. */
   readonly mcpBridge?: LocalStackOptions['mcpBridge'];
+  /** Also run the workflow worker (a child process). */
+  readonly workflowWorker?: LocalStackOptions['workflowWorker'];
   /**
    * Page servers on this machine's loopback (their base URLs) the sessions' browsers open: their
    * ports, and only theirs, are let through the session sandbox. Start them before the stack.
@@ -49,6 +51,9 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
     hostLog: (line) => lines.push(line),
     edgeLog: (line) => lines.push(line),
     ...(options.mcpBridge ? { mcpBridge: options.mcpBridge } : {}),
+    ...(options.workflowWorker
+      ? { workflowWorker: { ...options.workflowWorker, log: (line: string) => lines.push(line) } }
+      : {}),
   });
   const live = (sessionId: string): LiveSession => {
     const found = stack.host?.sessions.live(sessionId);

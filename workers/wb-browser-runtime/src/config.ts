@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { type LogLevel, parseLogLevel } from './protocol/log.ts';
 import { clamp, type Env, envFlag, envPositiveInt, envString } from './util/env.ts';
 
-export const VENDORS = ['browserbase', 'browser-use', 'local', 'browserpane'] as const;
+export const VENDORS = ['browserbase', 'browser-use', 'local', 'browserpane', 'cdp'] as const;
 export type VendorName = (typeof VENDORS)[number];
 
 export const DEFAULT_SLICE_DEADLINE_MS = 120_000;
@@ -50,6 +50,8 @@ export interface RuntimeConfig {
     timeoutMin: number | null;
   };
   browserpane: BrowserPaneConfig;
+  /** The `cdp` vendor: a browser reached at a given CDP endpoint. */
+  cdp: { url: string | null; sessionId: string | null; liveUrl: string | null };
   relay: { apiKey: string | null; url: string | null };
   /** Null when recording is off; `recordingNote` says why. */
   recording: RecordingConfig | null;
@@ -127,6 +129,11 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
       timeoutMin: envPositiveInt(env.BROWSER_USE_TIMEOUT_MIN, 0) || null,
     },
     browserpane: readBrowserPane(env),
+    cdp: {
+      url: envString(env.WB_BROWSER_CDP_URL),
+      sessionId: envString(env.WB_BROWSER_CDP_SESSION_ID),
+      liveUrl: envString(env.WB_BROWSER_CDP_LIVE_URL),
+    },
     relay: {
       apiKey: envString(env.PARACORD_RELAY_API_KEY),
       url: envString(env.PARACORD_RELAY_URL),

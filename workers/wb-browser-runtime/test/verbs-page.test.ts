@@ -180,6 +180,23 @@ describe('screenshot', () => {
     expect(String(done[3]?.summary)).toMatch(/^→ screenshot-\d+\.png$/);
   });
 
+  it('writes the format its path names', async () => {
+    const done = completes(
+      await run([
+        { goto: `${suite.site.url}/form` },
+        { screenshot: 'shot.jpg' },
+        { screenshot: 'shot.JPEG' },
+      ]),
+    );
+    expect(done).toHaveLength(3);
+    for (const name of ['shot.jpg', 'shot.JPEG'])
+      expect([...readFileSync(join(suite.artifactsPath, name)).subarray(0, 3)]).toEqual([
+        0xff, 0xd8, 0xff,
+      ]);
+    const gif = failure(await run([{ screenshot: 'shot.gif' }]));
+    expect(gif.verb.error).toBe('screenshot: path must end in .png, .jpg or .jpeg (got ".gif")');
+  });
+
   it('rejects absolute and escaping paths', async () => {
     const abs = failure(await run([{ screenshot: '/tmp/x.png' }]));
     expect(abs.verb).toMatchObject({

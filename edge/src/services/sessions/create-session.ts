@@ -4,7 +4,7 @@ import { DEFAULT_SESSION_CAPABILITIES, type SessionCapabilities } from '@browser
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { Database } from '../../db/client.ts';
+import type { Database, Queryable } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { uuidv7 } from '../crypto.ts';
 import type { Principal } from '../oidc/principal.ts';
@@ -40,40 +40,51 @@ export async function createSession(
   now: Date,
   cfg: Config,
 ): Promise<SessionRow> {
-  const id = uuidv7(now.getTime());
-  await db.transaction(async (tx) => {
-    await lockScheduler(tx);
-    await checkSessionQuota(tx, principal.id, cfg);
-    await tx.insert(sessions).values({
-      id,
-      ownerId: principal.id,
-      ownerName: principal.name,
-      ownerIssuer: principal.issuer,
-      state: 'queued',
-      ownerMode:
-        input.owner_mode === undefined || input.owner_mode === 'collaborative'
-          ? 'collaborative'
-          : 'exclusive',
-      videoMode: input.video_mode ?? 'roi',
-      viewport: input.viewport ?? { width: 1280, height: 720 },
-      capabilities: {
-        ...DEFAULT_SESSION_CAPABILITIES,
-        ...requestedCapabilities(input.capabilities),
-      },
-      idleTimeoutSec: input.idle_timeout_sec ?? cfg.defaultIdleTimeoutSec,
-      labels: input.labels ?? {},
-      displayName: input.display_name?.trim() || null,
-      integrationContext: input.integration_context ?? null,
-      regionHint: input.region ?? null,
-      originLatitude: origin.latitude,
-      originLongitude: origin.longitude,
-      queuedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await addEvents(tx, [{ sessionId: id, type: 'created', at: now }]);
-    await placePending(tx, now, cfg);
-  });
+  const id = await db.transaction((tx) => insertSession(tx, principal, input, origin, now, cfg));
   const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
   return row as SessionRow;
+}
+
+/** The new session inside the caller's transaction (queued, then placed if a host has room). */
+export async function insertSession(
+  tx: Queryable,
+  principal: Principal,
+  input: CreateSessionInput,
+  origin: RequestOrigin,
+  now: Date,
+  cfg: Config,
+): Promise<string> {
+  const id = uuidv7(now.getTime());
+  await lockScheduler(tx);
+  await checkSessionQuota(tx, principal.id, cfg);
+  await tx.insert(sessions).values({
+    id,
+    ownerId: principal.id,
+    ownerName: principal.name,
+    ownerIssuer: principal.issuer,
+    state: 'queued',
+    ownerMode:
+      input.owner_mode === undefined || input.owner_mode === 'collaborative'
+        ? 'collaborative'
+        : 'exclusive',
+    videoMode: input.video_mode ?? 'roi',
+    viewport: input.viewport ?? { width: 1280, height: 720 },
+    capabilities: {
+      ...DEFAULT_SESSION_CAPABILITIES,
+      ...requestedCapabilities(input.capabilities),
+    },
+    idleTimeoutSec: input.idle_timeout_sec ?? cfg.defaultIdleTimeoutSec,
+    labels: input.labels ?? {},
+    displayName: input.display_name?.trim() || null,
+    integrationContext: input.integration_context ?? null,
+    regionHint: input.region ?? null,
+    originLatitude: origin.latitude,
+    originLongitude: origin.longitude,
+    queuedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await addEvents(tx, [{ sessionId: id, type: 'created', at: now }]);
+  await placePending(tx, now, cfg);
+  return id;
 }

@@ -1,7 +1,7 @@
 /** An owner's housekeeping: naming a session, and removing one that ended for good. */
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { type SessionRow, sessions } from '../../db/schema/index.ts';
+import { type SessionRow, sessions, workflowRuns } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 
@@ -23,7 +23,7 @@ export async function renameSession(
 }
 
 /**
- * Removes an ended session: its stored objects (`sessions/<id>/…`: files, saved profiles), then
+ * Removes an ended session no workflow run used: its stored objects (`sessions/<id>/…`: files, saved profiles), then
  * its record, which takes its files, shares, connections and events with it. The objects go
  * first, so a failure leaves a session to retry the purge on, never objects nobody can find.
  */
@@ -32,6 +32,16 @@ export async function purgeSession(
   row: SessionRow,
   store: ArtifactStore | null,
 ): Promise<void> {
+  const [run] = await db
+    .select({ id: workflowRuns.id })
+    .from(workflowRuns)
+    .where(eq(workflowRuns.sessionId, row.id))
+    .limit(1);
+  if (run)
+    throw new AppError(
+      'session_has_runs',
+      'workflow runs used this session: their history refers to it, so it cannot be removed (stop it instead)',
+    );
   if (!ENDED.has(row.state))
     throw new AppError(
       'session_not_ended',

@@ -63,8 +63,15 @@ export async function stopSession(
 }
 
 /** Refuses (409 with the blockers) while anyone is attached or automation owns the session. */
-async function requireStoppable(db: Database, row: SessionRow, what: string): Promise<void> {
-  const eligibility = stopEligibility(row, countConnections(await connectionsOf(db, row.id)));
+async function requireStoppable(
+  db: Database,
+  row: SessionRow,
+  what: string,
+  options: { ignoreCdpAttachments?: boolean } = {},
+): Promise<void> {
+  const counts = countConnections(await connectionsOf(db, row.id));
+  if (options.ignoreCdpAttachments) counts.automation = 0;
+  const eligibility = stopEligibility(row, counts);
   if (eligibility.allowed) return;
   const blockers = eligibility.blockers.map((b) => `${b.kind} ${b.count}`).join(', ');
   throw new AppError(
@@ -74,10 +81,19 @@ async function requireStoppable(db: Database, row: SessionRow, what: string): Pr
   );
 }
 
-/** Safe stop: refused (409 with the blockers) while anyone is attached or automation owns it. */
-export async function safeStop(db: Database, row: SessionRow, now: Date): Promise<SessionRow> {
-  await requireStoppable(db, row, 'stop it');
-  return stopSession(db, row, 'stopped', 'requested', now);
+/**
+ * Safe stop: refused (409 with the blockers) while anyone is attached or automation owns it.
+ * `ignoreCdpAttachments`: CDP attachments do not block (a workflow run that ended stops the
+ * session it created although its host has not yet reported the attachment gone).
+ */
+export async function safeStop(
+  db: Database,
+  row: SessionRow,
+  now: Date,
+  options: { ignoreCdpAttachments?: boolean; reason?: string } = {},
+): Promise<SessionRow> {
+  await requireStoppable(db, row, 'stop it', options);
+  return stopSession(db, row, 'stopped', options.reason ?? 'requested', now);
 }
 
 /**
@@ -90,8 +106,9 @@ export async function releaseSession(
   row: SessionRow,
   now: Date,
   cfg: Config,
+  options: { ignoreCdpAttachments?: boolean } = {},
 ): Promise<SessionRow> {
-  await requireStoppable(db, row, 'release it');
+  await requireStoppable(db, row, 'release it', options);
   if (row.state !== 'released' && !isRunningState(row.state)) {
     throw new AppError(
       'session_not_releasable',

@@ -71,7 +71,7 @@ export const runSweep = route({
   tag,
   summary: 'Run the periodic sweep now (operators)',
   description:
-    "Runs the same sweep as the Worker's cron trigger: marks hosts that missed heartbeats lost (their sessions wait to be placed again), stops sessions idle past their timeout, places queued sessions, and drops old acknowledged commands and events. For deployments without cron triggers (plain workerd), where a scheduler calls it about once a minute. Takes no body; safe to call at any time and concurrently.",
+    "Runs the same sweep as the Worker's cron trigger: marks hosts that missed heartbeats lost (their sessions wait to be placed again), stops sessions idle past their timeout, places queued sessions, retries or fails workflow runs whose worker went silent (and ends paused runs whose hold ran out), admits queued runs, and drops old acknowledged commands and events. For deployments without cron triggers (plain workerd), where a scheduler calls it about once a minute. Takes no body; safe to call at any time and concurrently.",
   auth: 'operator',
   query: z.strictObject({}),
   responses: { 200: { description: 'What this sweep did.', schema: SweepResult } },

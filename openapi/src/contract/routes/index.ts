@@ -7,6 +7,9 @@ import * as profiles from './profiles.ts';
 import * as sessionControl from './session-control.ts';
 import * as sessions from './sessions.ts';
 import * as shares from './shares.ts';
+import * as workflowRuns from './workflow-runs.ts';
+import * as workflowWorker from './workflow-worker.ts';
+import * as workflows from './workflows.ts';
 
 const { HEARTBEAT_BODY_LIMIT: _limit, ...hostRoutes } = hosts;
 
@@ -19,6 +22,9 @@ export const routes = {
   ...hostRoutes,
   ...profiles,
   ...platform,
+  ...workflows,
+  ...workflowRuns,
+  ...workflowWorker,
 } as const;
 
 export type Routes = typeof routes;

@@ -110,7 +110,7 @@ export const deleteSession = route({
   tag,
   summary: 'Safe stop (same as POST …/stop), or remove an ended session',
   description:
-    'Stops the session unless clients or automation use it (409 with the unchanged `session` and `details.stop_eligibility`). The resource stays and can be reconnected. With `purge=true` (ours) an ended session is removed for good: its record, files, shares and events; afterwards it is 404.',
+    'Stops the session unless clients or automation use it (409 with the unchanged `session` and `details.stop_eligibility`). The resource stays and can be reconnected. With `purge=true` (ours) an ended session no workflow run used is removed for good: its record, files, saved profile, shares and events; afterwards it is 404.',
   auth: 'bearer',
   params: SessionIdParams,
   query: DeleteSessionQuery,
@@ -127,6 +127,7 @@ export const deleteSession = route({
     'session_not_found',
     stopConflict,
     'session_not_ended',
+    'session_has_runs',
   ],
 });
 

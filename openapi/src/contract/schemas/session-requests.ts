@@ -145,7 +145,7 @@ export const UpdateSessionRequest = named(
 export const DeleteSessionQuery = z.strictObject({
   purge: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional().meta({
     description:
-      'Ours: `true` removes an ended session (`stopped`, `failed`, `released`) with its files and shares instead of stopping it; a session that is not ended answers 409 `session_not_ended`.',
+      'Ours: `true` removes an ended session (`stopped`, `failed`, `released`) with its files, saved profile and shares instead of stopping it; a session that is not ended answers 409 `session_not_ended`, one a workflow run used 409 `session_has_runs`.',
   }),
 });
 

@@ -1,21 +1,17 @@
 // browserpane: the workbook runs on a BrowserPane session — a real Chromium on a BrowserPane host
 // that people can watch and take over in the console — attached through the host's CDP gateway.
 
-import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { CreateSessionRequest } from '@browserpane/api';
 import type { BrowserPaneConfig } from '../../config.ts';
 import { CodedError } from '../../failure/codes.ts';
 import type { Logger } from '../../protocol/log.ts';
 import { BrowserPaneApi, BrowserPaneHttpError } from './browserpane-api.ts';
 import { sleep } from './http.ts';
+import { fetchSessionFile } from './session-files.ts';
 import type { Allocation, Vendor } from './types.ts';
 
 /** Label on sessions this runtime creates: they are stopped at release, reused ones are not. */
 export const CREATED_BY = 'wb-browser-runtime';
-const CLOCK_SLACK_MS = 5_000;
-const FILE_POLL_MS = 250;
 const RUNNING = new Set(['ready', 'active', 'idle']);
 const PEOPLE = new Set(['owner_clients', 'viewer_clients']);
 
@@ -198,39 +194,6 @@ export function createBrowserPaneVendor(config: BrowserPaneConfig, logger: Logge
     },
     fetchDownload: ({ sessionId }, file, to) => fetchSessionFile(api, sessionId, file, to, taken),
   };
-}
-
-/**
- * A download of the session's browser, from the session files its host records: the browser runs
- * on that host, in its sandbox, so Playwright's own download path is never on this machine. Waits
- * for the newest file named `name` recorded since `since` that no earlier call took.
- */
-async function fetchSessionFile(
-  api: BrowserPaneApi,
-  sessionId: string,
-  file: { name: string; since: number; timeoutMs: number },
-  to: string,
-  taken: Set<string>,
-): Promise<boolean> {
-  const deadline = Date.now() + file.timeoutMs;
-  // the edge's clock and ours may differ a little
-  const since = file.since - CLOCK_SLACK_MS;
-  for (;;) {
-    const found = (await api.files(sessionId))
-      .filter((f) => f.name === file.name && !taken.has(f.id))
-      .filter((f) => Date.parse(f.created_at) >= since)
-      .at(-1);
-    if (found) {
-      taken.add(found.id);
-      await pipeline(
-        Readable.fromWeb(await api.fileContent(sessionId, found.id)),
-        createWriteStream(to),
-      );
-      return true;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, FILE_POLL_MS));
-  }
 }
 
 /**

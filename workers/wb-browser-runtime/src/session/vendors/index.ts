@@ -7,6 +7,7 @@ import type { Logger } from '../../protocol/log.ts';
 import { createBrowserUseVendor } from './browser-use.ts';
 import { createBrowserbaseVendor } from './browserbase.ts';
 import { createBrowserPaneVendor } from './browserpane.ts';
+import { createCdpVendor } from './cdp.ts';
 import { createLocalVendor } from './local.ts';
 import type { Vendor } from './types.ts';
 
@@ -20,5 +21,7 @@ export function createVendor(config: RuntimeConfig, logger: Logger): Vendor {
       return createLocalVendor(config.local, logger);
     case 'browserpane':
       return createBrowserPaneVendor(config.browserpane, logger);
+    case 'cdp':
+      return createCdpVendor(config.cdp, logger);
   }
 }

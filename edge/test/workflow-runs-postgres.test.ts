@@ -1,0 +1,3 @@
+import { workflowRunsSuite } from './workflow-runs.case.ts';
+
+workflowRunsSuite('postgres');

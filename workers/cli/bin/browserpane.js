@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Launcher: registers tsx's ESM loader in this process and runs the TypeScript entry point.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/main.ts');
+process.exitCode = await main(process.argv.slice(2));

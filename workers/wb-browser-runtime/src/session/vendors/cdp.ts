@@ -1,0 +1,29 @@
+// cdp: a browser someone else holds, reached at a CDP endpoint given up front (WB_BROWSER_CDP_URL).
+// The BrowserPane workflow worker runs `wb` verb workflows this way: it hands the runtime the CDP
+// gateway URL of the run's session (an automation ticket) and keeps the session itself.
+
+import type { RuntimeConfig } from '../../config.ts';
+import { CodedError } from '../../failure/codes.ts';
+import type { Logger } from '../../protocol/log.ts';
+import type { Allocation, Vendor } from './types.ts';
+
+export function createCdpVendor(config: RuntimeConfig['cdp'], logger: Logger): Vendor {
+  return {
+    name: 'cdp',
+    async allocate() {
+      if (!config.url)
+        throw new CodedError('INTERNAL_ERROR', 'WB_BROWSER_CDP_URL is not set (vendor cdp)');
+      logger.info('session', 'attaching to the given CDP endpoint');
+      return { sessionId: config.sessionId ?? 'cdp', cdpUrl: config.url, liveUrl: config.liveUrl };
+    },
+    async getLiveUrl(allocation: Allocation) {
+      return allocation.liveUrl ?? null;
+    },
+    // A CDP URL may be single-use (a gateway ticket): a resumed slice attaches afresh.
+    async reconnect() {
+      return null;
+    },
+    // The browser belongs to whoever gave the endpoint; nothing to give back.
+    async release() {},
+  };
+}
