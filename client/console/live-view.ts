@@ -243,7 +243,9 @@ export class LiveView {
     clearInterval(this.statsTimer);
     this.rtt.reset();
     this.statsTimer = setInterval(() => this.showMetrics(), 1000);
-    client.focus();
+    // a reconnect must not take the keyboard from a field the person is typing in (a rename)
+    const typing = document.activeElement?.closest('input, textarea, select, [contenteditable]');
+    if (!typing || this.stage.contains(typing)) client.focus();
   }
 
   private onState(state: ConnectionState): void {
