@@ -209,6 +209,30 @@ describe('display capture (real Xvfb + Chromium)', () => {
     await converges();
   });
 
+  it('leaves a masked rectangle (playing as video) out of the whole picture, and repaints it when unmasked', async () => {
+    await quiet();
+    // tiles 2–5 × 2–4 wholly inside, with a ragged edge that cuts tiles 1, 6 and 5 (row)
+    const mask = { x: 100, y: 128, width: 320, height: 200 };
+    source.setMask(mask);
+    await quiet();
+    const size = source.grid.tileSize;
+    const within = (col: number, row: number) =>
+      col * size >= mask.x &&
+      row * size >= mask.y &&
+      (col + 1) * size <= mask.x + mask.width &&
+      (row + 1) * size <= mask.y + mask.height;
+    const snap = source.snapshot();
+    const left = snap.tiles.filter((t) => within(t.col, t.row)).map((t) => `${t.col},${t.row}`);
+    expect(left, 'tiles wholly inside the mask in the picture').toEqual([]);
+    // the edge tiles the mask only cuts stay, and so does everything else
+    const { cols, rows } = source.grid;
+    const expected = cols * rows - [2, 3, 4, 5].length * [2, 3, 4].length;
+    expect(snap.tiles.length, 'tiles in the masked picture').toBe(expected);
+    source.setMask(undefined);
+    await converges();
+    expect(source.snapshot().tiles.length, 'tiles once unmasked').toBe(cols * rows);
+  });
+
   it('follows the cursor: shape once per new shape, cached on switching back, position on moves', async () => {
     const cursorX = await env.runtime.connectX({ shm: false });
     const cursor = await CursorTracker.start(cursorX);

@@ -132,10 +132,31 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
       (m): m is Extract<Message, { type: 'tileEncoded' | 'tileCached' | 'tileFill' }> =>
         m.type === 'tileEncoded' || m.type === 'tileCached' || m.type === 'tileFill',
     );
-    const inRegion = tiles.filter((t) =>
-      inside(region, t.col * grid.tileSize, t.row * grid.tileSize, grid.tileSize, grid.tileSize),
-    );
-    expect(inRegion, 'tiles inside the playing video').toHaveLength(0);
+    // only while a stream plays: if the host ends it (a busy machine can drop the frame rate below
+    // the video threshold) the client needs that rectangle as tiles again until the next start
+    let playing: { x: number; y: number; width: number; height: number } | undefined = region;
+    const transitions: string[] = [];
+    const inRegion: typeof tiles = [];
+    for (const m of seen) {
+      if (m.type === 'videoStreamEnd') {
+        playing = undefined;
+        transitions.push('end');
+      } else if (m.type === 'videoStreamStart') {
+        playing = { x: m.x, y: m.y, width: m.width, height: m.height };
+        transitions.push(`start ${m.width}x${m.height}`);
+      } else if (
+        playing &&
+        (m.type === 'tileEncoded' || m.type === 'tileCached' || m.type === 'tileFill') &&
+        inside(playing, m.col * grid.tileSize, m.row * grid.tileSize, grid.tileSize, grid.tileSize)
+      ) {
+        inRegion.push(m);
+      }
+    }
+    expect(
+      inRegion.length,
+      `tiles inside the playing video (stream transitions seen: ${transitions.join(', ') || 'none'})`,
+    ).toBe(0);
+    expect(transitions.length, 'the stream kept playing through the window').toBeLessThanOrEqual(2);
     const outside = tiles.filter(
       (t) =>
         !inside(region, t.col * grid.tileSize, t.row * grid.tileSize, grid.tileSize, grid.tileSize),
