@@ -152,9 +152,16 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
     await expect
       .poll(() => fast.count('frameEnd') - before, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(45);
-    const stalledInfo = fx.hub.connections().find((c) => c.stats.framesDropped > 0);
-    expect(stalledInfo, 'the stalled client skipped updates').toBeDefined();
-    expect(stalledInfo?.stats.framesSent).toBeLessThan(10);
+    // the fast client may have skipped an update too on a busy machine: the stalled one is the
+    // connection that skipped updates and got only a few
+    const stats = fx.hub.connections().map((c) => ({
+      sent: c.stats.framesSent,
+      dropped: c.stats.framesDropped,
+    }));
+    expect(
+      stats.filter((c) => c.dropped > 0 && c.sent < 10),
+      `one client skipped updates and got fewer than 10 (connections: ${JSON.stringify(stats)})`,
+    ).toHaveLength(1);
     expect(stalled.closeInfo).toBeUndefined();
   });
 });
