@@ -72,12 +72,21 @@ describe('live view: console → edge → host → Chromium and back (real every
       (window as unknown as ConsoleWindow).bpClient?.stats(),
     );
     expect(stats?.framesPresented).toBeGreaterThan(0);
+    // what the remote browser went to and what failed, for the failure message
+    const seen: string[] = [];
+    const watched = await remotePage();
+    watched.on('framenavigated', (f) => f === watched.mainFrame() && seen.push(f.url()));
+    watched.on('requestfailed', (r) => seen.push(`${r.url()} failed: ${r.failure()?.errorText}`));
     await owner.keyboard.press('Control+L');
     await owner.keyboard.type(`${site.url}/`, { delay: 15 });
     await owner.keyboard.press('Enter');
-    await expect
-      .poll(async () => (await remotePage()).url(), { timeout: 20_000 })
-      .toBe(`${site.url}/`);
+    try {
+      await expect
+        .poll(async () => (await remotePage()).url(), { timeout: 20_000 })
+        .toBe(`${site.url}/`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nthe remote page went: ${seen.join(' → ')}`);
+    }
     await (await remotePage()).waitForLoadState('load');
   });
 
