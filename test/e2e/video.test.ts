@@ -128,10 +128,11 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
       Message,
       { type: 'gridConfig' }
     >;
-    const tiles = seen.filter(
-      (m): m is Extract<Message, { type: 'tileEncoded' | 'tileCached' | 'tileFill' }> =>
-        m.type === 'tileEncoded' || m.type === 'tileCached' || m.type === 'tileFill',
-    );
+    const isTile = (
+      m: Message,
+    ): m is Extract<Message, { type: 'tileEncoded' | 'tileCached' | 'tileFill' }> =>
+      m.type === 'tileEncoded' || m.type === 'tileCached' || m.type === 'tileFill';
+    const tiles = seen.filter(isTile);
     // only while a stream plays: if the host ends it (a busy machine can drop the frame rate below
     // the video threshold) the client needs that rectangle as tiles again until the next start
     let playing: { x: number; y: number; width: number; height: number } | undefined = region;
@@ -146,7 +147,7 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
         transitions.push(`start ${m.width}x${m.height}`);
       } else if (
         playing &&
-        (m.type === 'tileEncoded' || m.type === 'tileCached' || m.type === 'tileFill') &&
+        isTile(m) &&
         inside(playing, m.col * grid.tileSize, m.row * grid.tileSize, grid.tileSize, grid.tileSize)
       ) {
         inRegion.push(m);

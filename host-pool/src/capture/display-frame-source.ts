@@ -213,16 +213,7 @@ export class DisplayFrameSource implements FrameSource {
    * rectangle plays as video, and clearing the mask repaints them for every participant.
    */
   snapshot(): FrameUpdate {
-    const picture = this.#encoder.snapshot(nowUs());
-    const m = this.#mask;
-    if (!m) return picture;
-    const size = this.grid.tileSize;
-    const covered = (t: TileUpdate) =>
-      t.col * size >= m.x &&
-      t.row * size >= m.y &&
-      (t.col + 1) * size <= m.x + m.width &&
-      (t.row + 1) * size <= m.y + m.height;
-    return { ...picture, tiles: picture.tiles.filter((t) => !covered(t)) };
+    return this.#encoder.snapshot(nowUs(), this.#mask);
   }
 
   tileAt(col: number, row: number): TileUpdate | undefined {

@@ -3,7 +3,7 @@ import { diffRows, diffTiles } from './frame-diff.ts';
 import { findScrollCandidates, RowHashes, type ScrollCandidate } from './scroll-detect.ts';
 import { DEFAULT_ZSTD_LEVEL } from './tile-codec.ts';
 import { EncodedTileCache, extractTile, makeTileUpdate } from './tile-factory.ts';
-import { type Band, gridFor, TILE_SIZE, tileRect } from './tile-grid.ts';
+import { type Band, contains, gridFor, type Rect, TILE_SIZE, tileRect } from './tile-grid.ts';
 
 /** Tuning of a frame encoder. */
 export interface FrameEncoderOptions {
@@ -205,12 +205,17 @@ export class FrameEncoder {
     return { seq: ++this.#seq, timestampUs, grid: undefined, copies, tiles, full: false };
   }
 
-  /** The whole shown picture as one full update (for a joining client); does not advance seq. */
-  snapshot(timestampUs: number): FrameUpdate {
+  /**
+   * The whole shown picture as one full update (for a joining client); does not advance seq.
+   * Tiles wholly inside `leaveOut` (a rectangle shown another way, as video) are not included.
+   */
+  snapshot(timestampUs: number, leaveOut?: Rect): FrameUpdate {
     const { cols, rows } = this.#grid;
     const tiles: TileUpdate[] = [];
     for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++) tiles.push(this.tileAt(c, r) as TileUpdate);
+      for (let c = 0; c < cols; c++)
+        if (!leaveOut || !contains(leaveOut, tileRect(this.#grid, c, r)))
+          tiles.push(this.tileAt(c, r) as TileUpdate);
     return { seq: this.#seq, timestampUs, grid: this.#grid, copies: [], tiles, full: true };
   }
 

@@ -38,6 +38,16 @@ export function tileRect(grid: GridConfig, col: number, row: number): Rect {
   };
 }
 
+/** Whether `inner` lies wholly inside `outer`. */
+export function contains(outer: Rect, inner: Rect): boolean {
+  return (
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.width <= outer.x + outer.width &&
+    inner.y + inner.height <= outer.y + outer.height
+  );
+}
+
 /** Clips `r` to the display; undefined when nothing is left. */
 export function clipRect(r: Rect, width: number, height: number): Rect | undefined {
   const x0 = Math.max(0, r.x);

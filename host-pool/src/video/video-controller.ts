@@ -1,5 +1,5 @@
 import type { GrabbedFrame } from '../capture/index.ts';
-import type { Rect } from '../encode/tile-grid.ts';
+import { contains, type Rect } from '../encode/tile-grid.ts';
 import type { FeatureContext } from '../sessions/feature.ts';
 import type { FrameUpdate } from '../types.ts';
 import { H264Encoder } from './h264-encoder.ts';
@@ -247,13 +247,4 @@ function snap(r: Rect, width: number, height: number): Rect | undefined {
   const w = Math.floor((x1 - x) / 2) * 2;
   const h = Math.floor((y1 - y) / 2) * 2;
   return w >= MIN_REGION && h >= MIN_REGION / 2 ? { x, y, width: w, height: h } : undefined;
-}
-
-function contains(outer: Rect, inner: Rect): boolean {
-  return (
-    inner.x >= outer.x &&
-    inner.y >= outer.y &&
-    inner.x + inner.width <= outer.x + outer.width &&
-    inner.y + inner.height <= outer.y + outer.height
-  );
 }
