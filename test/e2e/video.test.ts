@@ -195,11 +195,19 @@ describe('ROI video: a playing video goes as H.264, the text around it stays on 
   });
 
   it('makes the region lossless again once the video pauses', async () => {
-    const since = performance.now();
     await remotePage.evaluate(() => (document.getElementById('clip') as HTMLVideoElement).pause());
+    // The stream's latest transition on the whole wire: under load the stream may already have
+    // ended (and not restarted) before the pause, which leaves no new end message to wait for.
+    const lastTransition = () =>
+      wire.client.messages.findLast(
+        (m) => m.type === 'videoStreamStart' || m.type === 'videoStreamEnd',
+      )?.type ?? 'none';
     await expect
-      .poll(() => wire.after(since).some((m) => m.type === 'videoStreamEnd'), { timeout: 10_000 })
-      .toBe(true);
+      .poll(lastTransition, {
+        timeout: 20_000,
+        message: 'the last video stream transition on the wire after the pause',
+      })
+      .toBe('videoStreamEnd');
     let differing = Number.POSITIVE_INFINITY;
     for (let attempt = 0; attempt < 15 && differing !== 0; attempt++) {
       await waitForQuiet(owner, 800);
