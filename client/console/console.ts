@@ -1,3 +1,4 @@
+import { prepareDecodeWorker } from '../src/index.ts';
 import { ApiError, consoleApi, type SessionResource } from './api.ts';
 import {
   type AuthConfig,
@@ -8,8 +9,14 @@ import {
   signOut,
 } from './auth.ts';
 import { clear, h } from './dom.ts';
-import { LiveView } from './live-view.ts';
+import { DECODE_WORKER_URL, LiveView } from './live-view.ts';
 import { SessionList, sessionName } from './session-list.ts';
+import {
+  isSettingsSection,
+  renderSettingsPage,
+  renderSettingsSidebar,
+  type SettingsSection,
+} from './settings/settings-panel.ts';
 import { RunPage } from './workflows/run-page.ts';
 import {
   renderWorkflowPage,
@@ -50,6 +57,9 @@ function showLogin(app: HTMLElement, config: AuthConfig): void {
 }
 
 function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
+  // the first live view's decoder is ready before it is needed (starting one can take a second
+  // on a busy machine, and the first picture would wait for it)
+  prepareDecodeWorker(DECODE_WORKER_URL);
   const api = consoleApi(() => currentSession()?.accessToken);
   const params = new URLSearchParams(location.search);
   let selected = params.get('session') ?? undefined;
@@ -57,10 +67,15 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   let live: LiveView | undefined;
   let sessions: SessionResource[] = [];
 
-  let mode: 'sessions' | 'workflows' =
-    params.get('view') === 'workflows' || params.has('run') || params.has('workflow')
-      ? 'workflows'
-      : 'sessions';
+  let mode: Mode =
+    params.get('view') === 'settings'
+      ? 'settings'
+      : params.get('view') === 'workflows' || params.has('run') || params.has('workflow')
+        ? 'workflows'
+        : 'sessions';
+  let section: SettingsSection = isSettingsSection(params.get('section'))
+    ? (params.get('section') as SettingsSection)
+    : 'workspaces';
   const picked: WorkflowSelection = {
     ...(params.get('workflow') ? { workflow: params.get('workflow') as string } : {}),
     ...(params.get('run') ? { run: params.get('run') as string } : {}),
@@ -102,13 +117,14 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     },
   });
   const workflowList = h('nav.sessions.workflows', { 'data-testid': 'workflow-list' });
+  const settingsList = h('nav.sessions.settings', { 'data-testid': 'settings-list' });
   const main = h('main.main');
   const newButton = h(
     'button.primary.wide',
     { onclick: () => void start(), 'data-testid': 'new-session' },
     'Start new session',
   );
-  const tab = (name: 'sessions' | 'workflows', label: string) =>
+  const tab = (name: Mode, label: string) =>
     h(
       `button.tab${mode === name ? '.selected' : ''}`,
       { 'data-testid': `tab-${name}`, onclick: () => switchTo(name) },
@@ -117,9 +133,14 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   const tabs = h('div.tabs');
   const sessionsPane = h('div.pane', {}, newButton, list.element);
   const renderTabs = () => {
-    tabs.replaceChildren(tab('sessions', 'Sessions'), tab('workflows', 'Workflows'));
+    tabs.replaceChildren(
+      tab('sessions', 'Sessions'),
+      tab('workflows', 'Workflows'),
+      tab('settings', 'Settings'),
+    );
     sessionsPane.hidden = mode !== 'sessions';
     workflowList.hidden = mode !== 'workflows';
+    settingsList.hidden = mode !== 'settings';
   };
   app.replaceChildren(
     h(
@@ -139,7 +160,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
         'Sign out',
       ),
     ),
-    h('div.body', {}, h('aside.sidebar', {}, tabs, sessionsPane, workflowList), main),
+    h('div.body', {}, h('aside.sidebar', {}, tabs, sessionsPane, workflowList, settingsList), main),
   );
   renderTabs();
 
@@ -153,11 +174,19 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
     clear(main);
     main.append(h('div.placeholder', {}, h('h2', { text: title }), h('p', { text })));
   };
-  const switchTo = (next: 'sessions' | 'workflows') => {
+  const openSettings = (next: SettingsSection) => {
+    closePages();
+    section = next;
+    history.replaceState(null, '', `/?view=settings&section=${next}`);
+    renderSettingsSidebar(settingsList, section, openSettings);
+    renderSettingsPage(main, api, section);
+  };
+  const switchTo = (next: Mode) => {
     if (next === mode) return;
     mode = next;
     closePages();
     renderTabs();
+    if (mode === 'settings') return openSettings(section);
     if (mode === 'workflows') {
       history.replaceState(null, '', '/?view=workflows');
       delete picked.run;
@@ -208,6 +237,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   const refresh = async () => {
     try {
       if (mode === 'workflows') return await refreshWorkflows();
+      if (mode === 'settings') return;
       sessions = (await api.listSessions()).sessions;
       list.update(sessions, selected);
     } catch (err) {
@@ -290,6 +320,7 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
 
   const shareToken = params.get('share');
   if (shareToken) void redeem(shareToken);
+  else if (mode === 'settings') openSettings(section);
   else if (mode === 'workflows') {
     if (picked.run) openRun(picked.run);
     else if (picked.workflow) openWorkflow(picked.workflow);
@@ -307,6 +338,8 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
   void refresh();
   setInterval(() => void refresh(), 5000);
 }
+
+type Mode = 'sessions' | 'workflows' | 'settings';
 
 function clampSize(v: number, min: number, max: number): number {
   return Math.max(min, Math.min(max, v - (v % 2)));

@@ -13,6 +13,7 @@ import { ConnectionBanner } from './connection-banner.ts';
 import { MediaControls } from './controls/audio.ts';
 import { AutomationControl } from './controls/automation.ts';
 import { FilesControls } from './controls/files.ts';
+import { RecordingControl } from './controls/recording.ts';
 import { ScaleToggle } from './controls/scale-toggle.ts';
 import { ShareDialog } from './controls/share-dialog.ts';
 import { ShareMenu } from './controls/share-menu.ts';
@@ -21,6 +22,9 @@ import { Notices } from './notices.ts';
 import { RttSettler } from './rtt-settler.ts';
 import { progressText, sessionStep } from './session-progress.ts';
 import { stopFromLiveView } from './stop-session.ts';
+
+/** The SDK's tile decode worker, as the console serves it. */
+export const DECODE_WORKER_URL = '/console/decode-worker.js';
 
 /** Ticket answers that mean "not yet": the session waits for a host or is between states. */
 const WAITING_CODES = new Set(['session_queued', 'session_not_running']);
@@ -55,6 +59,7 @@ export class LiveView {
   private readonly notices = new Notices();
   private readonly scale = new ScaleToggle();
   private readonly files = new FilesControls((text) => this.flash(text));
+  private readonly recording: RecordingControl;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
   /** This person stopped the session: the placeholder offers to start it again. */
@@ -86,9 +91,17 @@ export class LiveView {
     );
     // what the session is (shrinks and ellipsizes on narrow screens) | what you can do (never cut)
     const info = h('div.toolbar-info', {}, this.name, this.status, this.people, this.metrics);
+    // Record / Stop and the library for the owner; the REC indicator for everyone watching
+    this.recording = new RecordingControl(
+      options.api,
+      options.sessionId,
+      options.role === 'owner' && owner,
+      (text) => this.flash(text),
+    );
     const actions = h(
       'div.toolbar-actions',
       {},
+      this.recording.element,
       this.scale.element,
       this.media.element,
       this.files.element,
@@ -119,6 +132,7 @@ export class LiveView {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.statsTimer);
+    this.recording.dispose();
     this.banner.dispose();
     this.live?.close();
     this.live = undefined;
@@ -139,7 +153,7 @@ export class LiveView {
       container: this.stage,
       sessionId,
       role,
-      workerUrl: '/console/decode-worker.js',
+      workerUrl: DECODE_WORKER_URL,
       clientName: `console ${navigator.userAgent.match(/Chrom(e|ium)\/[\d]+/)?.[0] ?? ''}`.trim(),
       getTicket: ({ attempt }) => this.ticket(attempt),
     });
@@ -177,6 +191,7 @@ export class LiveView {
     reconnecting: boolean,
   ) {
     const deadline = Date.now() + 60_000;
+    const fastUntil = Date.now() + 2_000;
     const session = { params: { session_id: id } };
     const request = { ...session, body: { role } };
     if (reconnecting) {
@@ -201,7 +216,9 @@ export class LiveView {
       if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
       if (!reconnecting) this.setStatus(progressText(step, status));
       waited = true;
-      await new Promise((r) => setTimeout(r, 250));
+      // short while a warm browser may be about to run (the picture shows as soon as it does),
+      // then calmer for a cold start (a minute at most, see above)
+      await new Promise((r) => setTimeout(r, Date.now() < fastUntil ? 40 : 150));
     }
     // A ticket minted before the session ran may name the host it ran on before (re-placement).
     if (!ticket || waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
@@ -294,7 +311,10 @@ export class LiveView {
     this.offerRetry('The owner stopped sharing this session with you.', 'Try again', 'No access');
   }
 
-  private showPeople(list: Participant[]): void {
+  private showPeople(all: Participant[]): void {
+    // A recorder is not a person: it shows as the REC indicator (to viewers too).
+    this.recording.recorderPresent(all.some((p) => p.role === 'recorder'));
+    const list = all.filter((p) => p.role !== 'recorder');
     const others = list.length;
     this.people.textContent =
       others === 0 ? 'only you' : `${others} other${others === 1 ? '' : 's'} here`;

@@ -24,7 +24,10 @@ const SAFE_STOP_WAIT_MS = 15_000;
 export async function stopFromLiveView(o: StopFromLiveView): Promise<string> {
   const session = { params: { session_id: o.sessionId } };
   const status = await o.api.getSessionStatus(session);
-  const others = status.connections.filter((c) => c.host_connection_id !== o.myConnectionId);
+  // a recorder is not someone using the session: the safe stop ends its recording too
+  const others = status.connections.filter(
+    (c) => c.host_connection_id !== o.myConnectionId && c.role !== 'recorder',
+  );
   const automation = Boolean(
     status.automation_owner || status.mcp_owner || status.automation_connections.length > 0,
   );

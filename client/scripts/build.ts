@@ -7,10 +7,12 @@
  * (`buildConsole(dir)` builds the console alone into another directory.)
  * Usage: npm run build -w @browserpane/client [-- --watch] [--help]
  */
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, context } from 'esbuild';
+import { type Stamps, stampsHold, takeStamps } from '../../deploy/local/build-stamps.ts';
 import { webTransportPatches } from './webtransport-patches.ts';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,11 +90,46 @@ export async function buildConsole(dir: string): Promise<void> {
   ]);
 }
 
-/** Builds everything once. */
+/**
+ * What the last `buildClient()` read and wrote, each file's [size, mtimeMs]: while none of them
+ * changed, dist/ is current and the next call returns at once (every stack a test starts calls it).
+ */
+const STAMPS = join(DIST_DIR, '.build-stamps.json');
+const STATIC_INPUTS = [
+  fileURLToPath(import.meta.url),
+  join(CLIENT_DIR, 'scripts/webtransport-patches.ts'),
+  join(CLIENT_DIR, 'console/index.html'),
+  join(CLIENT_DIR, 'console/console.css'),
+  join(CLIENT_DIR, 'console/workflows/workflows.css'),
+];
+const OUTPUTS = [
+  'browserpane-client.js',
+  'decode-worker.js',
+  'console/console.js',
+  'console/index.html',
+  'console/console.css',
+  'console/workflows.css',
+  'console/decode-worker.js',
+].map((f) => join(DIST_DIR, f));
+
+function distIsCurrent(): boolean {
+  try {
+    return stampsHold(JSON.parse(readFileSync(STAMPS, 'utf8')) as Stamps);
+  } catch {
+    return false;
+  }
+}
+
+/** Builds everything (nothing when dist/ is current, see `STAMPS`). */
 export async function buildClient(): Promise<void> {
+  if (distIsCurrent()) return;
   await mkdir(DIST_DIR, { recursive: true });
-  await Promise.all(targets().map((t) => build(t)));
+  const results = await Promise.all(targets().map((t) => build({ ...t, metafile: true })));
   await copyStatic();
+  // metafile inputs are relative to the working directory
+  const inputs = results.flatMap((r) => Object.keys(r.metafile.inputs)).map((p) => resolve(p));
+  const { stamps } = takeStamps([...STATIC_INPUTS, ...inputs, ...OUTPUTS]);
+  await writeFile(STAMPS, JSON.stringify(stamps));
   const sizes = await Promise.all(
     ['browserpane-client.js', 'decode-worker.js', 'console/console.js'].map(
       async (f) => `${f} ${(await readFile(join(DIST_DIR, f))).byteLength} B`,

@@ -47,6 +47,7 @@ export {
   type ReconnectingEvent,
   type RelayTicket,
 } from './reconnect/index.ts';
+export { prepareDecodeWorker } from './render/decode-pool.ts';
 export type { ResizeAck, ResizeApi, ResizeStats } from './resize/resize-feature.ts';
 export type { ScaleMode } from './stage.ts';
 export type { ClientStats } from './stats.ts';

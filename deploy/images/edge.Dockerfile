@@ -23,6 +23,7 @@ COPY workers/mcp-bridge/package.json workers/mcp-bridge/
 COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
 COPY workers/cli/package.json workers/cli/
 COPY workers/workflow-worker/package.json workers/workflow-worker/
+COPY workers/recording-worker/package.json workers/recording-worker/
 # `npm install` follows the lock exactly; `npm ci` refuses this lock (it lacks other platforms'
 # optional binaries, see deploy/local/bootstrap.mjs). Only the edge's dependencies, the client's
 # (the console is built into the image) and the root's tools (tsx, esbuild).
@@ -35,6 +36,7 @@ COPY client/ client/
 COPY openapi/ openapi/
 COPY migrations/ migrations/
 COPY deploy/workerd/edge.capnp deploy/workerd/console-assets.js deploy/workerd/
+COPY deploy/local/build-stamps.ts deploy/local/
 COPY deploy/images/edge-entrypoint.sh deploy/images/
 COPY deploy/sweep.mjs deploy/
 # The worker bundle and the console it serves as ASSETS (deploy/workerd/dist/console).

@@ -31,10 +31,12 @@ COPY workers/mcp-bridge/package.json workers/mcp-bridge/
 COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
 COPY workers/cli/package.json workers/cli/
 COPY workers/workflow-worker/package.json workers/workflow-worker/
+COPY workers/recording-worker/package.json workers/recording-worker/
 # `npm install` follows the lock exactly; `npm ci` refuses this lock (it lacks other platforms'
-# optional binaries, see deploy/local/bootstrap.mjs). Only the host agent's dependencies (and the
-# root's tools: tsx runs the agent).
-RUN npm install --workspace @browserpane/host-pool --include-workspace-root --no-audit --no-fund
+# optional binaries, see deploy/local/bootstrap.mjs). Only the host agent's dependencies, the
+# recording worker's the agent starts beside it (RECORDING_WORKER), and the root's tools (tsx).
+RUN npm install --workspace @browserpane/host-pool --workspace @browserpane/recording-worker \
+      --include-workspace-root --no-audit --no-fund
 # WebTransport over HTTP/3 (UDP) needs the optional quiche transport, a native module fetched or
 # built at install time. Without it the relay serves WebTransport over WebSocket/HTTP2 (TCP) only.
 ARG HTTP3=1
@@ -47,6 +49,9 @@ COPY tsconfig.base.json ./
 COPY protocol/ protocol/
 COPY openapi/ openapi/
 COPY host-pool/ host-pool/
+# The recording worker composes the picture with the browser client's renderer.
+COPY client/ client/
+COPY workers/recording-worker/ workers/recording-worker/
 
 FROM node:${NODE_VERSION}-bookworm-slim
 # Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl, bubblewrap, passt, iproute2:

@@ -20,6 +20,7 @@ COPY workers/mcp-bridge/package.json workers/mcp-bridge/
 COPY workers/wb-browser-runtime/package.json workers/wb-browser-runtime/
 COPY workers/cli/package.json workers/cli/
 COPY workers/workflow-worker/package.json workers/workflow-worker/
+COPY workers/recording-worker/package.json workers/recording-worker/
 # `npm install` follows the lock exactly (`npm ci` refuses this lock, see deploy/local/bootstrap.mjs).
 RUN npm install --workspace @browserpane/mcp-bridge --no-audit --no-fund
 COPY tsconfig.base.json ./

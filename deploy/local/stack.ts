@@ -157,6 +157,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cronIntervalMs: 5_000,
       vars: {
         ...(bridgePort ? { MCP_BRIDGE_URL: `http://127.0.0.1:${bridgePort}` } : {}),
+        // Local receivers (a webhook test server on this machine) are what local use is about.
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
         ...options.edgeVars,
       },
       log: options.edgeLog ?? (() => {}),

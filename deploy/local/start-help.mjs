@@ -15,4 +15,6 @@ Settings (environment):
                       (npx tsx host-pool/src/main.ts --help; SECURITY.md)
   WORKFLOW_WORKER     "off" runs no workflow worker (runs then wait in pending)
   WORKFLOW_WORKER_*, WORKFLOW_GIT_*   passed to the workflow worker (npx workflow-worker --help)
+  VAULT_ADDR, VAULT_TOKEN, VAULT_KV_MOUNT, VAULT_NAMESPACE, VAULT_PATH_PREFIX
+                      passed to the edge: credential secrets in Vault / OpenBao KV v2 (README)
 Logs: .browserpane/logs/edge.log, host.log, mcp-bridge.log and workflow-worker.log`;

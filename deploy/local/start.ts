@@ -38,6 +38,12 @@ async function main(): Promise<void> {
     plainPort: Number(process.env.RELAY_PLAIN_PORT ?? 4480),
     database: process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : 'pglite',
     host: 'child',
+    // The optional Vault / OpenBao credential store, passed on to the edge as its bindings.
+    edgeVars: Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[0].startsWith('VAULT_') && typeof e[1] === 'string',
+      ),
+    ),
     hostMaxSessions: process.env.HOST_MAX_SESSIONS
       ? Number(process.env.HOST_MAX_SESSIONS)
       : undefined,

@@ -37,6 +37,26 @@ export interface Config {
   workflowLeaseMs: number;
   /** How long publishing a git version waits for a worker to resolve it. */
   workflowSourceWaitMs: number;
+  /** Webhook targets on loopback, link-local, private or unique-local addresses are allowed. */
+  webhookAllowPrivateTargets: boolean;
+  /** Attempts of one delivery before it is `failed` (a redelivery grants as many again). */
+  webhookMaxAttempts: number;
+  /** Delay before the 2nd attempt; it doubles each time up to `webhookBackoffMaxMs`. */
+  webhookBackoffBaseMs: number;
+  webhookBackoffMaxMs: number;
+  /** How long one attempt may take (connect, send, answer). */
+  webhookTimeoutMs: number;
+  /**
+   * An attempt still unreported this long after its time limit had a worker that died: the sweep
+   * schedules the delivery again (`WEBHOOK_LOST_AFTER_MS`).
+   */
+  webhookLostAfterMs: number;
+  /** How long a rotated-out secret keeps signing (default of `rotate-secret`). */
+  webhookSecretGraceSec: number;
+  /** Recording policy of sessions created without one (`DEFAULT_RECORDING_MODE`). */
+  defaultRecordingMode: 'disabled' | 'manual' | 'always';
+  /** Retention of recordings whose policy names none (`RECORDING_RETENTION_SEC`); null = kept. */
+  recordingRetentionSec: number | null;
 }
 
 /** Protocols git may use for workflow sources; `ext` and `file` never (they run or read locally). */
@@ -62,6 +82,20 @@ function gitProtocols(env: Env): string[] {
   return protocols;
 }
 
+const RECORDING_MODES = ['disabled', 'manual', 'always'] as const;
+
+function recordingMode(env: Env): Config['defaultRecordingMode'] {
+  const raw = env.DEFAULT_RECORDING_MODE;
+  if (raw === undefined || raw === null || raw === '') return 'disabled';
+  const mode = RECORDING_MODES.find((m) => m === raw);
+  if (!mode)
+    throw new AppError(
+      'config_invalid',
+      'configuration variable DEFAULT_RECORDING_MODE must be disabled, manual or always',
+    );
+  return mode;
+}
+
 function int(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
   const raw = env[name];
   // Unset: absent, empty, or null (plain workerd's `fromEnvironment` of an unset variable).
@@ -74,6 +108,16 @@ function int(env: Env, name: keyof Env, fallback: number, min: number, max: numb
     );
   }
   return value;
+}
+
+/** `true`/`1` on, `false`/`0`/unset off; anything else is a configuration error. */
+function flag(env: Env, name: keyof Env): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === null || raw === '') return false;
+  const value = String(raw).toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new AppError('config_invalid', `configuration variable ${name} must be true or false`);
 }
 
 function url(env: Env, name: keyof Env): string | null {
@@ -116,6 +160,20 @@ export function config(env: Env): Config {
     workflowMaxActiveRunsPerOwner: int(env, 'WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER', 8, 1, 100_000),
     workflowLeaseMs: int(env, 'WORKFLOW_LEASE_MS', 30_000, 1_000, 600_000),
     workflowSourceWaitMs: int(env, 'WORKFLOW_SOURCE_WAIT_MS', 60_000, 1_000, 300_000),
+    webhookAllowPrivateTargets: flag(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS'),
+    webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    webhookBackoffBaseMs: int(env, 'WEBHOOK_BACKOFF_BASE_MS', 10_000, 10, 86_400_000),
+    webhookBackoffMaxMs: int(env, 'WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 10, 604_800_000),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookLostAfterMs: int(env, 'WEBHOOK_LOST_AFTER_MS', 60_000, 1_000, 86_400_000),
+    webhookSecretGraceSec: int(env, 'WEBHOOK_SECRET_GRACE_SEC', 86_400, 0, 604_800),
+    defaultRecordingMode: recordingMode(env),
+    recordingRetentionSec:
+      env.RECORDING_RETENTION_SEC === undefined ||
+      env.RECORDING_RETENTION_SEC === null ||
+      env.RECORDING_RETENTION_SEC === ''
+        ? null
+        : int(env, 'RECORDING_RETENTION_SEC', 0, 1, 2_147_483_647),
   };
   cache.set(env, parsed);
   return parsed;

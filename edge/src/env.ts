@@ -1,6 +1,7 @@
 import type { Database, QueryOnce } from './db/client.ts';
 import type { HostRow } from './db/schema/index.ts';
 import type { Principal } from './services/oidc/principal.ts';
+import type { WorkerGrant } from './services/recordings/grant.ts';
 
 /** Messages on the JOBS queue. */
 export type Job = { type: 'sweep' };
@@ -64,6 +65,23 @@ export interface Env {
   WORKFLOW_LEASE_MS?: string;
   /** How long publishing a git version waits for a worker to resolve it, ms (default 60000). */
   WORKFLOW_SOURCE_WAIT_MS?: string;
+  /** `true`: webhook targets on loopback, link-local, private and unique-local addresses are allowed (default false; the local stack sets it). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS?: string;
+  /** Attempts of one webhook delivery before it is `failed` (default 8). */
+  WEBHOOK_MAX_ATTEMPTS?: string;
+  /** Delay before a delivery's 2nd attempt, ms (default 10000); doubles each attempt. */
+  WEBHOOK_BACKOFF_BASE_MS?: string;
+  /** Longest delay between attempts, ms (default 3600000). */
+  WEBHOOK_BACKOFF_MAX_MS?: string;
+  /** Time limit of one delivery attempt, ms (default 10000). */
+  WEBHOOK_TIMEOUT_MS?: string;
+  WEBHOOK_LOST_AFTER_MS?: string;
+  /** How long a rotated-out signing secret keeps signing, s (default 86400). */
+  WEBHOOK_SECRET_GRACE_SEC?: string;
+  /** Recording policy of sessions created without one: `disabled` (default), `manual`, `always`. */
+  DEFAULT_RECORDING_MODE?: string;
+  /** Seconds finished recordings are kept when their policy names no retention (unset: kept). */
+  RECORDING_RETENTION_SEC?: string;
 
   /** Secret: Ed25519 private JWK that signs connect tickets. */
   TICKET_SIGNING_KEY?: string;
@@ -73,8 +91,29 @@ export interface Env {
   ARTIFACTS_S3_ACCESS_KEY_ID?: string;
   /** Secret: secret access key for `ARTIFACTS_S3_URL`. */
   ARTIFACTS_S3_SECRET_ACCESS_KEY?: string;
-  /** Secret: key-encryption key for stored credentials (base64url, 32 bytes). */
+  /**
+   * Secret: key-encryption key (base64url, 32 bytes) that wraps every stored key: session profile
+   * keys and credential bindings' data keys.
+   */
   CREDENTIALS_KEK?: string;
+  /**
+   * Secret, during a rotation only: the previous key(s) (comma-separated), still used to unwrap
+   * until `POST /api/v1/maintenance/rewrap-credentials` has moved everything to the current one.
+   */
+  CREDENTIALS_KEK_PREVIOUS?: string;
+  /**
+   * The optional HashiCorp Vault / OpenBao KV v2 credential store, e.g. `https://vault:8200`: when
+   * set, new credential bindings keep their secret there (Postgres keeps only metadata).
+   */
+  VAULT_ADDR?: string;
+  /** Secret: the token the edge presents to Vault (`X-Vault-Token`). */
+  VAULT_TOKEN?: string;
+  /** Mount of the KV v2 secrets engine (default `secret`). */
+  VAULT_KV_MOUNT?: string;
+  /** Vault Enterprise / OpenBao namespace (`X-Vault-Namespace`); unset: none. */
+  VAULT_NAMESPACE?: string;
+  /** Path under the mount holding one secret per binding (default `browserpane/credentials`). */
+  VAULT_PATH_PREFIX?: string;
   /** Secret: what a host presents to `POST /api/v1/hosts/enroll`. */
   HOST_ENROLLMENT_TOKEN?: string;
   /** Secret: bearer token of operator routes (`GET /api/v1/hosts`, maintenance sweep). */
@@ -96,6 +135,8 @@ export interface Variables {
   principal: Principal;
   /** The host whose credential authenticated the request (host routes). */
   host: HostRow;
+  /** What the recording worker's token grants (recording worker routes). */
+  grant: WorkerGrant;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

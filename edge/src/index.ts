@@ -9,6 +9,7 @@ import { config } from './config.ts';
 import { closeDatabase, databaseUrl, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
 import { createLogger } from './log.ts';
+import { artifactStore } from './services/artifacts/index.ts';
 import { type Job, runSweep } from './services/jobs.ts';
 
 const log = createLogger('jobs');
@@ -21,7 +22,14 @@ export const app = buildApp();
 async function sweepOnce(env: Env, trigger: string): Promise<void> {
   const db = openDatabase(databaseUrl(env));
   try {
-    await runSweep(db, new Date(), config(env), trigger);
+    const cfg = config(env);
+    let store: ReturnType<typeof artifactStore> = null;
+    try {
+      store = artifactStore(env);
+    } catch (err) {
+      log.warn('no artifact store for the sweep', { err: String(err) });
+    }
+    await runSweep(db, new Date(), cfg, store, trigger);
   } finally {
     await closeDatabase(db).catch(() => {});
   }

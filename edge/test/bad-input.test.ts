@@ -1,11 +1,29 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkErrorBody, documentedOperations, SPEC } from './support/contract.ts';
+import {
+  credentialCases,
+  credentialIdTemplates,
+  credentialJsonRoutes,
+} from './support/credential-cases.ts';
 import { devOidcCases } from './support/dev-oidc-cases.ts';
+import { extensionCases, extensionIdTemplates } from './support/extension-cases.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser, serviceToken } from './support/oidc.ts';
+import { recordingCases } from './support/recording-cases.ts';
 import { FILE_ID, sessionFileCases } from './support/session-file-cases.ts';
 import { type Stack, startStack } from './support/stack.ts';
+import {
+  PUBLIC_TARGET,
+  webhookCases,
+  webhookIdTemplates,
+  webhookJsonRoutes,
+} from './support/webhook-cases.ts';
+import {
+  workspaceCases,
+  workspaceIdTemplates,
+  workspaceJsonRoutes,
+} from './support/workspace-cases.ts';
 
 interface Case {
   name: string;
@@ -41,6 +59,12 @@ describe('malformed requests to every route', () => {
   let worker: string;
   let workflowId: string;
   let runId: string;
+  let subscriptionId: string;
+  let recordingId: string;
+  let recordedId: string;
+  let workerToken: string;
+  let extensionArchiveCases: Case[] = [];
+  let workspaceId: string;
   const results: { name: string; status: number }[] = [];
 
   beforeAll(async () => {
@@ -70,6 +94,27 @@ describe('malformed requests to every route', () => {
     });
     expect(run.status, run.text).toBe(201);
     runId = run.body.id;
+    const hook = await stack.api.post('/api/v1/workflow-event-subscriptions', user, {
+      name: 'bad input',
+      target_url: PUBLIC_TARGET,
+      event_types: ['workflow_run.*'],
+    });
+    expect(hook.status, hook.text).toBe(201);
+    subscriptionId = hook.body.id;
+    // A recorded session on a host with a recording worker: its recording and worker token.
+    host.recorder = true;
+    const recorded = await stack.api.post('/api/v1/sessions', user, {
+      recording: { mode: 'always' },
+    });
+    recordedId = recorded.body.id;
+    host.run(recorded.body.id);
+    await host.beat();
+    const desired = host.last?.recordings[0];
+    recordingId = desired?.recording_id as string;
+    workerToken = desired?.worker_token as string;
+    extensionArchiveCases = await extensionCases(host.id, sessionId);
+    workspaceId = (await stack.api.post('/api/v1/file-workspaces', user, { name: 'bad input' }))
+      .body.id;
   });
   afterAll(() => stack?.stop());
 
@@ -211,13 +256,54 @@ describe('malformed requests to every route', () => {
         code: 'validation_failed',
       },
       {
-        name: 'credential bindings (later)',
+        name: 'a credential binding that does not exist',
         method: 'POST',
         path: '/api/v1/workflow-runs',
         token: 'user',
-        body: { workflow_id: workflowId, version: 'v1', credential_binding_ids: [FILE_ID] },
-        code: 'validation_failed',
+        body: {
+          workflow_id: workflowId,
+          version: 'v1',
+          input: {},
+          credential_binding_ids: [FILE_ID],
+        },
+        code: 'credential_binding_not_found',
       },
+      ...(
+        [
+          [
+            'a workspace input that does not exist',
+            { workspace_id: FILE_ID, file_id: FILE_ID },
+            'file_workspace_not_found',
+          ],
+          [
+            'a workspace input file that does not exist',
+            { workspace_id: workspaceId, file_id: FILE_ID },
+            'workspace_file_not_found',
+          ],
+          [
+            'a workspace input mounted at ../x',
+            { workspace_id: workspaceId, file_id: FILE_ID, mount_path: '../x' },
+            'validation_failed',
+          ],
+          [
+            'a workspace input mounted at /etc/x',
+            { workspace_id: workspaceId, file_id: FILE_ID, mount_path: '/etc/x' },
+            'validation_failed',
+          ],
+          [
+            'a workspace input without its file',
+            { workspace_id: workspaceId },
+            'validation_failed',
+          ],
+        ] as const
+      ).map(([name, input, code]) => ({
+        name,
+        method: 'POST',
+        path: '/api/v1/workflow-runs',
+        token: 'user',
+        body: { workflow_id: workflowId, version: 'v1', input: {}, workspace_inputs: [input] },
+        code,
+      })),
       {
         name: 'empty client request id',
         method: 'POST',
@@ -530,7 +616,10 @@ describe('malformed requests to every route', () => {
         },
         unknownField: { ...host.body(), gpu: true },
       },
+      ...credentialJsonRoutes(runId),
     ];
+    jsonRoutes.push(...workspaceJsonRoutes(sessionId, workspaceId));
+    jsonRoutes.push(...webhookJsonRoutes(`/api/v1/workflow-event-subscriptions/${subscriptionId}`));
     const out: Case[] = [];
     for (const r of jsonRoutes) {
       out.push(
@@ -682,6 +771,22 @@ describe('malformed requests to every route', () => {
         ['POST', '/api/v1/workflow-runs/{id}/automation-access'],
         ['PUT', '/api/v1/workflow-sources/{id}/snapshot'],
         ['POST', '/api/v1/workflow-sources/{id}/failure'],
+        ...webhookIdTemplates(subscriptionId),
+        ['GET', '/api/v1/sessions/{id}/recordings'],
+        ['POST', '/api/v1/sessions/{id}/recordings'],
+        ['GET', `/api/v1/sessions/{id}/recordings/${FILE_ID}`],
+        ['GET', `/api/v1/sessions/${sessionId}/recordings/{id}`],
+        ['POST', `/api/v1/sessions/${sessionId}/recordings/{id}/stop`],
+        ['DELETE', `/api/v1/sessions/${sessionId}/recordings/{id}`],
+        ['GET', `/api/v1/sessions/${sessionId}/recordings/{id}/content`],
+        ['GET', `/api/v1/sessions/${sessionId}/recordings/{id}/dom-events`],
+        ['GET', '/api/v1/sessions/{id}/recording-playback'],
+        ['GET', '/api/v1/sessions/{id}/recording-playback/manifest'],
+        ['GET', '/api/v1/sessions/{id}/recording-playback/export'],
+        ['POST', `/api/v1/sessions/${sessionId}/recordings/{id}/complete`],
+        ['POST', `/api/v1/sessions/{id}/recordings/${FILE_ID}/fail`],
+        ['GET', '/api/v1/recording-worker/sources/{id}'],
+        ['PUT', '/api/v1/recording-worker/artifacts/{id}'],
       ] as const) {
         out.push({
           name: `${method} ${template} with id ${id.slice(0, 20)}`,
@@ -689,16 +794,42 @@ describe('malformed requests to every route', () => {
           path: template.replace('{id}', id),
           token: template.includes('hosts')
             ? 'host'
-            : /claim|heartbeat|state|automation-access|workflow-sources/.test(template)
+            : /claim|heartbeat|state|automation-access|workflow-sources|workflow-event-deliveries/.test(
+                  template,
+                )
               ? 'worker'
               : 'user',
         });
       }
     }
+    for (const id of BAD_IDS)
+      for (const [method, template, token] of credentialIdTemplates(runId))
+        out.push({
+          name: `${method} ${template} with id ${id.slice(0, 20)}`,
+          method,
+          path: template.replace('{id}', id),
+          token,
+        });
+    for (const id of BAD_IDS)
+      for (const [method, template, token] of [
+        ...extensionIdTemplates(host.id, sessionId),
+        ...workspaceIdTemplates(sessionId, workspaceId, host.id),
+      ])
+        out.push({
+          name: `${method} ${template} with id ${id.slice(0, 20)}`,
+          method,
+          path: template.replace('{id}', id),
+          token,
+        });
+    out.push(...workspaceCases(sessionId, workspaceId, host.id));
+    out.push(...credentialCases(runId));
+    out.push(...extensionArchiveCases);
     out.push(...workflowCases(r));
+    out.push(...webhookCases(`/api/v1/workflow-event-subscriptions/${subscriptionId}`));
     out.push(
       ...sessionFileCases(s, `/api/v1/hosts/${host.id}/sessions/${sessionId}/files/${FILE_ID}`),
     );
+    out.push(...recordingCases(s, recordedId, recordingId, workerToken));
     out.push(
       {
         name: 'connection id with bad characters',
@@ -944,14 +1075,20 @@ describe('malformed requests to every route', () => {
         .replace('{version}', 'v1')
         .replace('{run_id}', runId)
         .replace('{version_id}', runId)
+        .replace('{binding_id}', FILE_ID)
+        .replace('{recording_id}', FILE_ID)
+        .replace('{artifact}', 'video')
+        .replace('{extension_id}', FILE_ID)
         .replace('{path}', 'x');
-      const token = path.startsWith('/api/v1/hosts/')
-        ? 'host'
-        : path.startsWith('/api/v1/hosts')
-          ? 'operator'
-          : /\/(claim|heartbeat|state|automation-access)$|workflow-sources/.test(path)
-            ? 'worker'
-            : 'user';
+      const token = path.startsWith('/api/v1/recording-worker/')
+        ? null
+        : path.startsWith('/api/v1/hosts/')
+          ? 'host'
+          : path.startsWith('/api/v1/hosts')
+            ? 'operator'
+            : /\/(claim|heartbeat|state|automation-access|resolve)$|workflow-sources/.test(path)
+              ? 'worker'
+              : 'user';
       // A path that has PUT gets a method it does not have instead.
       const method = SPEC.paths[path]?.put ? 'PATCH' : 'PUT';
       out.push({

@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { documentedOperations, HTTP_METHODS, observed, SPEC_PATH } from './support/contract.ts';
+import { extensionOperations } from './support/extension-contract.ts';
 import { HostDriver } from './support/host-driver.ts';
 import { loginDevUser, serviceToken } from './support/oidc.ts';
+import { walkRecordings } from './support/recording-walk.ts';
 import { type Stack, startStack } from './support/stack.ts';
+import { webhookOperations } from './support/webhook-contract.ts';
 import { workflowOperations } from './support/workflow-contract.ts';
+import { workspaceOperations } from './support/workspace-contract.ts';
 
 /** Hono route paths in OpenAPI form: `/:id` → `/{id}`, `/console/*` → `/console/{path}`. */
 function implementedOperations(): string[] {
@@ -210,6 +214,9 @@ describe('OpenAPI contract', () => {
       await api.get(`/api/v1/sessions/${id}/files/${fileId}`, demo);
       await api.get(`/api/v1/sessions/${id}/files/${fileId}/content`, demo);
       await workflowOperations(api, demo, id, edge.secrets, stack.databaseUrl);
+      await webhookOperations(api, demo, id, edge.secrets);
+      await walkRecordings(api, host, demo);
+      await workspaceOperations(api, demo, id, host);
       host.connections = [];
       await host.beat();
       expect((await api.post(`/api/v1/sessions/${id}/release`, demo)).body.state).toBe('released');
@@ -221,6 +228,7 @@ describe('OpenAPI contract', () => {
       const waiting = await api.post('/api/v1/sessions', demo, {});
       expect(waiting.body.state).toBe('queued');
       await api.post(`/api/v1/sessions/${waiting.body.id}/cancel`, demo);
+      await extensionOperations(api, demo, host);
 
       const seen = new Set(observed.map((o) => `${o.method} ${o.path}`));
       const missing = documentedOperations()

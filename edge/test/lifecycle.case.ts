@@ -119,7 +119,9 @@ export function lifecycleSuite(kind: DbKind) {
             video_mode: 'roi',
             idle_timeout_sec: 300,
             labels: { team: 'qa' },
+            extensions: [],
           },
+          file_bindings: [],
         },
       ]);
     });

@@ -65,7 +65,13 @@ describe('operator sweep endpoint', () => {
     const res = await api().post(SWEEP, operator());
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toEqual({ lost_hosts: 0, idle_stopped: 0, placed: 0 });
+    expect(res.body).toEqual({
+      lost_hosts: 0,
+      idle_stopped: 0,
+      placed: 0,
+      recordings_closed: 0,
+      recordings_expired: 0,
+    });
     // The same log line the cron and queue triggers write, with its own trigger.
     expect(sweepLogs()).toEqual([
       {
@@ -77,6 +83,8 @@ describe('operator sweep endpoint', () => {
         lost_hosts: 0,
         idle_stopped: 0,
         placed: 0,
+        recordings_closed: 0,
+        recordings_expired: 0,
       },
     ]);
   });
@@ -94,7 +102,13 @@ describe('operator sweep endpoint', () => {
     await new Promise((r) => setTimeout(r, 1300));
 
     const res = await api().post(SWEEP, operator());
-    expect(res.body).toEqual({ lost_hosts: 0, idle_stopped: 1, placed: 0 });
+    expect(res.body).toEqual({
+      lost_hosts: 0,
+      idle_stopped: 1,
+      placed: 0,
+      recordings_closed: 0,
+      recordings_expired: 0,
+    });
     expect((await api().get(`/api/v1/sessions/${idle.id}`, demo)).body).toMatchObject({
       state: 'stopping',
       stop_reason: 'idle_timeout',
@@ -128,7 +142,13 @@ describe('operator sweep endpoint', () => {
 
     const res = await api().post(SWEEP, operator());
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ lost_hosts: 1, idle_stopped: 0, placed: 0 });
+    expect(res.body).toEqual({
+      lost_hosts: 1,
+      idle_stopped: 0,
+      placed: 0,
+      recordings_closed: 0,
+      recordings_expired: 0,
+    });
     const status = await api().get(`/api/v1/sessions/${onHost.id}/status`, demo);
     expect(status.body).toMatchObject({
       state: 'queued',
@@ -158,7 +178,13 @@ describe('operator sweep endpoint', () => {
       expect((await wd.post(SWEEP, 'bpo_wrong-token')).status).toBe(401);
       const res = await wd.post(SWEEP, edge.secrets.operatorToken);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ lost_hosts: 0, idle_stopped: 0, placed: 0 });
+      expect(res.body).toEqual({
+        lost_hosts: 0,
+        idle_stopped: 0,
+        placed: 0,
+        recordings_closed: 0,
+        recordings_expired: 0,
+      });
     } finally {
       await edge.stop();
     }

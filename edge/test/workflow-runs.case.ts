@@ -173,23 +173,77 @@ export function workflowRunsSuite(kind: DbKind) {
       expect(snapshot.status).toBe(200);
       expect(snapshot.headers.get('content-type')).toBe('application/gzip');
       expect((await report(id, { state: 'running', attempt: 1 })).body.state).toBe('running');
-      // The worker reads the files of the session it drives (its browser's downloads), and no
-      // other session's; nor may another service principal, nor anyone anonymous.
+      // The worker reads the files of the session it drives (its browser's downloads), shown by
+      // the attempt's lease; no other session's — not even that of another run under way — nor
+      // without the lease; nor may another service principal, nor anyone anonymous.
       const runSession = created.body.session_id as string;
-      const sessionFiles = (sid: string, token: string | null) =>
-        api().get(`/api/v1/sessions/${sid}/files`, token);
-      expect((await sessionFiles(runSession, worker)).body).toEqual({
+      const lease = claimed.body.lease_token as string;
+      expect(lease).toMatch(/^[\w-]{43}$/);
+      const sessionFiles = (sid: string, token: string | null, shown?: string) =>
+        api().get(`/api/v1/sessions/${sid}/files`, token, {
+          headers: shown ? { 'x-bpane-run-lease': shown } : {},
+        });
+      expect((await sessionFiles(runSession, worker, lease)).body).toEqual({
         files: [],
         next_cursor: null,
       });
-      expect((await sessionFiles(runSession, bridge)).body.code).toBe('session_not_found');
-      expect((await sessionFiles(runSession, null)).status).toBe(401);
+      expect((await sessionFiles(runSession, worker)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(runSession, worker, `${lease}x`)).body.code).toBe(
+        'session_not_found',
+      );
+      expect((await sessionFiles(runSession, bridge, lease)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(runSession, null, lease)).status).toBe(401);
       const unrelated = await api().post('/api/v1/sessions', demo2, {});
-      expect((await sessionFiles(unrelated.body.id, worker)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(unrelated.body.id, worker, lease)).body.code).toBe(
+        'session_not_found',
+      );
+      const other = await run({ input: { name: 'Bea' } });
+      const otherLease = (await claim(other.body.id)).body.lease_token as string;
+      const otherSession = other.body.session_id as string;
+      expect((await sessionFiles(otherSession, worker, otherLease)).status).toBe(200);
+      expect((await sessionFiles(otherSession, worker, lease)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(runSession, worker, otherLease)).body.code).toBe(
+        'session_not_found',
+      );
       expect(
-        (await api().get(`/api/v1/sessions/${runSession}/files/${runSession}/content`, worker)).body
-          .code,
+        (
+          await api().get(
+            `/api/v1/sessions/${otherSession}/files/${otherSession}/content`,
+            worker,
+            {
+              headers: { 'x-bpane-run-lease': lease },
+            },
+          )
+        ).body.code,
+      ).toBe('session_not_found');
+      expect(
+        (
+          await api().get(`/api/v1/sessions/${runSession}/files/${runSession}/content`, worker, {
+            headers: { 'x-bpane-run-lease': lease },
+          })
+        ).body.code,
       ).toBe('not_found');
+      // Automation access to a run's session too: only with that attempt's lease.
+      const access = (id: string, shown?: string) =>
+        api().post(
+          `/api/v1/workflow-runs/${id}/automation-access`,
+          worker,
+          { attempt: 1 },
+          { headers: shown ? { 'x-bpane-run-lease': shown } : {} },
+        );
+      expect((await access(other.body.id)).body.code).toBe('stale_attempt');
+      expect((await access(other.body.id, lease)).body.code).toBe('stale_attempt');
+      expect((await access(other.body.id, otherLease)).body.code).not.toBe('stale_attempt');
+      expect(
+        (
+          await report(other.body.id, {
+            state: 'failed',
+            attempt: 1,
+            reason: 'entrypoint_failed',
+            error: 'done with it',
+          })
+        ).body.state,
+      ).toBe('failed');
       expect((await report(id, { state: 'running', attempt: 1 })).body.code).toBe(
         'run_state_conflict',
       );
@@ -202,6 +256,29 @@ export function workflowRunsSuite(kind: DbKind) {
         message: 'hello',
       });
       expect(log.body).toMatchObject({ stream: 'stdout', message: 'hello', source: 'run' });
+      // Several lines in one request, stored in order; the last one answers.
+      const batch = await api().post(`/api/v1/workflow-runs/${id}/logs`, worker, {
+        lines: [
+          { stream: 'stderr', message: 'one' },
+          { stream: 'system', message: 'two' },
+        ],
+      });
+      expect(batch.body).toMatchObject({ stream: 'system', message: 'two' });
+      expect(batch.body.sequence).toBe((log.body.sequence as number) + 2);
+      const logged = await api().get(
+        `/api/v1/workflow-runs/${id}/logs?after=${log.body.sequence}`,
+        demo,
+      );
+      expect(logged.body.logs.map((l: { message: string }) => l.message)).toEqual(['one', 'two']);
+      for (const bad of [{ lines: [] }, { lines: [{ stream: 'stdout' }] }, { lines: 'x' }])
+        expect(
+          (
+            await api().post(`/api/v1/workflow-runs/${id}/logs`, worker, bad, {
+              unchecked: true,
+            })
+          ).body.code,
+          JSON.stringify(bad),
+        ).toBe('validation_failed');
       const paused = await report(id, {
         state: 'awaiting_input',
         attempt: 1,
@@ -303,7 +380,7 @@ export function workflowRunsSuite(kind: DbKind) {
       });
       expect(done.body.completed_at).not.toBeNull();
       // The run is over: its session's files are no longer the worker's to read.
-      expect((await sessionFiles(runSession, worker)).body.code).toBe('session_not_found');
+      expect((await sessionFiles(runSession, worker, lease)).body.code).toBe('session_not_found');
       // Its session stays: the run's history refers to it.
       const purge = await api().delete(`/api/v1/sessions/${runSession}?purge=true`, demo);
       expect(purge.status).toBe(409);
@@ -328,7 +405,10 @@ export function workflowRunsSuite(kind: DbKind) {
         'workflow_run.succeeded',
       ]);
       const logs = await api().get(`/api/v1/workflow-runs/${id}/logs?after=0&limit=10`, demo);
-      expect(logs.body).toMatchObject({ logs: [{ message: 'hello' }], run_state: 'succeeded' });
+      expect(logs.body).toMatchObject({
+        logs: [{ message: 'hello' }, { message: 'one' }, { message: 'two' }],
+        run_state: 'succeeded',
+      });
       const after = await api().get(
         `/api/v1/workflow-runs/${id}/logs?after=${logs.body.next_after}&wait_sec=2`,
         demo,

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultSlotCount } from './runtime/slot-limiter.ts';
 import {
   DEFAULT_SANDBOX_UID_BASE,
@@ -49,6 +51,22 @@ export interface HostConfig {
   readonly warmRuntimes: number;
   /** Bearer token `GET /metrics` needs; undefined: metrics are off. */
   readonly metricsToken: string | undefined;
+  /** The recording worker's launcher (one process per recording or export); undefined = none. */
+  readonly recordingWorker: string | undefined;
+}
+
+/** The recording worker of this checkout (workers/recording-worker), when it is there. */
+function bundledRecordingWorker(): string | undefined {
+  const path = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    'workers',
+    'recording-worker',
+    'bin',
+    'recording-worker.js',
+  );
+  return existsSync(path) ? path : undefined;
 }
 
 export const CONFIG_HELP = `BrowserPane host agent: runs browser sessions for the edge and relays them to clients.
@@ -102,6 +120,11 @@ Environment (flags of the same name in kebab case override, e.g. --relay-port 44
                            stops (a host lost mid-session loses what changed since) (default: 300)
   HOST_PROFILE_MAX_MB      largest profile restored (unpacked), MiB; larger archives are refused
                                                                                (default: 2048)
+  RECORDING_WORKER         the recording worker launcher started per recording, or "off" (then the
+                           edge fails this host's recordings at once)
+                           (default: workers/recording-worker/bin/recording-worker.js of this checkout)
+                           Its own settings (RECORDING_FPS, RECORDING_CODEC, …) pass through the
+                           environment: recording-worker --help
   BROWSERPANE_LOG_LEVEL    debug | info | warn | error                         (default: info)
 `;
 
@@ -196,6 +219,7 @@ export function parseHostConfig(
     },
     warmRuntimes: int('HOST_WARM_RUNTIMES', 1, 0, 16),
     metricsToken,
+    recordingWorker: recordingWorkerPath(get('RECORDING_WORKER'), problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -238,6 +262,14 @@ function parseSandbox(
     allowHostPorts: list('HOST_SANDBOX_ALLOW_PORTS', parsePortList),
     allowNets: list('HOST_SANDBOX_ALLOW_NETS', parseCidrList),
   };
+}
+
+function recordingWorkerPath(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === 'off') return undefined;
+  if (!raw) return bundledRecordingWorker();
+  const path = resolve(raw);
+  if (!existsSync(path)) problems.push(`RECORDING_WORKER: no such file ${path}`);
+  return path;
 }
 
 function parseFlags(argv: string[]): Map<string, string> {

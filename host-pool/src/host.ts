@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import type { HostConfig } from './config.ts';
 import { AGENT_VERSION, agentStateDir, HostAgent } from './control/agent.ts';
 import { EdgeClient } from './control/edge-client.ts';
+import { wakeDoor } from './control/wake-door.ts';
+import { edgeExtensions } from './extensions/extension-source.ts';
 import { edgeFileSink } from './files/session-file-sink.ts';
 import type { Logger } from './log.ts';
 import { HostMetrics } from './metrics/host-metrics.ts';
 import { edgeProfiles } from './profiles/profile-edge.ts';
 import { ProfileSync } from './profiles/profile-sync.ts';
+import { RecorderSupervisor } from './recording/recorder-supervisor.ts';
 import { CdpGateway } from './relay/cdp-gateway.ts';
 import {
   CertificateFilesSource,
@@ -39,6 +42,8 @@ export interface RunningHost {
   readonly sessions: SessionManager;
   /** Runtimes started ahead for new sessions (HOST_WARM_RUNTIMES > 0). */
   readonly warmPool: WarmPool | undefined;
+  /** The recording workers (undefined when RECORDING_WORKER is off). */
+  readonly recorders: RecorderSupervisor | undefined;
   stop(): Promise<void>;
 }
 
@@ -79,6 +84,7 @@ export async function startHostAgent(
     : undefined;
   const factory = new DisplaySessionFactory({
     ...(profiles ? { profiles } : {}),
+    extensions: edgeExtensions(config.edgeUrl, () => agent?.identity),
     dataDir: config.dataDir,
     chromiumPath: config.chromiumPath,
     tileSize: config.tileSize,
@@ -89,8 +95,25 @@ export async function startHostAgent(
     features: sessionFeatures({ files: { sink: edgeFileSink(edge, () => agent?.identity) } }),
   });
   let agent: HostAgent | undefined;
-  const sessions = new SessionManager(factory, config.maxSessions, log, () => agent?.nudge());
-  agent = new HostAgent(config, () => certificates.pinSha256, edge, sessions, log);
+  const sessions = new SessionManager(factory, config.maxSessions, log, (urgent) =>
+    urgent ? agent?.wake() : agent?.nudge(),
+  );
+  let relayPort = config.relay.port;
+  const loopback = ['0.0.0.0', '::', ''].includes(config.relay.host)
+    ? '127.0.0.1'
+    : config.relay.host;
+  const recorders = config.recordingWorker
+    ? new RecorderSupervisor({
+        launcher: config.recordingWorker,
+        edgeUrl: config.edgeUrl,
+        log: log.child({ module: 'recorders' }),
+        localRelay: () => ({
+          url: `https://${loopback.includes(':') ? `[${loopback}]` : loopback}:${relayPort}`,
+          certSha256: certificates.current.sha256Hex,
+        }),
+      })
+    : undefined;
+  agent = new HostAgent(config, () => certificates.pinSha256, edge, sessions, log, recorders);
   const metrics = new HostMetrics(
     {
       sessions,
@@ -105,6 +128,13 @@ export async function startHostAgent(
     verifier
       ? verifier.verify(ticket, sessionId)
       : Promise.reject(new TicketError('jwks_unavailable'));
+  // the edge's wake-up after a placement: heartbeat now, so the session starts at once
+  const wake = wakeDoor(
+    (token) =>
+      verifier ? verifier.verifyWake(token) : Promise.reject(new TicketError('jwks_unavailable')),
+    () => agent?.wake(),
+    log.child({ module: 'wake' }),
+  );
   const gateway = new CdpGateway({
     verify,
     session: (id) => {
@@ -150,7 +180,7 @@ export async function startHostAgent(
       else session.close({ closeCode: 1007, reason: 'session_unavailable' });
     },
     http: async (req) => {
-      const scraped = metrics.http(req);
+      const scraped = metrics.http(req) ?? wake(req);
       if (scraped) return scraped;
       if (req.path === '/healthz') {
         return {
@@ -169,6 +199,7 @@ export async function startHostAgent(
     },
     upgrade: (req, socket, head) => gateway.upgrade(req, socket, head),
   });
+  relayPort = relay.port;
   log.info('relay listening', {
     port: relay.port,
     plainPort: relay.plainPort,
@@ -208,10 +239,12 @@ export async function startHostAgent(
       plainPort: relay.plainPort,
       sessions,
       warmPool: pool,
+      recorders,
       stop: async () => {
         certificates.stop();
         agent?.stop();
         await pool?.stop();
+        await recorders?.stopAll();
         await sessions.stopAll();
         await relay.close();
       },

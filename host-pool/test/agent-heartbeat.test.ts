@@ -73,6 +73,8 @@ async function startEdgeStandIn(options: { failHeartbeatsWithEvents: number }) {
         },
       ],
       commands: [],
+      recordings: [],
+      exports: [],
     } satisfies DesiredState);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

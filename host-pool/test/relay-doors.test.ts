@@ -1,5 +1,14 @@
-import { CHANNEL_IDS, CLOSE_CODES, encodeMessage } from '@browserpane/protocol';
+import {
+  CAP,
+  CHANNEL_IDS,
+  CLOSE_CODES,
+  capabilityList,
+  DEFAULT_SESSION_CAPABILITIES,
+  encodeMessage,
+  roleCapabilities,
+} from '@browserpane/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_ROLE_LIMITS } from '../src/relay/admission-policy.ts';
 import { DEFAULT_REQUEST_LIMITS } from '../src/relay/request-budget.ts';
 import { NodeClient } from './support/node-client.ts';
 import { startRelayFixture } from './support/relay-fixture.ts';
@@ -21,9 +30,10 @@ describe('relay doors', () => {
     fixtures.push(fx);
     return fx;
   };
+  type HelloRole = 'owner' | 'viewer' | 'automation' | 'recorder';
   const connect = async (
     fx: Fixture,
-    role: 'owner' | 'viewer' | 'automation',
+    role: HelloRole,
     token?: string,
     extra: Partial<Parameters<typeof NodeClient.connect>[0]> = {},
   ) => {
@@ -37,9 +47,14 @@ describe('relay doors', () => {
     return client;
   };
   /** The outcome of a connection attempt: serverHello, a reject code, or a refusal. */
-  const attempt = async (fx: Fixture, role: 'owner' | 'viewer' | 'automation', token?: string) => {
+  const attempt = async (
+    fx: Fixture,
+    role: HelloRole,
+    token?: string,
+    extra: Partial<Parameters<typeof NodeClient.connect>[0]> = {},
+  ) => {
     try {
-      const c = await connect(fx, role, token);
+      const c = await connect(fx, role, token, extra);
       const first = await Promise.race([
         c.waitFor('serverHello', () => true, 5_000).then(() => 'admitted'),
         c.waitFor('reject', () => true, 5_000).then((r) => `reject ${r.code}`),
@@ -68,6 +83,61 @@ describe('relay doors', () => {
     expect((await attempt(fx, 'viewer')).outcome).toBe('admitted');
     expect(fx.hub.hasRoom('automation')).toBe(false);
     expect(fx.hub.hasRoom('owner')).toBe(true);
+  });
+
+  it('gives the recording worker one slot of its own: never a viewer’s or a person’s, never input', async () => {
+    const fx = await start({
+      hub: { roleLimits: { ...DEFAULT_ROLE_LIMITS, owner: 1, viewer: 1 } },
+    });
+    // even a recorder ticket carrying an owner's capabilities gets the picture only
+    const everything = Object.fromEntries(
+      Object.keys(DEFAULT_SESSION_CAPABILITIES).map((k) => [k, true]),
+    ) as unknown as typeof DEFAULT_SESSION_CAPABILITIES;
+    const recorderTicket = () =>
+      fx.ticket('recorder', { caps: capabilityList(roleCapabilities(everything, 'owner')) });
+    const askAll = { capabilities: roleCapabilities(everything, 'owner') };
+
+    const owner = await attempt(fx, 'owner');
+    expect(owner.outcome).toBe('admitted');
+    // a recorder ticket cannot take the free viewer slot (nor pose as the owner)
+    expect((await attempt(fx, 'viewer', await recorderTicket())).outcome).toBe(
+      `reject ${CLOSE_CODES.role_not_permitted}`,
+    );
+    expect((await attempt(fx, 'owner', await recorderTicket())).outcome).toBe(
+      `reject ${CLOSE_CODES.role_not_permitted}`,
+    );
+    expect(fx.hub.hasRoom('viewer')).toBe(true);
+    const recorder = await attempt(fx, 'recorder', await recorderTicket(), askAll);
+    expect(recorder.outcome).toBe('admitted');
+    const granted = (await recorder.client?.waitFor('serverHello'))?.capabilities ?? -1;
+    for (const cap of [
+      'input',
+      'clipboard',
+      'fileUpload',
+      'microphone',
+      'camera',
+      'resize',
+    ] as const)
+      expect(granted & CAP[cap], cap).toBe(0);
+    expect(granted & CAP.tileCache).toBe(CAP.tileCache);
+    // the recorder took no person's slot: the one viewer still gets in, then the session is full
+    expect(fx.hub.hasRoom('viewer')).toBe(true);
+    expect((await attempt(fx, 'viewer')).outcome).toBe('admitted');
+    expect((await attempt(fx, 'viewer')).outcome).toBe(`reject ${CLOSE_CODES.session_full}`);
+    // at most one recorder per session
+    expect((await attempt(fx, 'recorder', await recorderTicket())).outcome).toBe(
+      `reject ${CLOSE_CODES.session_full}`,
+    );
+    // and it sends nothing that reaches the browser
+    const before = fx.inputs.length;
+    recorder.client?.send({ type: 'pointerMove', x: 3, y: 4 });
+    owner.client?.send({ type: 'pointerMove', x: 5, y: 6 });
+    await expect.poll(() => fx.inputs.length, { timeout: 5_000 }).toBeGreaterThan(before);
+    await sleep(300);
+    expect(fx.inputs).not.toContainEqual({ type: 'pointerMove', x: 3, y: 4 });
+    expect(
+      fx.hub.connections().find((c) => c.role === 'recorder')?.stats.refused,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('cuts automation admitted under a revoked grant and refuses its late tickets', async () => {

@@ -7,7 +7,7 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
   let fx: Awaited<ReturnType<typeof startRelayFixture>>;
   const clients: NodeClient[] = [];
   const connect = async (
-    role: 'owner' | 'viewer',
+    role: 'owner' | 'viewer' | 'recorder',
     extra: Partial<Parameters<typeof NodeClient.connect>[0]> = {},
     token?: string,
   ) => {
@@ -24,7 +24,7 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
   beforeAll(async () => {
     // Every test here adds owners and keeps them: room for all of them (slots: relay-doors).
     fx = await startRelayFixture({
-      hub: { roleLimits: { owner: 64, viewer: 64, automation: 8, recorder: 2 } },
+      hub: { roleLimits: { owner: 64, viewer: 64, automation: 8, recorder: 1 } },
     });
   });
   afterAll(async () => {
@@ -61,6 +61,38 @@ describe('relay and session hub (Node WebTransport client over HTTP/2)', () => {
     expect(fx.inputs).not.toContainEqual({ type: 'pointerMove', x: 5, y: 6 });
     const viewerInfo = fx.hub.connections().find((c) => c.role === 'viewer');
     expect(viewerInfo?.stats.refused).toBeGreaterThanOrEqual(1);
+  });
+
+  it('admits a recording worker as `recorder`: the picture, never its input, never as owner', async () => {
+    const owner = await connect('owner');
+    await owner.waitFor('serverHello');
+    const recorder = await connect('recorder', {
+      capabilities: CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP.input,
+    });
+    const hello = await recorder.waitFor('serverHello');
+    expect(hello.role).toBe('recorder');
+    expect(hello.capabilities & CAP.input).toBe(0);
+    await recorder.waitFor('frameEnd');
+    const before = fx.inputs.length;
+    recorder.send({ type: 'pointerMove', x: 11, y: 12 });
+    recorder.send({
+      type: 'keyEvent',
+      down: true,
+      code: 'KeyA',
+      key: 'a',
+      modifiers: 0,
+      repeat: false,
+    });
+    owner.send({ type: 'pointerMove', x: 13, y: 14 });
+    await expect.poll(() => fx.inputs.length, { timeout: 5_000 }).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fx.inputs).not.toContainEqual({ type: 'pointerMove', x: 11, y: 12 });
+    const info = fx.hub.connections().find((c) => c.role === 'recorder');
+    expect(info?.stats.refused).toBeGreaterThanOrEqual(1);
+    // A recorder ticket does not make an owner.
+    const posing = await connect('owner', {}, await fx.ticket('recorder'));
+    expect((await posing.waitFor('reject')).code).toBe(CLOSE_CODES.role_not_permitted);
+    for (const c of [owner, recorder, posing]) c.close();
   });
 
   it('applies input sent right after the hello, before the relay answered it', async () => {

@@ -22,7 +22,12 @@ export {
   type TokenSource,
 } from './client/client.ts';
 export type { OperationId, RequestOf, ResponseOf, Routes } from './contract/index.ts';
-export { AUTOMATION_TOKEN_HEADER, ERROR_CODES, type ErrorCode } from './contract/index.ts';
+export {
+  AUTOMATION_TOKEN_HEADER,
+  ERROR_CODES,
+  type ErrorCode,
+  RECORDING_WORKER_HEADER,
+} from './contract/index.ts';
 
 type Out<T extends z.ZodType> = z.output<T>;
 type In<T extends z.ZodType> = z.input<T>;
@@ -37,6 +42,15 @@ export type Me = Out<typeof contract.Me>;
 export type SessionFile = Out<typeof contract.SessionFile>;
 export type SessionProfileAccess = Out<typeof contract.SessionProfileAccess>;
 export type SavedProfile = Out<typeof contract.SavedProfile>;
+export type SessionRecording = Out<typeof contract.SessionRecording>;
+export type PlaybackSummary = Out<typeof contract.PlaybackSummary>;
+export type PlaybackManifest = Out<typeof contract.PlaybackManifest>;
+export type PlaybackExport = Out<typeof contract.PlaybackExport>;
+export type UploadTarget = Out<typeof contract.UploadTarget>;
+export type UploadTargetRequest = In<typeof contract.UploadTargetRequest>;
+export type RecordingExportSources = Out<typeof contract.DownloadSources>;
+export type DesiredRecording = Out<typeof contract.DesiredRecording>;
+export type DesiredExport = Out<typeof contract.DesiredExport>;
 export type ErrorBody = Out<typeof contract.ErrorBody>;
 export type AuthConfig = Out<typeof contract.AuthConfig>;
 export type CreateSessionRequest = In<typeof contract.CreateSessionRequest>;
@@ -58,3 +72,7 @@ export type WorkflowRunProducedFile = Out<typeof contract.ProducedFile>;
 export type ClaimedWorkflowRun = Out<typeof contract.ClaimedRun>;
 export type CreateWorkflowRunRequest = In<typeof contract.CreateRunRequest>;
 export type CreateWorkflowVersionRequest = In<typeof contract.CreateVersionRequest>;
+export type CredentialBinding = Out<typeof contract.CredentialBinding>;
+export type Extension = Out<typeof contract.Extension>;
+export type CreateCredentialBindingRequest = In<typeof contract.CreateCredentialBindingRequest>;
+export type WorkflowRunCredentialBinding = Out<typeof contract.RunCredentialBinding>;

@@ -12,6 +12,7 @@ export * from './fit-text.ts';
 export { flagList, flagMask } from './flag-names.ts';
 export * from './frame.ts';
 export * from './handshake.ts';
+export * from './host-wake.ts';
 export * from './limits.ts';
 export * from './policy.ts';
 export { ACCESS_FLAG_NAMES } from './spec/control.ts';

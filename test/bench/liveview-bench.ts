@@ -10,6 +10,7 @@ import { displayToPage, waitForQuiet } from '../e2e/support/console-driver.ts';
 import { startTestSite } from '../e2e/support/test-site.ts';
 import { percentile, writeBenchResult } from './results.ts';
 import { kbps, round, screencastDuring, sleep, startBenchStack } from './support/bench-stack.ts';
+import { instrumentKeyLatency as instrument, typeFor } from './support/key-latency.ts';
 import { cpuPercentDuring } from './support/proc-cpu.ts';
 
 if (process.argv.includes('--help')) {
@@ -20,53 +21,8 @@ if (process.argv.includes('--help')) {
 }
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
-const TEXT =
-  'The quick brown fox jumps over the lazy dog while the remote browser keeps every glyph sharp. ';
-
 function log(msg: string): void {
   process.stdout.write(`[liveview] ${msg}\n`);
-}
-
-/** Client-side probes: bytes received, and keydown → next presented frame latency. */
-async function instrument(page: Page) {
-  await page.evaluate(() => {
-    const w = window as unknown as {
-      bpClient: { on(l: (e: { type: string }) => void): void };
-      __lat: number[];
-      __key: number | null;
-    };
-    w.__lat = [];
-    w.__key = null;
-    document.querySelector('.bp-input')?.addEventListener(
-      'keydown',
-      () => {
-        w.__key = performance.now();
-      },
-      true,
-    );
-    w.bpClient.on((e) => {
-      if (e.type === 'frame' && w.__key !== null) {
-        w.__lat.push(performance.now() - w.__key);
-        w.__key = null;
-      }
-    });
-  });
-  return {
-    bytesIn: () =>
-      page.evaluate(
-        () =>
-          (window as unknown as { bpClient: { stats(): { bytesIn: number } } }).bpClient.stats()
-            .bytesIn,
-      ),
-    latencies: () =>
-      page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.splice(0)),
-  };
-}
-
-async function typeFor(page: Page, seconds: number): Promise<void> {
-  const until = Date.now() + seconds * 1000;
-  for (let i = 0; Date.now() < until; i++)
-    await page.keyboard.type(TEXT[i % TEXT.length] as string, { delay: 80 });
 }
 
 async function scrollFor(page: Page, seconds: number, at: { x: number; y: number }): Promise<void> {

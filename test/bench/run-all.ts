@@ -68,6 +68,12 @@ export const BENCHES: Bench[] = [
     quickArgs: ['--rounds', '1'],
   },
   {
+    name: 'recording',
+    script: 'test/bench/recording-bench.ts',
+    what: 'session recording: recorder CPU and kbit/s (typing, scrolling, video) vs CDP screencast→VP9',
+    quickArgs: ['--seconds', '6'],
+  },
+  {
     name: 'automation',
     script: 'workers/wb-browser-runtime/bench/verb-overhead.ts',
     what: 'workbook verb overhead through the governed session vs direct CDP',

@@ -1,18 +1,30 @@
 /**
  * Workflow runs on the local stack (PostgreSQL behind PgBouncer, the workflow worker and the host
- * agent in their own processes), warm worker, existing sessions:
+ * agent in their own processes), warm worker, existing sessions. One at a time, `--gap-ms` apart
+ * (default 2000): each run finds the worker warm (the process that replaces the one the previous
+ * run took has loaded Playwright); the same runs back to back too (`*_back_to_back_*`: the
+ * replacement warms while the next run starts):
  *   run_admission_p50_ms   create → `running` (edge timestamps), target ≤ 500
  *   run_overhead_ms        p50 of a run's wall time (create → ended) minus its entrypoint's own
  *                          time, target ≤ 300
  *   runs_per_minute_4_concurrent   runs completed per minute with 4 at once (4 sessions)
+ *   overhead_<phase>_p50_ms  where the overhead goes: pickup (created → the worker claims), the
+ *                          worker's phases (claim, materialize, automation_access, child_ready_wait,
+ *                          attach, prepare, running_wait (the `running` report the process waits
+ *                          for), downloads, execute (the rest of the execution), logs_flush,
+ *                          upload_files) and report_succeeded (last phase → `completed_at`)
+ *   edge_<route>_mean_ms   the edge's own time per request (its /metrics) for create, claim,
+ *                          state and logs over the one-at-a-time runs
  * Baseline in the same run: the same entrypoint driven directly over the CDP gateway (automation
  * access, connect, run, disconnect), `direct_p50_ms`. And the entrypoint process's start (spawn
  * to ready, alternating): as the worker starts it (compiled, `spawn_compiled_p50_ms`) and under
  * tsx as before (`spawn_tsx_p50_ms`).
  *
- *   node --import tsx test/bench/workflows-bench.ts [--runs 20] [--seconds 60] [--database pglite]
+ *   node --import tsx test/bench/workflows-bench.ts [--runs 20] [--gap-ms 2000] [--seconds 60]
+ *     [--database pglite]
  */
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -54,12 +66,66 @@ async function finished(api: Api, id: string, timeoutMs = 120_000): Promise<Work
   }
 }
 
-async function entrypointMs(api: Api, id: string): Promise<number> {
-  const events = await api.getWorkflowRunEvents({ params: { run_id: id } });
+interface Measured {
+  entrypoint_ms?: number;
+  phases_ms?: Record<string, number>;
+  claim_sent_at?: number;
+}
+
+/**
+ * The entrypoint's own time and where the rest of the run went: the worker's phases, plus
+ * `pickup` (created → the worker asks for the run) and `report_succeeded` (the worker's last
+ * phase → `completed_at`), all on this machine's clock.
+ */
+async function measured(api: Api, run: WorkflowRun) {
+  const events = await api.getWorkflowRunEvents({ params: { run_id: run.id } });
   const done = events.events.find((e) => e.event_type === 'workflow_run.succeeded');
-  const ms = (done?.data as { entrypoint_ms?: number } | undefined)?.entrypoint_ms;
-  if (typeof ms !== 'number') throw new Error(`run ${id}: no entrypoint time`);
-  return ms;
+  const data = (done?.data ?? {}) as Measured;
+  if (typeof data.entrypoint_ms !== 'number') throw new Error(`run ${run.id}: no entrypoint time`);
+  const phases: Record<string, number> = {};
+  if (data.phases_ms && typeof data.claim_sent_at === 'number') {
+    const worker = Object.values(data.phases_ms).reduce((a, b) => a + b, 0);
+    phases.pickup = data.claim_sent_at - Date.parse(run.created_at);
+    Object.assign(phases, data.phases_ms);
+    phases.report_succeeded =
+      Date.parse(run.completed_at as string) - (data.claim_sent_at + worker);
+    delete phases.entrypoint;
+  }
+  return { entrypointMs: data.entrypoint_ms, phases };
+}
+
+/** Server time per edge route (sum and count of its request durations), from `/metrics`. */
+async function edgeRouteTimes(url: string, token: string): Promise<Map<string, [number, number]>> {
+  const text = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  ).text();
+  const times = new Map<string, [number, number]>();
+  const line =
+    /^browserpane_edge_request_duration_seconds_(sum|count)\{method="(\w+)",route="([^"]+)"\} ([\d.e+-]+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const key = `${m[2]} ${m[3]}`;
+    const t = times.get(key) ?? [0, 0];
+    t[m[1] === 'sum' ? 0 : 1] += Number(m[4]);
+    times.set(key, t);
+  }
+  return times;
+}
+
+/** Mean server milliseconds of each route between two `/metrics` readings. */
+function routeMeans(before: Map<string, [number, number]>, after: Map<string, [number, number]>) {
+  const means: Record<string, number> = {};
+  const named: Record<string, string> = {
+    'POST /api/v1/workflow-runs': 'create',
+    'POST /api/v1/workflow-runs/:run_id/claim': 'claim',
+    'POST /api/v1/workflow-runs/:run_id/state': 'state',
+    'POST /api/v1/workflow-runs/:run_id/logs': 'logs',
+  };
+  for (const [key, name] of Object.entries(named)) {
+    const [s1, n1] = after.get(key) ?? [0, 0];
+    const [s0, n0] = before.get(key) ?? [0, 0];
+    if (n1 > n0) means[`edge_${name}_mean_ms`] = round(((s1 - s0) / (n1 - n0)) * 1000);
+  }
+  return means;
 }
 
 const CHILD = join(
@@ -95,8 +161,11 @@ async function spawnTimes(dir: string, rounds: number) {
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '20'));
   const seconds = Number(arg('seconds', '60'));
+  const gapMs = Number(arg('gap-ms', '2000'));
   const database = arg('database', 'postgres') as 'postgres' | 'pglite';
   const dataDir = mkdtempSync(join(tmpdir(), 'bp-bench-workflows-'));
+  const metricsToken = randomBytes(16).toString('hex');
+  const loadBefore = loadavg()[0] ?? 0;
   const stack = await startLocalStack({
     dataDir,
     port: 0,
@@ -106,7 +175,7 @@ async function main(): Promise<void> {
     host: 'child',
     hostMaxSessions: 6,
     say: log,
-    edgeVars: { HOST_LOST_AFTER_MS: '15000' },
+    edgeVars: { HOST_LOST_AFTER_MS: '15000', METRICS_TOKEN: metricsToken },
     workflowWorker: { env: { WORKFLOW_WORKER_CONCURRENCY: '4' } },
   });
   try {
@@ -145,20 +214,38 @@ async function main(): Promise<void> {
       }
     }
 
-    log(`${runs} runs one at a time on a warm worker…`);
-    const admission: number[] = [];
-    const overhead: number[] = [];
-    const wall: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const created = await start(sessions[0] as string);
-      const run = await finished(api, created.id);
-      if (run.state !== 'succeeded') throw new Error(`run ${run.id} ${run.state}: ${run.error}`);
-      const t0 = Date.parse(run.created_at);
-      const total = Date.parse(run.completed_at as string) - t0;
-      admission.push(Date.parse(run.started_at as string) - t0);
-      wall.push(total);
-      overhead.push(total - (await entrypointMs(api, run.id)));
-    }
+    /** `count` runs one at a time on the first session, `gapMs` apart (after each ends). */
+    const series = async (count: number, gapMs: number) => {
+      const out = {
+        admission: [] as number[],
+        overhead: [] as number[],
+        wall: [] as number[],
+        phases: new Map<string, number[]>(),
+      };
+      for (let i = 0; i < count; i++) {
+        if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+        const created = await start(sessions[0] as string);
+        const run = await finished(api, created.id);
+        if (run.state !== 'succeeded') throw new Error(`run ${run.id} ${run.state}: ${run.error}`);
+        const t0 = Date.parse(run.created_at);
+        const total = Date.parse(run.completed_at as string) - t0;
+        out.admission.push(Date.parse(run.started_at as string) - t0);
+        out.wall.push(total);
+        const m = await measured(api, run);
+        out.overhead.push(total - m.entrypointMs);
+        for (const [name, ms] of Object.entries(m.phases))
+          out.phases.set(name, [...(out.phases.get(name) ?? []), ms]);
+      }
+      return out;
+    };
+
+    log(`${runs} runs one at a time on a warm worker (${gapMs} ms apart)…`);
+    const edgeBefore = await edgeRouteTimes(stack.url, metricsToken);
+    const { admission, overhead, wall, phases } = await series(runs, gapMs);
+    const edgeMeans = routeMeans(edgeBefore, await edgeRouteTimes(stack.url, metricsToken));
+
+    log(`${runs} runs back to back (each starts as the previous one ends)…`);
+    const backToBack = await series(runs, 0);
 
     log('baseline: the same entrypoint driven directly over the CDP gateway…');
     const direct: number[] = [];
@@ -199,12 +286,30 @@ async function main(): Promise<void> {
       run_overhead_ms: round(percentile(overhead, 50)),
       run_overhead_p95_ms: round(percentile(overhead, 95)),
       run_wall_p50_ms: round(percentile(wall, 50)),
+      // The same runs back to back: each run's process is replaced while the next one starts.
+      run_admission_back_to_back_p50_ms: round(percentile(backToBack.admission, 50)),
+      run_overhead_back_to_back_p50_ms: round(percentile(backToBack.overhead, 50)),
+      overhead_back_to_back_child_ready_wait_p50_ms: round(
+        percentile(backToBack.phases.get('child_ready_wait') ?? [0], 50),
+      ),
+      // Where the overhead goes (p50 of each phase, one run at a time; they need not add up).
+      ...Object.fromEntries(
+        [...phases].map(([name, values]) => [
+          `overhead_${name}_p50_ms`,
+          round(percentile(values, 50)),
+        ]),
+      ),
+      // The edge's own time per request (mean, one run at a time) of the routes a run goes through.
+      ...edgeMeans,
       direct_p50_ms: round(percentile(direct, 50)),
       runs_per_minute_4_concurrent: round(completed / minutes),
       spawn_compiled_p50_ms: round(percentile(spawn.compiled, 50)),
       spawn_tsx_p50_ms: round(percentile(spawn.tsx, 50)),
       failed_runs_4_concurrent: failed,
       runs_measured: runs,
+      run_gap_ms: gapMs,
+      // The machine's load (1-minute average) before the stack started and at the end.
+      load_average_1m_before: round(loadBefore),
       load_average_1m: round(loadavg()[0] ?? 0),
       database_postgres: database === 'postgres' ? 1 : 0,
     };

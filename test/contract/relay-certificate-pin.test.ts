@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdge } from '../../edge/local/edge.ts';
 import { migrate } from '../../edge/local/migrate.ts';
 import { type RunningDatabase, startPglite } from '../../edge/local/pglite.ts';
+import { seedMigratedPglite } from '../../edge/test/support/pglite-template.ts';
 import { parseHostConfig } from '../../host-pool/src/config.ts';
 import { type RunningHost, startHostAgent } from '../../host-pool/src/host.ts';
 import { silentLogger } from '../../host-pool/src/log.ts';
@@ -63,6 +64,7 @@ describe('relay certificate pin between host agent and edge', () => {
   };
 
   beforeAll(async () => {
+    await seedMigratedPglite(join(dataDir, 'pglite'));
     db = await startPglite({ dataDir: join(dataDir, 'pglite') });
     await migrate(db.url, { log: () => {} });
     edge = await startEdge({

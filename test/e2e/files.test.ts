@@ -145,6 +145,51 @@ describe('files: uploads into the page’s file chooser, downloads to the client
     expect((await events('uploadStored')).length).toBe(1);
   });
 
+  it('a workspace file bound to the session is what the page’s <input type=file> reads', async () => {
+    const token = await consoleToken(owner);
+    const call = (method: string, path: string, body?: BodyInit, headers = {}) =>
+      fetch(`${fx.stack.url}${path}`, {
+        method,
+        body,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      });
+    const ws = (await (
+      await call('POST', '/api/v1/file-workspaces', JSON.stringify({ name: 'e2e inputs' }), {
+        'content-type': 'application/json',
+      })
+    ).json()) as { id: string };
+    const content = 'Invoice 2026-11 ✓\n'.repeat(3000);
+    const file = (await (
+      await call('POST', `/api/v1/file-workspaces/${ws.id}/files`, content, {
+        'content-type': 'text/plain',
+        'x-bpane-file-name': 'invoice.txt',
+      })
+    ).json()) as { id: string };
+    const bound = await call(
+      'POST',
+      `/api/v1/sessions/${sessionId}/file-bindings`,
+      JSON.stringify({ workspace_id: ws.id, file_id: file.id, mount_path: 'bound/invoice.txt' }),
+      { 'content-type': 'application/json' },
+    );
+    expect(bound.status).toBe(201);
+    const binding = (await bound.json()) as { id: string };
+    const state = async () =>
+      (
+        (await (
+          await call('GET', `/api/v1/sessions/${sessionId}/file-bindings/${binding.id}`)
+        ).json()) as { state: string }
+      ).state;
+    await expect.poll(state, { timeout: 20_000 }).toBe('materialized');
+    expect(readFileSync(join(sessionRoot(), 'uploads', 'bound', 'invoice.txt'), 'utf8')).toBe(
+      content,
+    );
+    await clickRemote('#file');
+    await expect
+      .poll(async () => (await readFiles('file'))[0]?.text, { timeout: 10_000 })
+      .toBe(content);
+    expect((await readFiles('file'))[0]?.name).toBe('invoice.txt');
+  });
+
   it('a chooser opened first waits; the console picker and a drop fill a multiple input', async () => {
     await clickRemote('#files');
     await expect.poll(() => host().chooser.chooserWaiting, { timeout: 10_000 }).toBe(true);

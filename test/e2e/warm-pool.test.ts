@@ -1,5 +1,7 @@
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { HOST_WAKE_AUDIENCE, HOST_WAKE_PATH } from '@browserpane/protocol';
+import { generateKeyPair, SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
@@ -98,6 +100,31 @@ describe('warm pool and host metrics (real stack, sandboxed runtimes)', () => {
         .waiting()
         .map((w) => w.name),
     ).toEqual([next?.name]);
+  });
+
+  it('is woken by the edge when a session is placed on it; its wake door refuses strangers', async () => {
+    // the sessions above were placed by the edge, which then called the host's wake door
+    expect(fx.logs.filter((l) => l.includes('"msg":"woken by the edge"')).length).toBeGreaterThan(
+      0,
+    );
+    const knock = (authorization?: string, method = 'POST') =>
+      fetch(`http://127.0.0.1:${fx.stack.plainPort}${HOST_WAKE_PATH}`, {
+        method,
+        headers: authorization ? { authorization } : {},
+      });
+    expect((await knock()).status).toBe(401);
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await new SignJWT({ hid: fx.stack.host?.hostId })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'forged' })
+      .setIssuer(fx.stack.url)
+      .setAudience(HOST_WAKE_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('30s')
+      .sign(privateKey);
+    const refused = await knock(`Bearer ${forged}`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('wake token refused');
+    expect((await knock(`Bearer ${forged}`, 'GET')).status).toBe(405);
   });
 
   it('serves /metrics to the metrics token only', async () => {

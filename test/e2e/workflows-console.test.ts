@@ -119,7 +119,10 @@ describe('workflows in the console', () => {
     expect(await page.textContent('[data-testid=intervention-prompt]')).toBe(
       'Enter the one-time code sent to your phone',
     );
-    expect(await page.getAttribute(`[data-run="${runId}"]`, 'class')).toContain('attention');
+    // the run list follows on its own refresh
+    await expect
+      .poll(() => page.getAttribute(`[data-run="${runId}"]`, 'class'), { timeout: 15_000 })
+      .toContain('attention');
     // …opens the live view of the run's session: the browser the run holds, on the code page.
     await page.click('[data-testid=open-run-live-view]');
     await waitForFrames(page);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { cliProcess } from '../../workers/cli/test/run-cli.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
-import { REPORT_CSV, REPORT_SHA256, startLoginSite } from './support/login-site.ts';
+import { REPORT_CSV, REPORT_SHA256, startLoginSite, TERMS_TXT } from './support/login-site.ts';
 import { startStackFixture } from './support/stack-fixture.ts';
 import { LOGIN_FLOW, SLEEPER, sha256, waitForState } from './support/workflows.ts';
 
@@ -223,7 +223,7 @@ describe('workflow runs on a real stack', () => {
     }
   });
 
-  it('runs a wb verb workflow, pauses for a person, and stores its JPEG screenshot', async () => {
+  it('runs a wb verb workflow, pauses for a person, stores its JPEG screenshot and the file it downloaded', async () => {
     const wb = (await api.createWorkflowDefinition({ body: { name: 'wb flow' } })).id;
     const verbs = [
       { goto: `${site.url}/login` },
@@ -231,6 +231,9 @@ describe('workflow runs on a real stack', () => {
       { pause_for_human: 'Check the form' },
       { screenshot: 'form.jpg' },
       { eval: 'document.title' },
+      // The browser is sandboxed on the host: the worker fetches the download from the session.
+      { goto: `${site.url}/files` },
+      { download: { selector: '#terms', timeout: 30_000 } },
     ];
     await api.createWorkflowDefinitionVersion({
       params: { workflow_id: wb },
@@ -262,6 +265,54 @@ describe('workflow runs on a real stack', () => {
       ).arrayBuffer(),
     );
     expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const terms = done.produced_files.find((f) => f.file_name.endsWith('terms.txt'));
+    expect(terms, JSON.stringify(done.produced_files)).toMatchObject({
+      byte_count: TERMS_TXT.length,
+      sha256_hex: sha256(TERMS_TXT),
+    });
+  });
+
+  it('writes a produced file into the file workspace the run names; it downloads intact', async () => {
+    const ws = await api.createFileWorkspace({ body: { name: 'run outputs' } });
+    const wf = (await api.createWorkflowDefinition({ body: { name: 'writes a file' } })).id;
+    const code = `export default async ({ files }) => {
+  const bytes = new Uint8Array(200000).map((_, i) => (i * 29 + (i >> 9)) & 0xff);
+  files.write('data.bin', bytes);
+  return { ok: true };
+};
+`;
+    await api.createWorkflowDefinitionVersion({
+      params: { workflow_id: wf },
+      body: {
+        version: 'v1',
+        executor: 'playwright',
+        entrypoint: 'main.mjs',
+        source: { kind: 'inline', files: { 'main.mjs': code } },
+      },
+    });
+    const run = await api.createWorkflowRun({
+      body: {
+        workflow_id: wf,
+        version: 'v1',
+        session: { existing_session_id: sessionId },
+        output_workspace_id: ws.id,
+      },
+    });
+    const done = await waitForState(api, run.id, ['succeeded', 'failed'], 60_000);
+    expect(done.state, done.error ?? '').toBe('succeeded');
+    const { files } = await api.listFileWorkspaceFiles({ params: { workspace_id: ws.id } });
+    const file = files.find((f) => f.name === 'data.bin');
+    expect(file).toMatchObject({ byte_count: 200_000, run_id: run.id });
+    const expected = new Uint8Array(200_000).map((_, i) => (i * 29 + (i >> 9)) & 0xff);
+    const got = new Uint8Array(
+      await (
+        await api.getFileWorkspaceFileContent({
+          params: { workspace_id: ws.id, file_id: file?.id as string },
+        })
+      ).arrayBuffer(),
+    );
+    expect(sha256(got)).toBe(sha256(expected));
+    expect(file?.sha256_hex).toBe(sha256(expected));
   });
 
   it('cancels a run while it runs and while it waits for a person', async () => {

@@ -1,4 +1,5 @@
 import { BrowserPaneClient, type BrowserPaneClientOptions, type ClientEvent } from '../client.ts';
+import { prepareDecodeWorker } from '../render/decode-pool.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { type ConnectionState, type Link, Reconnector } from './reconnector.ts';
 
@@ -114,6 +115,8 @@ export class ReconnectingClient {
   }
 
   private async open(attempt: number): Promise<ClientLink> {
+    // the picture's decoder starts while the ticket is minted and the relay answers
+    if (this.options.workerUrl) prepareDecodeWorker(this.options.workerUrl);
     const ticket = await this.options.getTicket({ attempt });
     const { getTicket: _getTicket, backoff: _backoff, ...rest } = this.options;
     const client = await BrowserPaneClient.connect({

@@ -30,6 +30,27 @@ export function decodeOne(job: DecodeJob): DecodeResult {
   }
 }
 
+/** Decode workers started ahead, one per script URL, for the next pool that needs one. */
+const spares = new Map<string, Worker>();
+
+/**
+ * Starts a decode worker ahead (while the page waits for a ticket or the relay), so the first
+ * picture does not wait for the worker's script to load and start. The next
+ * {@link WorkerDecodePool} for the same URL takes it; at most one waits per URL.
+ */
+export function prepareDecodeWorker(workerUrl: string): void {
+  if (spares.has(workerUrl) || typeof Worker === 'undefined') return;
+  const worker = new Worker(workerUrl);
+  worker.postMessage({ id: 0, jobs: [] }); // an empty batch: the worker runs its script now
+  spares.set(workerUrl, worker);
+}
+
+function takeWorker(workerUrl: string): Worker {
+  const spare = spares.get(workerUrl);
+  spares.delete(workerUrl);
+  return spare ?? new Worker(workerUrl);
+}
+
 interface WorkerReply {
   readonly id: number;
   readonly results: DecodeResult[];
@@ -45,7 +66,7 @@ export class WorkerDecodePool implements DecodePool {
   private readonly pending = new Map<number, (results: DecodeResult[]) => void>();
 
   constructor(workerUrl: string) {
-    this.worker = new Worker(workerUrl);
+    this.worker = takeWorker(workerUrl);
     this.worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       const resolve = this.pending.get(e.data.id);
       this.pending.delete(e.data.id);

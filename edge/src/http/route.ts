@@ -111,7 +111,10 @@ export function implement<R extends Route>(
   handler: Handler<R>,
   authorize?: Authorize<R>,
 ): void {
-  if (!authorize && ['host_credential', 'host_enrollment', 'operator'].includes(r.auth))
+  if (
+    !authorize &&
+    ['host_credential', 'host_enrollment', 'operator', 'recording_worker'].includes(r.auth)
+  )
     throw new Error(`${r.operationId}: a ${r.auth} route needs its authorize check`);
   const path = r.path.replace(/\{([A-Za-z_]+)\}/g, ':$1');
   app.on(r.method.toUpperCase(), path, async (c) => {

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
 import { bearerToken } from '../middleware/auth.ts';
+import { artifactStore } from '../services/artifacts/index.ts';
 import { secretsEqual } from '../services/crypto.ts';
 import { authenticateHost, enrollHost, heartbeat, hostResource } from '../services/hosts.ts';
 import { runSweep } from '../services/jobs.ts';
@@ -83,10 +84,14 @@ export function hostRoutes(app: Hono<AppEnv>): void {
   implement(
     app,
     routes.hostHeartbeat,
-    async (c, { body }) => ({
-      status: 200,
-      body: await heartbeat(c.var.db(), c.var.host, body, new Date(), config(c.env)),
-    }),
+    async (c, { body }) => {
+      const cfg = config(c.env);
+      const signer = { env: c.env, issuer: edgeOrigin(cfg, c.req.url) };
+      return {
+        status: 200,
+        body: await heartbeat(c.var.db(), c.var.host, body, new Date(), cfg, signer),
+      };
+    },
     async (c, params) => {
       const token = bearerToken(c.req.header('authorization'));
       c.set('host', await authenticateHost(c.var.db(), params.host_id, token));
@@ -124,7 +129,7 @@ export function hostRoutes(app: Hono<AppEnv>): void {
     async (c) => ({
       status: 200,
       headers: { 'cache-control': 'no-store' },
-      body: await runSweep(c.var.db(), new Date(), config(c.env), 'api'),
+      body: await runSweep(c.var.db(), new Date(), config(c.env), artifactStore(c.env), 'api'),
     }),
     operator,
   );

@@ -18,17 +18,19 @@ import {
   storageKey,
 } from '../services/session-files.ts';
 import { loadSession } from '../services/sessions.ts';
-import { sessionOfActiveRun } from '../services/workflows/runs/run-session.ts';
+import { shownLeaseHash } from '../services/workflows/runs/run-lease.ts';
+import { sessionOfLeasedRun } from '../services/workflows/runs/run-session.ts';
 import { isWorkflowWorker } from '../services/workflows/worker-principal.ts';
 
 /**
  * The session whose files the caller may read: its owner and automation delegates; a workflow
- * worker only the session of a run under way (it collects the downloads of the browser it drives).
+ * worker only the session of a run it executes now, shown by that attempt's lease (it collects
+ * the downloads of the browser it drives).
  */
-function filesSession(c: Context<AppEnv>, sessionId: string) {
+async function filesSession(c: Context<AppEnv>, sessionId: string) {
   const db = c.var.db();
   return isWorkflowWorker(c)
-    ? sessionOfActiveRun(db, sessionId)
+    ? sessionOfLeasedRun(db, sessionId, await shownLeaseHash(c))
     : loadSession(db, sessionId, c.var.principal, 'delegate');
 }
 

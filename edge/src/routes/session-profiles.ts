@@ -37,7 +37,7 @@ export function sessionProfileRoutes(app: Hono<AppEnv>): void {
       const body = await profileAccess(
         db,
         store,
-        c.env.CREDENTIALS_KEK,
+        c.env,
         c.var.host.id,
         params.session_id,
         new Date(),
@@ -67,7 +67,7 @@ export function sessionProfileRoutes(app: Hono<AppEnv>): void {
       const saved = await commitProfile(
         db,
         store,
-        c.env.CREDENTIALS_KEK,
+        c.env,
         c.var.host.id,
         params.session_id,
         params.revision,
@@ -102,7 +102,7 @@ export function sessionProfileRoutes(app: Hono<AppEnv>): void {
       const saved = await commitProfile(
         db,
         store,
-        c.env.CREDENTIALS_KEK,
+        c.env,
         c.var.host.id,
         params.session_id,
         params.revision,

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
 import { artifactStore } from '../services/artifacts/index.ts';
+import { hostRelayUrl, wakeHost } from '../services/hosts/wake.ts';
 import { statesFor, statesForRuntime } from '../services/session-view.ts';
 import { purgeSession, renameSession } from '../services/sessions/rename-and-purge.ts';
 import {
@@ -67,6 +68,22 @@ async function withSessionOnConflict<T>(
   }
 }
 
+/**
+ * Tells the host the session was just placed on to heartbeat now (after the answer is sent), so
+ * the browser starts without waiting for its next heartbeat.
+ */
+async function wakeAfterResponse(c: Context<AppEnv>, hostId: string): Promise<void> {
+  const relayUrl = await hostRelayUrl(c.var.db(), hostId);
+  if (!relayUrl) return;
+  const issuer = edgeOrigin(config(c.env), c.req.url);
+  const call = wakeHost(relayUrl, c.env.TICKET_SIGNING_KEY, issuer, hostId);
+  try {
+    c.executionCtx.waitUntil(call);
+  } catch {
+    // no execution context (a test calling the app directly): the call runs on by itself
+  }
+}
+
 /** Session resources: create, list, read, rename, safe stop (DELETE and /stop) or purge, kill, cancel, release, status. */
 export function sessionRoutes(app: Hono<AppEnv>): void {
   implement(app, routes.createSession, async (c, { body }) => {
@@ -79,6 +96,7 @@ export function sessionRoutes(app: Hono<AppEnv>): void {
       new Date(),
       config(c.env),
     );
+    if (row.hostId) await wakeAfterResponse(c, row.hostId);
     return {
       status: 201,
       body: await resourceOf(db, row, viewContext(c)),

@@ -4,6 +4,7 @@ import type { Context, Hono } from 'hono';
 import { config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import {
+  fileWorkspaces,
   type WorkflowRunRow,
   workflowRunFiles,
   workflowRuns,
@@ -15,6 +16,7 @@ import { implement } from '../http/route.ts';
 import { checkedStream } from '../services/artifacts/content-check.ts';
 import { mapStoreError, requireArtifactStore, serveArtifact } from '../services/artifacts/index.ts';
 import { uuidv7 } from '../services/crypto.ts';
+import { recordFile, workspaceFileKey } from '../services/file-workspaces/index.ts';
 import {
   addRunEvents,
   answerRun,
@@ -200,7 +202,8 @@ export function workflowRunRoutes(app: Hono<AppEnv>): void {
         'run_state_conflict',
         `the run has ended (${row.state}); its log is closed`,
       );
-    const [line] = await appendLog(db, row.id, [body], new Date());
+    const stored = await appendLog(db, row.id, 'lines' in body ? body.lines : [body], new Date());
+    const line = stored.at(-1);
     if (!line) throw new AppError('internal_error', 'the log line was not written');
     return { status: 200, body: logLine(line) };
   });
@@ -280,7 +283,14 @@ export function workflowRunRoutes(app: Hono<AppEnv>): void {
       ? type
       : 'application/octet-stream';
     const id = uuidv7();
-    const key = `workflow-runs/${row.id}/files/${id}`;
+    // A workspace the owner named at creation gets the file too (the same bytes, one key).
+    const [target] = await db
+      .select()
+      .from(fileWorkspaces)
+      .where(
+        and(eq(fileWorkspaces.id, row.outputWorkspaceId), eq(fileWorkspaces.ownerId, row.ownerId)),
+      );
+    const key = target ? workspaceFileKey(target.id, id) : `workflow-runs/${row.id}/files/${id}`;
     const checked = checkedStream(
       c.req.raw.body ?? new ReadableStream({ start: (k) => k.close() }),
       { size, ...(sha ? { sha256: sha } : {}) },
@@ -306,6 +316,22 @@ export function workflowRunRoutes(app: Hono<AppEnv>): void {
           createdAt: now,
         })
         .returning();
+      if (target)
+        await recordFile(
+          tx,
+          {
+            id,
+            workspaceId: target.id,
+            ownerId: target.ownerId,
+            name,
+            mediaType,
+            byteCount: verdict.size,
+            sha256: verdict.sha256,
+            provenance,
+            runId: row.id,
+          },
+          now,
+        );
       await addRunEvents(
         tx,
         row,

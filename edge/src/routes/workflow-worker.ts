@@ -1,6 +1,7 @@
 import { routes } from '@browserpane/api/contract';
 import type { Context, Hono } from 'hono';
 import { config, edgeOrigin } from '../config.ts';
+import type { WorkflowRunRow } from '../db/schema/index.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
@@ -19,6 +20,7 @@ import {
   runResourceOf,
   snapshotKey,
 } from '../services/workflows/index.ts';
+import { newRunLease, requireRunLease } from '../services/workflows/runs/run-lease.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
@@ -35,16 +37,31 @@ export function workflowWorkerRoutes(app: Hono<AppEnv>): void {
     const cfg = config(c.env);
     const pending = await loadRun(db, params.run_id);
     const version = await loadVersionById(db, pending.versionId);
-    const row = await claimRun(db, pending.id, body.worker_id, version, cfg, new Date());
+    const lease = await newRunLease();
+    const row = await claimRun(
+      db,
+      pending.id,
+      body.worker_id,
+      version,
+      cfg,
+      new Date(),
+      lease.hash,
+    );
+    // Independent of each other: the run's view and (when the browser is up) its session's ticket.
+    const [run, automation] = await Promise.all([
+      runResourceOf(db, row),
+      automationAccess(c, row).catch(() => null),
+    ]);
     return {
       status: 200,
       headers: NO_STORE,
       body: {
-        run: await runResourceOf(db, row),
+        run,
         attempt: row.attempt,
         lease_expires_at: (row.leaseExpiresAt as Date).toISOString(),
         cancel_requested: row.cancelRequestedAt !== null,
         lease_ms: cfg.workflowLeaseMs,
+        lease_token: lease.token,
         version: {
           id: version.id,
           executor: version.executor,
@@ -57,6 +74,8 @@ export function workflowWorkerRoutes(app: Hono<AppEnv>): void {
         },
         resolutions: row.resolutions,
         resume_from: row.resumeFrom ?? null,
+        // The session's browser is up: the ticket comes with the claim (else the worker asks).
+        automation,
       },
     };
   });
@@ -100,53 +119,13 @@ export function workflowWorkerRoutes(app: Hono<AppEnv>): void {
         'stale_attempt',
         `attempt ${body.attempt} is over; the run is on attempt ${run.attempt}`,
       );
+    await requireRunLease(c, run);
     if (!['starting', 'running', 'awaiting_input'].includes(run.state))
       throw new AppError(
         'run_state_conflict',
         `the run is ${run.state}; it has no browser to drive`,
       );
-    const cfg = config(c.env);
-    const onBehalf = {
-      id: run.ownerId,
-      name: `workflow run ${run.id.slice(-12)}`,
-      kind: 'service' as const,
-      issuer: run.ownerIssuer,
-    };
-    const ticket = await mintTicket(
-      c.var,
-      c.env,
-      cfg,
-      edgeOrigin(cfg, c.req.url),
-      onBehalf,
-      run.sessionId,
-      'automation',
-      new Date(),
-      { ownerMayAutomate: true },
-    );
-    const path = `/api/v1/sessions/${run.sessionId}`;
-    return {
-      status: 200,
-      headers: NO_STORE,
-      body: {
-        session_id: ticket.session_id,
-        token_type: 'session_automation_access_token' as const,
-        token: ticket.token,
-        expires_at: ticket.expires_at,
-        automation: {
-          endpoint_url:
-            ticket.cdp_url ?? cdpGatewayUrl(ticket.relay_url, ticket.session_id, ticket.token),
-          protocol: 'chrome_devtools_protocol',
-          auth_type: 'session_automation_access_token',
-          auth_header: 'x-bpane-automation-access-token',
-          status_path: `${path}/status`,
-          mcp_owner_path: `${path}/mcp-owner`,
-          compatibility_mode: 'session_runtime_pool',
-        } as const,
-        host_id: ticket.host_id,
-        relay_url: ticket.relay_url,
-        cert_sha256: ticket.cert_sha256,
-      },
-    };
+    return { status: 200, headers: NO_STORE, body: await automationAccess(c, run) };
   });
 
   implement(app, routes.storeWorkflowSourceSnapshot, async (c, { params }) => {
@@ -220,4 +199,46 @@ export function workflowWorkerRoutes(app: Hono<AppEnv>): void {
       },
     };
   });
+}
+
+/** An automation ticket for the run's session, on behalf of the run's owner. */
+async function automationAccess(c: Context<AppEnv>, run: WorkflowRunRow) {
+  const cfg = config(c.env);
+  const onBehalf = {
+    id: run.ownerId,
+    name: `workflow run ${run.id.slice(-12)}`,
+    kind: 'service' as const,
+    issuer: run.ownerIssuer,
+  };
+  const ticket = await mintTicket(
+    c.var,
+    c.env,
+    cfg,
+    edgeOrigin(cfg, c.req.url),
+    onBehalf,
+    run.sessionId,
+    'automation',
+    new Date(),
+    { ownerMayAutomate: true },
+  );
+  const path = `/api/v1/sessions/${run.sessionId}`;
+  return {
+    session_id: ticket.session_id,
+    token_type: 'session_automation_access_token' as const,
+    token: ticket.token,
+    expires_at: ticket.expires_at,
+    automation: {
+      endpoint_url:
+        ticket.cdp_url ?? cdpGatewayUrl(ticket.relay_url, ticket.session_id, ticket.token),
+      protocol: 'chrome_devtools_protocol',
+      auth_type: 'session_automation_access_token',
+      auth_header: 'x-bpane-automation-access-token',
+      status_path: `${path}/status`,
+      mcp_owner_path: `${path}/mcp-owner`,
+      compatibility_mode: 'session_runtime_pool',
+    } as const,
+    host_id: ticket.host_id,
+    relay_url: ticket.relay_url,
+    cert_sha256: ticket.cert_sha256,
+  };
 }

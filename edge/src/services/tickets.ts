@@ -138,7 +138,7 @@ function authorize(
 
 /** Whether the ticket is a share's grant: a person the session is shared with, not a delegate. */
 function viaShare(session: Placed, principal: Principal, role: Role): boolean {
-  return role !== 'automation' && principal.id !== session.ownerId;
+  return (role === 'owner' || role === 'viewer') && principal.id !== session.ownerId;
 }
 
 async function sign(
@@ -185,7 +185,7 @@ async function sign(
     host_id: session.hostId as string,
     relay_url: placed.relayUrl as string,
     cert_sha256: placed.certSha256,
-    ...(role === 'automation'
+    ...(role === 'automation' || role === 'recorder'
       ? { cdp_url: cdpGatewayUrl(placed.relayUrl as string, session.id, token) }
       : {}),
   };
@@ -271,4 +271,41 @@ async function recordShareUse(
 ): Promise<void> {
   for (const shareId of await sharesUsedBy(db, principal, sessionId))
     await recordUse(db, shareId, principal, now);
+}
+
+/**
+ * A `recorder` ticket for a recording worker (its token names the session): the picture, the
+ * cursor and the session's audio, never input. Only while the session runs on a host; it never
+ * restarts one.
+ */
+export async function mintRecorderTicket(
+  conn: Pick<Variables, 'query' | 'db'>,
+  env: Env,
+  cfg: Config,
+  issuer: string,
+  sessionId: string,
+  recordingId: string,
+  now: Date,
+): Promise<ConnectTicket> {
+  const principal: Principal = {
+    id: `recorder:${recordingId}`,
+    name: 'Recorder',
+    kind: 'service',
+    issuer,
+  };
+  // the recorder's subject holds no share: the row comes back whoever owns the session
+  const rows = await conn.query<Omit<Placed, 'hostHeartbeat'> & { hostHeartbeatMs: number | null }>(
+    LOAD_WITH_HOST,
+    [sessionId, principal.id, null],
+  );
+  const row = rows[0];
+  if (!row) throw notFound();
+  const { hostHeartbeatMs, ...rest } = row;
+  const placed: Placed = {
+    ...rest,
+    hostHeartbeat: hostHeartbeatMs === null ? null : new Date(hostHeartbeatMs),
+  };
+  if (!isRunningState(placed.state) || placed.hostId === null || placed.relayUrl === null)
+    throw new AppError('session_not_running', `the session is ${placed.state}; nothing to record`);
+  return sign(env, cfg, issuer, principal, placed, 'recorder', now);
 }

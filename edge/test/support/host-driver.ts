@@ -24,6 +24,8 @@ export class HostDriver {
    * null = no pin (a CA certificate), undefined = the field left out.
    */
   pin: string | null | undefined;
+  /** Whether the host reports a recording worker (`recorder.available`). */
+  recorder = false;
   #timer: NodeJS.Timeout | undefined;
   #inflight: Promise<unknown> = Promise.resolve();
   #busy = false;
@@ -98,6 +100,7 @@ export class HostDriver {
       connections: this.connections,
       events: this.events,
       acked_commands: this.acked,
+      ...(this.recorder ? { recorder: { available: true } } : {}),
     };
   }
 

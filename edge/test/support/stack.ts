@@ -6,12 +6,15 @@ import { migrate } from '../../local/migrate.ts';
 import { startPglite } from '../../local/pglite.ts';
 import { startPostgres } from '../../local/postgres.ts';
 import { Api } from './api.ts';
+import { seedMigratedPglite } from './pglite-template.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 
 export interface Stack {
   kind: DbKind;
   databaseUrl: string;
+  /** A direct connection (no PgBouncer), as a job-queue worker needs (LISTEN, session locks). */
+  directUrl: string;
   dataDir: string;
   edge: RunningEdge;
   api: Api;
@@ -34,6 +37,7 @@ export async function startStack(
   options: Partial<StartEdgeOptions> = {},
 ): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), `bp-edge-${kind}-`));
+  if (kind === 'pglite') await seedMigratedPglite(join(dataDir, 'pglite'));
   const db =
     kind === 'pglite'
       ? await startPglite({ dataDir: join(dataDir, 'pglite') })
@@ -52,6 +56,7 @@ export async function startStack(
   const stack: Stack = {
     kind,
     databaseUrl: db.url,
+    directUrl,
     dataDir,
     edge,
     api: new Api(edge.url),

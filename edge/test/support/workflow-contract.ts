@@ -33,7 +33,7 @@ export async function workflowOperations(
   api: Api,
   demo: string,
   sessionId: string,
-  secrets: { serviceClients: Record<string, string> },
+  secrets: { serviceClients: Record<string, string>; operatorToken: string },
   databaseUrl: string,
 ): Promise<void> {
   const edgeUrl = api.baseUrl;
@@ -95,11 +95,22 @@ export async function workflowOperations(
   await api.get(`/api/v1/workflows/${wf}/versions`, demo);
   await api.get(`/api/v1/workflows/${wf}/versions/v1`, demo);
 
+  // Credential bindings: created, listed, read, granted to the run, resolved by its worker.
+  const binding = await api.post('/api/v1/credential-bindings', demo, {
+    name: 'contract-login',
+    kind: 'password',
+    allowed_origins: ['https://login.example.test'],
+    secret_payload: { username: 'ada', password: 'contract-secret' },
+  });
+  const bindingId = binding.body.id as string;
+  await api.get('/api/v1/credential-bindings', demo);
+  await api.get(`/api/v1/credential-bindings/${bindingId}`, demo);
   const created = await api.post('/api/v1/workflow-runs', demo, {
     workflow_id: wf,
     version: 'v1',
     session: { existing_session_id: sessionId },
     client_request_id: 'c-1',
+    credential_binding_ids: [bindingId],
   });
   const run = created.body.id as string;
   const path = `/api/v1/workflow-runs/${run}`;
@@ -107,10 +118,22 @@ export async function workflowOperations(
   const claimed = await api.post(`${path}/claim`, worker, { worker_id: 'contract' });
   const attempt = claimed.body.attempt as number;
   await api.post(`${path}/heartbeat`, worker, { attempt });
-  const access = await api.post(`${path}/automation-access`, worker, { attempt });
+  const access = await api.post(
+    `${path}/automation-access`,
+    worker,
+    { attempt },
+    { headers: { 'x-bpane-run-lease': claimed.body.lease_token as string } },
+  );
   expect(access.body.automation.endpoint_url).toContain(`/sessions/${sessionId}/cdp?ticket=`);
   await api.get(`${path}/source-snapshot/content`, worker);
   await api.post(`${path}/state`, worker, { state: 'running', attempt });
+  const resolved = await api.post(
+    `${path}/credential-bindings/${bindingId}/resolve`,
+    worker,
+    { attempt, worker_id: 'contract' },
+    { headers: { 'x-bpane-run-lease': claimed.body.lease_token as string } },
+  );
+  expect(resolved.body.payload.password).toBe('contract-secret');
   await api.post(`${path}/logs`, worker, { stream: 'system', message: 'hello' });
   await api.request('POST', `${path}/produced-files`, {
     token: worker,
@@ -138,4 +161,6 @@ export async function workflowOperations(
     session: { existing_session_id: sessionId },
   });
   await api.post(`/api/v1/workflow-runs/${second.body.id}/cancel`, demo);
+  await api.delete(`/api/v1/credential-bindings/${bindingId}`, demo);
+  await api.post('/api/v1/maintenance/rewrap-credentials', secrets.operatorToken);
 }

@@ -1,7 +1,10 @@
 import { cpus, freemem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { HostConfig } from '../config.ts';
+import { FileBindingPlacer } from '../files/file-bindings.ts';
+import { sessionFiles } from '../files/files-feature.ts';
 import type { Logger } from '../log.ts';
+import type { RecorderSupervisor } from '../recording/recorder-supervisor.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import { type EdgeClient, EdgeError, type EnrollAnswer } from './edge-client.ts';
 import { EventOutbox } from './event-outbox.ts';
@@ -31,9 +34,12 @@ export class HostAgent {
   private pendingAcks: string[] = [];
   private beating = false;
   private again = false;
+  /** How soon the heartbeat after the one in flight goes (0: something waits for it). */
+  private againInMs = 50;
   private stopped = false;
   private readonly outbox = new EventOutbox();
   private readonly identityFile: HostIdentityFile;
+  private readonly bindings: FileBindingPlacer;
 
   constructor(
     private readonly config: HostConfig,
@@ -42,8 +48,39 @@ export class HostAgent {
     private readonly edge: EdgeClient,
     private readonly sessions: SessionManager,
     private readonly log: Logger,
+    /** The recording workers beside this agent; absent: the host records nothing. */
+    private readonly recorders?: RecorderSupervisor,
   ) {
     this.identityFile = new HostIdentityFile(join(agentStateDir(config.dataDir), 'identity.json'));
+    const id = () => {
+      if (!this.enrollment) throw new Error('not enrolled');
+      return this.enrollment;
+    };
+    this.bindings = new FileBindingPlacer(
+      {
+        content: (sessionId, bindingId, byteCount) =>
+          edge.fileBindingContent(
+            id().host_id,
+            id().host_credential,
+            sessionId,
+            bindingId,
+            byteCount,
+          ),
+        report: (sessionId, bindingId, body) =>
+          edge.reportFileBinding(id().host_id, id().host_credential, sessionId, bindingId, body),
+      },
+      (sessionId) => {
+        const files = sessionFiles(sessionId);
+        return files
+          ? {
+              dir: files.uploads,
+              partials: files.partials,
+              offer: (file) => files.chooser.offer(file, false),
+            }
+          : undefined;
+      },
+      log,
+    );
   }
 
   get hostId(): string | undefined {
@@ -104,13 +141,27 @@ export class HostAgent {
     void this.beat();
   }
 
-  /** Heartbeat soon (something changed). */
+  /** Heartbeat soon (something changed; changes within 50 ms share one heartbeat). */
   nudge(): void {
+    this.beatIn(50);
+  }
+
+  /**
+   * Heartbeat now: the edge placed a session here and said so (its wake-up call), or a session
+   * began running (its user waits for the edge to know).
+   */
+  wake(): void {
+    this.beatIn(0);
+  }
+
+  private beatIn(ms: number): void {
     if (this.stopped) return;
-    if (this.beating) this.again = true;
-    else {
+    if (this.beating) {
+      this.again = true;
+      this.againInMs = Math.min(this.againInMs, ms);
+    } else {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.beat(), 50);
+      this.timer = setTimeout(() => void this.beat(), ms);
     }
   }
 
@@ -148,11 +199,14 @@ export class HostAgent {
           connections: this.sessions.connections(),
           events,
           acked_commands: acks,
+          recorder: { available: this.recorders?.available ?? false },
         },
       );
       this.outbox.sent();
       this.intervalMs = answer.heartbeat_interval_ms || this.intervalMs;
       this.sessions.reconcile(answer.sessions ?? []);
+      this.recorders?.apply(answer.recordings ?? [], answer.exports ?? []);
+      this.bindings.follow(answer.sessions ?? []);
       for (const cmd of answer.commands ?? []) {
         this.sessions.disconnect(
           cmd.session_id,
@@ -178,8 +232,9 @@ export class HostAgent {
     } finally {
       this.beating = false;
       if (!this.stopped) {
-        const delay = this.again ? 50 : this.intervalMs;
+        const delay = this.again ? this.againInMs : this.intervalMs;
         this.again = false;
+        this.againInMs = 50;
         this.timer = setTimeout(() => void this.beat(), delay);
       }
     }

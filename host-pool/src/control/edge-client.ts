@@ -111,4 +111,32 @@ export class EdgeClient {
       },
     );
   }
+
+  /** The bytes of a file bound to one of this host's sessions (a `Response` to stream). */
+  fileBindingContent(
+    hostId: string,
+    credential: string,
+    sessionId: string,
+    bindingId: string,
+    byteCount: number,
+  ): Promise<Response> {
+    return this.api.hostGetFileBindingContent(
+      { params: { host_id: hostId, session_id: sessionId, binding_id: bindingId } },
+      { token: credential, timeoutMs: 60_000 + Math.ceil(byteCount / 1e6) * 1000 },
+    );
+  }
+
+  /** Tells the edge a binding was placed in the session's files, or why it was not. */
+  reportFileBinding(
+    hostId: string,
+    credential: string,
+    sessionId: string,
+    bindingId: string,
+    body: { state: 'materialized' | 'failed'; error?: string | null },
+  ): Promise<unknown> {
+    return this.api.hostReportFileBinding(
+      { params: { host_id: hostId, session_id: sessionId, binding_id: bindingId }, body },
+      { token: credential },
+    );
+  }
 }

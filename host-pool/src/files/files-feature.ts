@@ -23,6 +23,10 @@ export interface SessionFiles {
   readonly receiver: UploadReceiver;
   readonly chooser: FileChooserBridge;
   readonly sender: DownloadSender;
+  /** The session's files folder (uploads and bound workspace files). */
+  readonly uploads: string;
+  /** Where bytes wait until they are whole (outside `uploads`). */
+  readonly partials: string;
 }
 
 const running = new Map<string, SessionFiles>();
@@ -102,7 +106,14 @@ export function filesFeature(options: FilesFeatureOptions = {}): SessionFeature 
       void link.start();
       const sweeper = setInterval(() => void store.sweep(), SWEEP_MS);
       sweeper.unref();
-      running.set(ctx.sessionId, { store, receiver, chooser, sender });
+      running.set(ctx.sessionId, {
+        store,
+        receiver,
+        chooser,
+        sender,
+        uploads: paths.uploads,
+        partials: join(paths.root, 'upload-partials'),
+      });
       return async () => {
         if (running.get(ctx.sessionId)?.store === store) running.delete(ctx.sessionId);
         clearInterval(sweeper);

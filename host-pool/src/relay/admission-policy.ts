@@ -1,10 +1,14 @@
-import type { Role } from '@browserpane/protocol';
+import { CAP, type Role } from '@browserpane/protocol';
 import type { TicketClaims } from './tickets.ts';
+
+/** What a participant that only watches may be granted: the picture, the cursor and audio. */
+export const RECEIVE_ONLY = CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP.audioOut;
 
 /**
  * Connections a session admits per role. Each role has its own slots, so no role can fill the
  * session for another: sixteen automation attachments do not lock the owner out, a crowd of
- * viewers does not either. CDP gateway attachments count as `automation`.
+ * viewers does not either. CDP gateway attachments count as `automation`. A session has one
+ * recording worker at a time (`recorder`): it never takes a person's slot, nor a viewer's.
  */
 export type RoleLimits = Readonly<Record<Role, number>>;
 
@@ -12,7 +16,7 @@ export const DEFAULT_ROLE_LIMITS: RoleLimits = {
   owner: 4,
   viewer: 16,
   automation: 8,
-  recorder: 2,
+  recorder: 1,
 };
 
 /**
@@ -46,6 +50,26 @@ export class AdmissionPolicy {
       (claims.role === 'automation' || claims.shared === true) &&
       claims.grantGeneration < this.generation
     );
+  }
+
+  /**
+   * The role a connection gets: its ticket's, or `viewer` when it asks for less. Never for a
+   * recorder's ticket: the recording worker connects as itself (one slot of its own), so its
+   * ticket cannot fill a viewer's slot.
+   */
+  roleFor(ticketRole: Role, helloRole: Role): Role | undefined {
+    if (helloRole === ticketRole) return ticketRole;
+    if (helloRole === 'viewer' && ticketRole !== 'recorder') return 'viewer';
+    return undefined;
+  }
+
+  /**
+   * The most a connection of `role` (on a ticket of `ticketRole`) may be granted, before the
+   * ticket's own capabilities and the host's narrow it: a recorder, and anyone who joined as less
+   * than their ticket, watch only — no input, clipboard, files, microphone, camera or resize.
+   */
+  capabilityCeiling(role: Role, ticketRole: Role): number {
+    return role === 'recorder' || role !== ticketRole ? RECEIVE_ONLY : ~0 >>> 0;
   }
 
   /** Whether one more connection of `role` fits, given how many of that role are connected. */

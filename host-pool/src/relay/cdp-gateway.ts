@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { fetchBrowserWebSocketUrl } from '../cdp/browser-endpoint.ts';
 import type { Logger } from '../log.ts';
+import { RecorderCdpPolicy } from './cdp-recorder-policy.ts';
 import type { HttpHandler } from './relay-server.ts';
 import type { SessionHub } from './session-hub.ts';
 import { type TicketClaims, TicketError } from './tickets.ts';
@@ -36,7 +37,9 @@ const REFUSED = { status: 403, error: 'ticket_refused' } as const;
  * tickets for this host and session only, of the session's current grant generation, within the
  * session's automation slots; each attachment is listed as a connection of the session, reported
  * to the edge, and cut by disconnect, stop, kill and revocation. A refused ticket gets the same
- * answer whatever the reason (the reason goes to the log, never to the caller).
+ * answer whatever the reason (the reason goes to the log, never to the caller). A recording
+ * worker's `recorder` ticket is admitted too, for rrweb DOM capture only (RecorderCdpPolicy): it
+ * takes no automation slot and may call nothing else.
  */
 export class CdpGateway {
   private readonly wss = new WebSocketServer({
@@ -46,6 +49,7 @@ export class CdpGateway {
   });
   /** One-time grants handed out by discovery (the ticket it consumed cannot be used twice). */
   private readonly grants = new Map<string, { claims: TicketClaims; expires: number }>();
+  private recorderPolicy: Promise<RecorderCdpPolicy> | undefined;
 
   constructor(private readonly options: CdpGatewayOptions) {}
 
@@ -116,14 +120,20 @@ export class CdpGateway {
         );
         return;
       }
+      const policy = claims.role === 'recorder' ? await this.recorderRules() : undefined;
       this.wss.handleUpgrade(req, socket, head, (client) => {
         // Checked again: a revocation or other attachments may have come in meanwhile.
         const now = this.current(claims, sessionId);
         if ('status' in now) return client.close(1008, now.error);
-        this.bridge(client, upstreamUrl, claims, live, sessionId);
+        this.bridge(client, upstreamUrl, claims, live, sessionId, policy);
       });
     })().catch(() => socket.destroy());
     return true;
+  }
+
+  private recorderRules(): Promise<RecorderCdpPolicy> {
+    this.recorderPolicy ??= RecorderCdpPolicy.load();
+    return this.recorderPolicy;
   }
 
   private async admit(
@@ -136,7 +146,8 @@ export class CdpGateway {
     } catch (err) {
       return this.refuse(sessionId, err instanceof TicketError ? err.reason : 'error');
     }
-    if (claims.role !== 'automation') return this.refuse(sessionId, 'not_automation', claims);
+    if (claims.role !== 'automation' && claims.role !== 'recorder')
+      return this.refuse(sessionId, 'not_automation', claims);
     return this.current(claims, sessionId);
   }
 
@@ -147,7 +158,7 @@ export class CdpGateway {
   ): TicketClaims | { status: 403 | 503; error: string } {
     const hub = this.options.session(sessionId)?.hub;
     if (hub && !hub.admitsGrant(claims)) return this.refuse(sessionId, 'revoked', claims);
-    if (hub && !hub.hasRoom('automation')) {
+    if (hub && claims.role === 'automation' && !hub.hasRoom('automation')) {
       this.options.log.info('cdp attachment refused', { sessionId, reason: 'session_full' });
       return { status: 503, error: 'session_full' };
     }
@@ -187,6 +198,7 @@ export class CdpGateway {
     claims: TicketClaims,
     live: GatewaySession,
     sessionId: string,
+    recorder: RecorderCdpPolicy | undefined,
   ): void {
     const connectionId = `cdp-${randomBytes(6).toString('hex')}`;
     const upstream = new WebSocket(upstreamUrl, {
@@ -211,7 +223,7 @@ export class CdpGateway {
     };
     detach = live.hub.attach({
       connectionId,
-      role: 'automation',
+      role: recorder ? 'recorder' : 'automation',
       principal: claims.principal,
       displayName: claims.displayName,
       connectedAt: new Date().toISOString(),
@@ -226,7 +238,7 @@ export class CdpGateway {
       principal: claims.principal,
     });
     client.on('message', (data, binary) => {
-      if (this.blocked(data, binary, client)) return;
+      if (this.blocked(data, binary, client, recorder)) return;
       if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
       else pending.push({ data, binary });
     });
@@ -242,23 +254,42 @@ export class CdpGateway {
     upstream.on('error', () => close('browser unreachable'));
   }
 
-  /** Answers a blocked method with a CDP error instead of forwarding it. */
-  private blocked(data: WebSocket.RawData, binary: boolean, client: WebSocket): boolean {
-    if (binary) return false;
-    let message: { id?: number; method?: string; sessionId?: string };
+  /**
+   * Answers a blocked method with a CDP error instead of forwarding it. A recorder's message that
+   * is not a call its policy allows is blocked (binary and unparsable ones too).
+   */
+  private blocked(
+    data: WebSocket.RawData,
+    binary: boolean,
+    client: WebSocket,
+    recorder: RecorderCdpPolicy | undefined,
+  ): boolean {
+    let message: {
+      id?: number;
+      method?: string;
+      sessionId?: string;
+      params?: Record<string, unknown>;
+    };
     try {
+      if (binary) throw new Error('binary');
       message = JSON.parse(data.toString()) as typeof message;
     } catch {
-      return false;
+      if (recorder) client.close(1008, 'a recorder sends CDP calls only');
+      return recorder !== undefined;
     }
-    if (!message.method || !BLOCKED_METHODS.has(message.method)) return false;
+    const refused = recorder
+      ? !message.method || !recorder.allows({ method: message.method, params: message.params })
+      : message.method !== undefined && BLOCKED_METHODS.has(message.method);
+    if (!refused) return false;
     client.send(
       JSON.stringify({
         id: message.id,
         sessionId: message.sessionId,
         error: {
           code: -32000,
-          message: `${message.method} is not allowed on a shared BrowserPane session`,
+          message: recorder
+            ? `${message.method} is not allowed for a recorder (rrweb capture only)`
+            : `${message.method} is not allowed on a shared BrowserPane session`,
         },
       }),
     );

@@ -31,8 +31,6 @@ import type { TicketClaims } from './tickets.ts';
 import type { WtSession } from './transport-types.ts';
 
 /** What a viewer keeps when it asked for less than its ticket allows. */
-const RECEIVE_ONLY = CAP.tileCache | CAP.copyRect | CAP.cursor | CAP.video | CAP.audioOut;
-
 export type { ConnectionInfo, ExternalAttachment } from './connection-info.ts';
 
 export type MessageHandler = (message: Message, from: Participant) => void;
@@ -170,7 +168,8 @@ export class SessionHub {
   hasRoom(role: Role): boolean {
     let connected = 0;
     for (const p of this.participants.values()) if (p.role === role) connected++;
-    if (role === 'automation') connected += this.external.size;
+    if (role === 'automation')
+      for (const a of this.external.values()) if (a.role === 'automation') connected++;
     return this.policy.hasRoom(role, connected);
   }
 
@@ -193,8 +192,7 @@ export class SessionHub {
       return;
     }
     if (this.closed) return peer.close('session_unavailable', 'session is stopping');
-    const role =
-      hello.role === claims.role ? claims.role : hello.role === 'viewer' ? 'viewer' : undefined;
+    const role = this.policy.roleFor(claims.role, hello.role);
     if (!role) return this.reject(peer, 'role_not_permitted', `ticket grants ${claims.role}`);
     if (this.policy.revoked(claims))
       return this.reject(peer, 'grant_revoked', 'the automation grant was revoked');
@@ -204,7 +202,7 @@ export class SessionHub {
     const allowed =
       claims.capabilities &
       this.options.hostCapabilities &
-      (role === claims.role ? ~0 : RECEIVE_ONLY);
+      this.policy.capabilityCeiling(role, claims.role);
     const result = negotiate(hello, { capabilities: allowed >>> 0 });
     if (!result.ok) return this.reject(peer, 'unsupported_version', result.message);
 

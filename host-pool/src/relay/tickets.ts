@@ -2,6 +2,8 @@ import {
   CAPABILITY_NAMES,
   type CapabilityName,
   capabilityMask,
+  HOST_WAKE_AUDIENCE,
+  HOST_WAKE_TTL_SEC,
   ROLES,
   type Role,
 } from '@browserpane/protocol';
@@ -121,6 +123,29 @@ export class TicketVerifier {
     }
     if (!fresh) throw new TicketError('replayed');
     return claims;
+  }
+
+  /**
+   * Verifies the edge's wake-up token (audience {@link HOST_WAKE_AUDIENCE}, this host's id, short
+   * lived). Not consumed: a replay only makes one heartbeat early. Throws {@link TicketError}.
+   */
+  async verifyWake(token: string | null | undefined): Promise<void> {
+    if (!token) throw new TicketError('missing');
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: HOST_WAKE_AUDIENCE,
+        algorithms: ['EdDSA'],
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'hid'],
+      }));
+    } catch (err) {
+      throw new TicketError(classify(err));
+    }
+    if ((payload.exp as number) - (payload.iat as number) > HOST_WAKE_TTL_SEC)
+      throw new TicketError('too_long_lived');
+    if (payload.hid !== this.options.hostId()) throw new TicketError('wrong_host');
   }
 }
 

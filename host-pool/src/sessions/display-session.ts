@@ -1,15 +1,16 @@
-import { lstat, readlink, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CAP } from '@browserpane/protocol';
-import { CursorTracker, DisplayFrameSource, type XConnection } from '../capture/index.ts';
 import { type PageSummary, PageTitle } from '../cdp/page-title.ts';
 import type { SessionOptions } from '../control/edge-client.ts';
-import { CdpTextInserter, InputInjector } from '../input/index.ts';
+import type { ExtensionSource } from '../extensions/extension-source.ts';
+import { unpackExtensions } from '../extensions/unpack.ts';
 import type { Logger } from '../log.ts';
 import { SessionHub } from '../relay/session-hub.ts';
 import type { RuntimeState, SessionRuntime, SlotLimiter } from '../runtime/index.ts';
 import type { HostSandbox } from '../sandbox/index.ts';
-import type { SessionFeature } from './feature.ts';
+import { openDisplayIo } from './display-io.ts';
+import type { FeatureSetup, SessionFeature } from './feature.ts';
 import type { LiveSession, LiveSessionFactory, LiveState, SessionEvent } from './live-session.ts';
 import { sessionCapabilityMask } from './session-capabilities.ts';
 import {
@@ -48,6 +49,8 @@ export interface DisplaySessionFactoryOptions {
    * saved every `saveIntervalMs` while running (0: never) and when the session stops.
    */
   readonly profiles?: SessionProfiles;
+  /** Where the archives of a session's approved extensions come from (the edge). */
+  readonly extensions?: ExtensionSource;
 }
 
 /**
@@ -74,14 +77,23 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const options = warmOptions(viewport);
     this.pool = new WarmPool(
       count,
-      (name) =>
-        startRuntime(
+      async (name) => {
+        const started = await startRuntime(
           this.starter,
           name,
           join(sessionsDir(this.options.dataDir), name),
           options,
           log.child({ runtime: name }),
-        ),
+        );
+        // capture, cursor and input too: a session taking it only attaches its features
+        try {
+          started.io = await openDisplayIo(started.runtime, this.options.tileSize);
+        } catch (err) {
+          await discardRuntime(started).catch(() => undefined);
+          throw err;
+        }
+        return started;
+      },
       log,
     );
     this.pool.fill();
@@ -109,7 +121,7 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     };
     const profiles = this.options.profiles;
     // a session that has a profile here (a restart) or needs something set up before its
-    // browser starts (a camera, no audio, a stored profile) starts cold
+    // browser starts (a camera, no audio, a stored profile, extensions) starts cold
     const warm =
       existing === undefined &&
       this.pool?.size &&
@@ -127,13 +139,47 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     } else {
       const sessionDir = existing ?? home;
       if (profiles) await restoreProfile(profiles, sessionId, sessionDir, record, log);
-      started = await startRuntime(this.starter, sessionId, sessionDir, options, log);
+      const extensions = await this.loadExtensions(sessionId, sessionDir, options, record, log);
+      started = await startRuntime(this.starter, sessionId, sessionDir, options, log, extensions);
+      log.info('session runtime started', { cold: true });
     }
     const attached = this.attach(sessionId, options, onChange, started, events, record, log);
     return attached.catch(async (err: unknown) => {
       await discardRuntime(started).catch(() => undefined);
       throw err;
     });
+  }
+
+  /** Unpacks the session's approved extensions (a failed one is recorded and left out). */
+  private async loadExtensions(
+    sessionId: string,
+    sessionDir: string,
+    options: SessionOptions,
+    record: (type: string, data?: Record<string, unknown>) => void,
+    log: Logger,
+  ): Promise<FeatureSetup> {
+    const wanted = options.extensions ?? [];
+    if (wanted.length === 0 || !this.options.extensions) {
+      if (wanted.length > 0)
+        for (const e of wanted)
+          record('extension_load_failed', {
+            extension_id: e.extension_id,
+            error: 'this host loads no extensions',
+          });
+      return {};
+    }
+    await mkdir(sessionDir, { recursive: true, mode: 0o700 });
+    const got = await unpackExtensions(this.options.extensions, sessionId, sessionDir, wanted, log);
+    for (const e of got.loaded)
+      record('extension_loaded', {
+        extension_id: e.id,
+        name: e.name,
+        version: e.version,
+        files: e.files,
+      });
+    for (const e of got.failed)
+      record('extension_load_failed', { extension_id: e.id, name: e.name, error: e.error });
+    return got.setup;
   }
 
   private async attach(
@@ -152,33 +198,31 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const saveProfile = profiles
       ? profileSaver(profiles, sessionId, started.sessionDir, record, log)
       : async () => undefined;
+    // how long each step took (logged with "session running": where a start spends its time)
+    const steps: Record<string, number> = {};
+    let mark = performance.now();
+    const step = (name: string) => {
+      const now = performance.now();
+      steps[name] = Math.round(now - mark);
+      mark = now;
+    };
     try {
       let capabilities = BASE_CAPABILITIES;
-      for (const f of features) capabilities |= await f.capabilities();
+      for (const c of await Promise.all(features.map((f) => f.capabilities()))) capabilities |= c;
       capabilities &= sessionCapabilityMask(options);
       const width = clampEven(options.viewport.width, 320, 3840);
       const height = clampEven(options.viewport.height, 200, 2160);
       const size = runtime.size;
+      step('capabilities');
       if (size.width !== width || size.height !== height)
         await runtime.setDisplaySize(width, height);
-      const auth = runtime.xAuthCookie;
-      const source = await DisplayFrameSource.open({
-        display: runtime.display,
-        auth,
-        tileSize: this.options.tileSize,
-      });
-      closers.push(() => source.close());
-      const cursorConn: XConnection = await runtime.connectX();
-      closers.push(() => cursorConn.close());
-      const cursor = await CursorTracker.start(cursorConn);
-      const inserter = new CdpTextInserter(() => runtime.cdpWebSocketUrl());
-      closers.push(() => inserter.close());
-      const input = await InputInjector.open({
-        display: runtime.display,
-        auth,
-        insertText: (text) => inserter.insertText(text),
-      });
-      closers.push(() => input.close());
+      step('resize');
+      // a warm runtime's display connections were opened ahead; they are the session's now
+      const io = started.io ?? (await openDisplayIo(runtime, this.options.tileSize));
+      started.io = undefined;
+      closers.push(...io.closers);
+      const { source, cursor, input } = io;
+      step('display_io');
       const hub = new SessionHub({
         sessionId,
         mode: options.owner_mode === 'exclusive' ? 'exclusive' : 'collaborative',
@@ -189,18 +233,28 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         log,
         onChange,
       });
-      for (const f of features) {
-        const stop = await f.attach({
-          sessionId,
-          options,
-          runtime,
-          hub,
-          source,
-          log: log.child({ feature: f.name }),
-          record,
-        });
-        closers.push(stop);
-      }
+      // features touch only their own messages on the hub: they attach side by side (the
+      // clipboard's X connection alone took 60–140 ms in series with the others)
+      const attached = await Promise.allSettled(
+        features.map(async (f) => {
+          const began = performance.now();
+          const stop = await f.attach({
+            sessionId,
+            options,
+            runtime,
+            hub,
+            source,
+            log: log.child({ feature: f.name }),
+            record,
+          });
+          steps[f.name] = Math.round(performance.now() - began);
+          return stop;
+        }),
+      );
+      for (const r of attached) if (r.status === 'fulfilled') closers.push(r.value);
+      const failed = attached.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      step('features');
       runtime.on('chromiumExited', (exit) => {
         if (!exit.expected)
           record('runtime_crashed', {
@@ -225,6 +279,7 @@ export class DisplaySessionFactory implements LiveSessionFactory {
         timer.unref();
         closers.push(async () => clearInterval(timer));
       }
+      log.info('session attached', { steps });
       return new DisplaySession(
         sessionId,
         runtime,
@@ -246,12 +301,18 @@ const WARM_PREFIX = 'warm-';
 
 /**
  * Whether a session can take a warm runtime: one started for the default options (sound and
- * microphone possible, no camera) on a blank profile. A session with a stored profile starts cold:
- * the profile has to be restored before its browser starts.
+ * microphone possible, no camera) on a blank profile, without extensions. A session with a stored
+ * profile or with extensions starts cold: both have to be in place before its browser starts.
  */
 export function warmCompatible(options: SessionOptions, storedProfile: boolean): boolean {
   const { audio, microphone, camera } = options.capabilities;
-  return !storedProfile && !(audio === false && microphone === false) && camera !== true;
+  return (
+    !storedProfile &&
+    !(audio === false && microphone === false) &&
+    camera !== true &&
+    // a warm browser started without extensions; they load only at start
+    (options.extensions ?? []).length === 0
+  );
 }
 
 function warmOptions(viewport: { width: number; height: number }): SessionOptions {

@@ -16,6 +16,8 @@ interface Slot {
   live: LiveSession | undefined;
   starting: Promise<void> | undefined;
   stopping: boolean;
+  /** The stop under way, so a later stop (the agent's shutdown) waits for it too. */
+  ending: Promise<void> | undefined;
   error: string | undefined;
   failedAt: number;
   readonly events: SessionEvent[];
@@ -37,7 +39,8 @@ export class SessionManager {
     private readonly factory: LiveSessionFactory,
     readonly maxSessions: number,
     private readonly log: Logger,
-    private readonly onChange: () => void = () => {},
+    /** Something the edge should hear of changed; `urgent`: a session began running. */
+    private readonly onChange: (urgent?: boolean) => void = () => {},
   ) {}
 
   /** The hub of a running session, if it runs here. */
@@ -185,6 +188,7 @@ export class SessionManager {
       live: undefined,
       starting: undefined,
       stopping: false,
+      ending: undefined,
       error: undefined,
       failedAt: 0,
       events: [],
@@ -198,7 +202,7 @@ export class SessionManager {
         live.hub.setGrantGeneration(slot.grantGeneration);
         if (slot.stopping) void live.stop();
         this.log.info('session running', { sessionId });
-        this.onChange();
+        this.onChange(true);
       },
       (err: Error) => {
         slot.starting = undefined;
@@ -221,8 +225,20 @@ export class SessionManager {
     why: 'session_stopped' | 'server_shutdown' = 'session_stopped',
   ): Promise<void> {
     const slot = this.slots.get(sessionId);
-    if (!slot || (slot.stopping && !kill)) return;
+    if (!slot) return;
+    if (slot.stopping && !kill) return slot.ending;
     slot.stopping = true;
+    const ending = this.finish(slot, kill, why);
+    slot.ending = ending;
+    return ending;
+  }
+
+  private async finish(
+    slot: Slot,
+    kill: boolean,
+    why: 'session_stopped' | 'server_shutdown',
+  ): Promise<void> {
+    const { sessionId } = slot;
     this.log.info(kill ? 'killing session' : 'stopping session', { sessionId });
     await slot.starting?.catch(() => {});
     try {
@@ -234,7 +250,7 @@ export class SessionManager {
     }
     for (const e of [...slot.events.splice(0), ...(slot.live?.drainEvents() ?? [])])
       this.ended.push({ session_id: sessionId, ...e });
-    this.slots.delete(sessionId);
+    if (this.slots.get(sessionId) === slot) this.slots.delete(sessionId);
     this.onChange();
   }
 }

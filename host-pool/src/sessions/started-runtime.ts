@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import { SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
 import { sessionPaths } from '../runtime/profile.ts';
 import type { HostSandbox, SessionSandbox } from '../sandbox/index.ts';
+import { closeDisplayIo, type DisplayIo } from './display-io.ts';
 import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
 
 /** A session's browser and display, started (sandbox, feature environments, Xvfb, Chromium). */
@@ -12,6 +13,8 @@ export interface StartedRuntime {
   readonly sessionDir: string;
   readonly runtime: SessionRuntime;
   readonly sandbox: SessionSandbox | undefined;
+  /** Capture, cursor and input, connected ahead (a warm runtime); the session opens them otherwise. */
+  io?: DisplayIo;
   /** Tears down the feature environments and the sandbox (after the browser stopped). */
   afterStop(): Promise<void>;
 }
@@ -33,6 +36,8 @@ export async function startRuntime(
   sessionDir: string,
   options: SessionOptions,
   log: Logger,
+  /** What the session itself adds (its extensions), beside the features' setups. */
+  extra: FeatureSetup = {},
 ): Promise<StartedRuntime> {
   const runtime = new SessionRuntime();
   const prepared: PreparedFeature[] = [];
@@ -53,7 +58,7 @@ export async function startRuntime(
     } else log.warn('session runs without a sandbox (HOST_SANDBOX=off)');
     for (const f of o.features)
       if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options, sandbox));
-    const setup = mergeSetups(prepared.map((p) => p.setup));
+    const setup = mergeSetups([...prepared.map((p) => p.setup), extra]);
     await runtime.start({
       sessionId: name,
       sessionDir,
@@ -78,6 +83,7 @@ export async function startRuntime(
 /** Stops a started runtime that no session took (a warm one at shutdown, a failed attach). */
 export async function discardRuntime(started: StartedRuntime): Promise<void> {
   try {
+    if (started.io) await closeDisplayIo(started.io.closers);
     await started.runtime.kill();
   } finally {
     await started.afterStop();

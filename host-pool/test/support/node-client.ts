@@ -31,6 +31,7 @@ export class NodeClient {
     closed: Promise<{ closeCode?: number; reason?: string }>;
   };
   private readerStopped = false;
+  private closeCalled = false;
 
   static async connect(options: NodeClientOptions): Promise<NodeClient> {
     const client = new NodeClient();
@@ -118,7 +119,13 @@ export class NodeClient {
     return this.messages.filter((m) => m.type === type).length;
   }
 
+  /**
+   * Closes the connection once: a second close of the library's session spins its event loop
+   * (seen: a test that closed its clients and an afterAll that closed them again ran for minutes).
+   */
   close(): void {
+    if (this.closeCalled) return;
+    this.closeCalled = true;
     try {
       this.transport.close();
     } catch {

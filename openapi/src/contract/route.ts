@@ -11,7 +11,8 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * Who may call. `bearer`: an OIDC access token (users and service principals).
  * `bearer_or_automation_token`: that, or a session automation access token in
  * `x-bpane-automation-access-token`. Hosts use their credential, enrolment the enrolment token,
- * operator routes the operator token.
+ * operator routes the operator token, the recording worker its recording's (or export's) token in
+ * `x-bpane-recording-worker-token`.
  */
 export type Auth =
   | 'none'
@@ -19,7 +20,8 @@ export type Auth =
   | 'bearer_or_automation_token'
   | 'host_credential'
   | 'host_enrollment'
-  | 'operator';
+  | 'operator'
+  | 'recording_worker';
 
 export interface JsonBody {
   readonly schema: z.ZodType;

@@ -31,6 +31,14 @@ const TAGS = [
     name: 'hosts',
     description: 'Host registry and scheduler (the contract host agents code against).',
   },
+  {
+    name: 'recordings',
+    description: 'Session recordings (WebM segments), their playback manifest and exports.',
+  },
+  {
+    name: 'recording worker',
+    description: 'What the recording worker beside each host calls, with its recording token.',
+  },
   { name: 'identity', description: 'Who the caller is; the development OIDC issuer.' },
   { name: 'platform', description: 'Health, keys, documentation and the console.' },
   { name: 'workflows', description: 'Workflow definitions and their immutable, pinned versions.' },
@@ -42,6 +50,16 @@ const TAGS = [
   {
     name: 'workflow worker',
     description: "The workflow worker's side (its service principal only).",
+  },
+  {
+    name: 'credential bindings',
+    description:
+      "Secrets for workflow runs: encrypted at rest, never returned, granted to runs, resolved only by the run's worker.",
+  },
+  {
+    name: 'file workspaces',
+    description:
+      'Reusable stores of files: bound into sessions, mounted as run inputs, the target of files runs produce.',
   },
 ];
 
@@ -69,6 +87,13 @@ const SECURITY_SCHEMES = {
     description: 'The host_credential returned by enrolment.',
   },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret.' },
+  recordingWorkerAccessToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-bpane-recording-worker-token',
+    description:
+      "A recording's (or export's) worker token, from its host's desired state: short-lived, bound to that recording; never in a URL, a body the edge stores, or a log.",
+  },
 };
 
 const SECURITY: Record<Auth, Json[]> = {
@@ -78,6 +103,7 @@ const SECURITY: Record<Auth, Json[]> = {
   host_credential: [{ hostCredential: [] }],
   host_enrollment: [{ hostEnrollment: [] }],
   operator: [{ operatorToken: [] }],
+  recording_worker: [{ recordingWorkerAccessToken: [] }],
 };
 
 /** zod's JSON Schema of one schema, its named parts as `$ref`s to components. */

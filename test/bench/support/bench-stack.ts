@@ -27,7 +27,11 @@ export interface BenchStack {
   /** The signed-in console page (its live view is the measured client). */
   readonly console: Page;
   /** Starts a session from the console and attaches automation to its page through the gateway. */
-  openSession(options?: { videoMode?: 'roi' | 'full' | 'off' }): Promise<BenchSession>;
+  openSession(options?: {
+    videoMode?: 'roi' | 'full' | 'off';
+    /** More fields of the create request (e.g. `recording`). */
+    create?: Record<string, unknown>;
+  }): Promise<BenchSession>;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,10 @@ export async function startBenchStack(
   log: (line: string) => void,
   /** Page servers on this machine's loopback the session's browser opens (let through its sandbox). */
   sites: readonly string[] = [],
+  /** Every log line of the host agent (JSON), e.g. to read what its recording workers report. */
+  hostLog?: (line: string) => void,
+  /** Room on the host (`HOST_MAX_SESSIONS`, and the user's session quota to match). */
+  options: { maxSessions?: number } = {},
 ): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
   const stack = await startLocalStack({
@@ -60,7 +68,14 @@ export async function startBenchStack(
     host: 'child',
     // no runtime started ahead: the figures of these benches are of the session alone
     hostWarmRuntimes: 0,
+    ...(options.maxSessions
+      ? {
+          hostMaxSessions: options.maxSessions,
+          edgeVars: { MAX_SESSIONS_PER_USER: String(options.maxSessions) },
+        }
+      : {}),
     say: log,
+    ...(hostLog ? { hostLog } : {}),
     sandboxAllowPorts: sites.map((url) => Number(new URL(url).port)),
   });
   const hostPid = stack.hostProcess?.pid();
@@ -94,11 +109,12 @@ export async function startBenchStack(
     context,
     console: page,
     async openSession(options = {}) {
-      if (!options.videoMode || options.videoMode === 'roi')
+      if ((!options.videoMode || options.videoMode === 'roi') && !options.create)
         return attach(await startSession(page));
       const created = (await apiAs(page, stack.url, 'POST', '/api/v1/sessions', {
         viewport: { width: 1280, height: 720 },
-        video_mode: options.videoMode,
+        video_mode: options.videoMode ?? 'roi',
+        ...options.create,
       })) as { id: string };
       await page.goto(`${stack.url}/?session=${created.id}`);
       await waitForFrames(page);

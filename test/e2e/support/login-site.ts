@@ -1,13 +1,15 @@
 /**
  * A small site with a login that asks for a one-time code (what a workflow hands to a person):
  * `/login` (user + password) → `/otp` (a six-digit code only the test knows) → `/account` with a
- * report to download. Plus `/slow` (a page the test can keep a run busy on).
+ * report to download. Plus `/slow` (a page the test can keep a run busy on), `/files` (a
+ * download anyone may take: `/terms.txt`) and `/upload` (a file input that shows what it got).
  */
 import { createHash, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 
 export const REPORT_CSV = `month,amount\n${Array.from({ length: 200 }, (_, i) => `2026-${String((i % 12) + 1).padStart(2, '0')},${(i * 7919) % 10007}`).join('\n')}\n`;
 export const REPORT_SHA256 = createHash('sha256').update(REPORT_CSV).digest('hex');
+export const TERMS_TXT = `Terms\n${'You may download this file. '.repeat(40)}\n`;
 
 function form(req: IncomingMessage): Promise<URLSearchParams> {
   return new Promise((resolve) => {
@@ -84,6 +86,23 @@ export async function startLoginSite(user = { name: 'ada', password: 'lovelace' 
           'content-disposition': 'attachment; filename="report.csv"',
         })
         .end(REPORT_CSV);
+    if (req.method === 'GET' && url.pathname === '/files')
+      return html(200, page('Files', '<a id="terms" href="/terms.txt">The terms</a>'));
+    if (req.method === 'GET' && url.pathname === '/terms.txt')
+      return void res
+        .writeHead(200, {
+          'content-type': 'text/plain',
+          'content-disposition': 'attachment; filename="terms.txt"',
+        })
+        .end(TERMS_TXT);
+    if (req.method === 'GET' && url.pathname === '/upload')
+      return html(
+        200,
+        page(
+          'Upload',
+          `<input type="file" id="file"><p id="picked"></p><script>document.getElementById('file').addEventListener('change', (e) => { const f = e.target.files[0]; document.getElementById('picked').textContent = f ? f.name : ''; });</script>`,
+        ),
+      );
     if (req.method === 'GET' && url.pathname === '/slow')
       return html(200, page('Slow', '<p id="slow">A page a run waits on</p>'));
     html(404, page('Not found', 'not found'));

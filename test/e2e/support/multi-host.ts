@@ -29,6 +29,7 @@ import {
   startPglite,
   startPostgres,
 } from '../../../edge/local/index.ts';
+import { seedMigratedPglite } from '../../../edge/test/support/pglite-template.ts';
 import { withParentDeathSignal } from '../../../host-pool/src/runtime/parent-death.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -174,6 +175,7 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
       databaseUrl = pg.url;
       migrateUrl = pg.directUrl;
     } else {
+      await seedMigratedPglite(join(dir, 'pglite'));
       const db = await startPglite({ dataDir: join(dir, 'pglite') });
       cleanups.push(() => db.stop());
       databaseUrl = db.url;

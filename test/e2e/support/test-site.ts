@@ -15,6 +15,42 @@ export const PAGES: Record<string, string> = {
 <article>${'<p>BrowserPane streams lossless tiles for text like this paragraph; the quick brown fox jumps over the lazy dog.</p>'.repeat(12)}</article>
 </body></html>`,
   '/article': article(),
+  // Recordings: the whole page red, then green, then blue, 2 s each, a large label naming it;
+  // window.switchedAt keeps when each change was painted (ms, performance.now()), as timers slip
+  // on a loaded machine.
+  '/schedule': `<!doctype html><html><head><title>Schedule</title><style>
+  html, body { margin: 0; height: 100%; } body { background: rgb(255,0,0); }
+  #label { font: bold 64px 'DejaVu Sans', sans-serif; color: #fff; padding: 24px; }
+</style></head><body><div id="label">RED</div><script>
+  window.switchedAt = [];
+  const steps = [['rgb(0,255,0)', 'GREEN'], ['rgb(0,0,255)', 'BLUE']];
+  steps.forEach(([colour, name], i) => setTimeout(() => {
+    document.body.style.background = colour;
+    document.getElementById('label').textContent = name;
+    requestAnimationFrame(() => {
+      window.switchedAt.push(performance.now());
+      document.title = name;
+    });
+  }, 2000 * (i + 1)));
+</script></body></html>`,
+  // Recordings with audio: a 440 Hz tone once #play is clicked.
+  '/tone': `<!doctype html><title>tone</title><body style="margin:40px">
+<button id="play" style="font-size:28px">play</button>
+<script>
+document.getElementById('play').onclick = async () => {
+  const ctx = new AudioContext();
+  const osc = ctx.createOscillator(), gain = ctx.createGain();
+  osc.frequency.value = 440; gain.gain.value = 0.25;
+  osc.connect(gain).connect(ctx.destination); osc.start();
+  await ctx.resume(); document.title = 'playing';
+};
+</script></body>`,
+  '/yellow': `<!doctype html><html><head><title>Yellow</title></head>
+<body style="margin:0;height:100vh;background:rgb(255,255,0)"></body></html>`,
+  // A sign-in form (recordings: DOM replay must mask what is typed into it).
+  '/login': `<!doctype html><html><head><title>Sign in</title></head>
+<body style="font: 20px 'DejaVu Sans', sans-serif; margin: 24px"><h1>Sign in to Example Bank</h1>
+<form><input id="user" name="user" autocomplete="off"><input id="password" name="password" type="password"></form></body></html>`,
   '/next': `<!doctype html><html><head><title>Next page</title></head>
 <body style="font: 20px 'DejaVu Sans', sans-serif; margin: 24px"><h1 id="arrived">You followed the link</h1></body></html>`,
 };
@@ -89,7 +125,10 @@ export async function startTestSite(
       createReadStream(file)
         .on('error', () => res.writeHead(404).end())
         .once('open', () =>
-          res.writeHead(200, { 'content-type': 'video/webm', 'cache-control': 'no-store' }),
+          res.writeHead(200, {
+            'content-type': file.endsWith('.mp4') ? 'video/mp4' : 'video/webm',
+            'cache-control': 'no-store',
+          }),
         )
         .pipe(res);
       return;

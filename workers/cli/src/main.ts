@@ -1,9 +1,17 @@
 /**
- * `browserpane`: workflows, runs and sessions over API v1. `main(argv, io)` returns the exit
+ * `browserpane`: workflows, runs, sessions and webhooks over API v1. `main(argv, io)` returns the exit
  * code (see errors.ts); the bin wrapper sets it.
  */
+
 import { type Options, parseArgs } from './args.ts';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
+import {
+  credentialCreate,
+  credentialDelete,
+  credentialGet,
+  credentialList,
+} from './commands/credentials.ts';
+import { EXTENSION_COMMANDS } from './commands/extensions.ts';
 import { login, logout } from './commands/login.ts';
 import {
   runCancel,
@@ -18,6 +26,7 @@ import {
   runSubmitInput,
 } from './commands/runs.ts';
 import { sessionCreate, sessionList, sessionStop } from './commands/sessions.ts';
+import { WEBHOOK_COMMANDS } from './commands/webhooks.ts';
 import {
   versionCreate,
   versionList,
@@ -25,6 +34,7 @@ import {
   workflowGet,
   workflowList,
 } from './commands/workflows.ts';
+import { workspaceCommands } from './commands/workspaces.ts';
 import { createContext, type Io } from './context.ts';
 import { describeFailure, EXIT, UsageError } from './errors.ts';
 
@@ -49,6 +59,13 @@ export const COMMANDS: readonly Command[] = [
   sessionList,
   sessionCreate,
   sessionStop,
+  credentialCreate,
+  credentialList,
+  credentialGet,
+  credentialDelete,
+  ...WEBHOOK_COMMANDS,
+  ...EXTENSION_COMMANDS,
+  ...workspaceCommands,
 ];
 
 const EXIT_HELP = `Exit codes: 0 ok · 1 a followed run ended without succeeding · 2 usage · 3 not signed in,
@@ -87,7 +104,10 @@ export function groupHelp(prefix: readonly string[]): string {
     `usage: browserpane ${prefix.length ? `${prefix.join(' ')} ` : ''}<command> [options]`,
     '',
     ...(prefix.length === 0
-      ? ['BrowserPane on the command line: workflows, runs and sessions.', '']
+      ? [
+          'BrowserPane on the command line: workflows, runs, sessions, credentials, webhooks, extensions and file workspaces.',
+          '',
+        ]
       : []),
     'Commands:',
     ...listed.map((c) => `  ${c.path.join(' ').padEnd(26)} ${c.summary}`),

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paintArchive, paintFiles } from '../../../edge/test/support/extension-archives.ts';
 import { loginDevUser } from '../../../edge/test/support/oidc.ts';
 import { type Stack, startStack } from '../../../edge/test/support/stack.ts';
 import { COMMANDS } from '../src/main.ts';
@@ -234,6 +235,142 @@ describe('browserpane CLI', () => {
     expect(stopped.out).toMatch(new RegExp(`^${session.id} (stopping|stopped)$`));
   });
 
+  it('stores credentials from stdin or a file, lists, reads and deletes them, never printing the secret', async () => {
+    const e = { BROWSERPANE_API_URL: stack.edge.url, BROWSERPANE_TOKEN: token };
+    const secret = 'cli-secret-7f3a9c';
+    const created = await cli(
+      [
+        'credentials',
+        'create',
+        'cli-login',
+        '--kind',
+        'password',
+        '--username',
+        'ada',
+        '--origin',
+        'https://login.example.test',
+      ],
+      e,
+      `${secret}\n`,
+    );
+    expect(created.code, created.err).toBe(0);
+    expect(created.out).toContain('cli-login');
+    expect(created.out).toContain('kind password · injection form_fill');
+    const file = join(home, 'key.txt');
+    writeFileSync(file, `${secret}-file\n`, { mode: 0o600 });
+    const fromFile = await cli(
+      ['credentials', 'create', 'cli-key', '--kind', 'secret', '--secret-file', file, '--json'],
+      e,
+    );
+    expect(fromFile.code, fromFile.err).toBe(0);
+    const keyId = JSON.parse(fromFile.out).id as string;
+    const listed = await cli(['credentials', 'list'], e);
+    expect(listed.out).toMatch(/cli-key\s+secret\s+read/);
+    expect(listed.out).toMatch(/cli-login\s+password\s+form_fill\s+https:\/\/login\.example\.test/);
+    const got = await cli(['credentials', 'get', 'cli-login', '--json'], e);
+    expect(JSON.parse(got.out)).toMatchObject({ name: 'cli-login', kind: 'password' });
+    for (const r of [created, fromFile, listed, got])
+      expect(`${r.out}${r.err}`).not.toContain(secret);
+    // Nothing to read is a usage error, not an empty secret; a secret cannot come from argv.
+    const empty = await cli(['credentials', 'create', 'x', '--kind', 'secret'], e, '');
+    expect([empty.code, empty.err]).toEqual([
+      2,
+      expect.stringContaining('never on the command line'),
+    ]);
+    const argv = await cli(['credentials', 'create', 'x', '--kind', 'secret', '--secret', 's'], e);
+    expect(argv.code).toBe(2);
+    // Another owner sees none of them.
+    const theirs = await cli(['credentials', 'get', keyId], { ...e, BROWSERPANE_TOKEN: other });
+    expect(theirs.code).toBe(4);
+    expect(theirs.err).toContain('credential_binding_not_found');
+    expect((await cli(['credentials', 'delete', 'cli-key'], e)).out).toBe(
+      `deleted cli-key (${keyId})`,
+    );
+    expect((await cli(['credentials', 'get', keyId], e)).code).toBe(4);
+  });
+
+  it('uploads an extension folder or ZIP, approves, lists, reads and deletes it', async () => {
+    const e = { BROWSERPANE_API_URL: stack.edge.url, BROWSERPANE_TOKEN: token };
+    const folder = join(home, 'paint-ext');
+    mkdirSync(folder);
+    for (const f of paintFiles()) writeFileSync(join(folder, f.name), f.data as string);
+    const up = await cli(['extension', 'upload', folder, '--json'], e);
+    expect(up.code, up.err).toBe(0);
+    const ext = JSON.parse(up.out);
+    expect(ext).toMatchObject({ name: 'Paint the page', state: 'pending_approval', files: 2 });
+    const zip = join(home, 'paint.zip');
+    writeFileSync(zip, await paintArchive());
+    const fromZip = await cli(['extension', 'upload', zip], e);
+    expect(fromZip.out).toContain('state pending_approval');
+    const approved = await cli(['extension', 'approve', ext.id], e);
+    expect(approved.out).toContain('state approved');
+    expect((await cli(['extension', 'list'], e)).out).toMatch(
+      new RegExp(`${ext.id}\\s+Paint the page\\s+1\\.0\\.0\\s+approved`),
+    );
+    const bad = join(home, 'bad.zip');
+    writeFileSync(bad, 'not a zip');
+    const refused = await cli(['extension', 'upload', bad], e);
+    expect([refused.code, refused.err]).toEqual([
+      4,
+      expect.stringContaining('extension_archive_invalid'),
+    ]);
+    const theirs = await cli(['extension', 'get', ext.id], { ...e, BROWSERPANE_TOKEN: other });
+    expect([theirs.code, theirs.err]).toEqual([4, expect.stringContaining('extension_not_found')]);
+    expect((await cli(['extension', 'delete', ext.id], e)).out).toBe(
+      `deleted Paint the page 1.0.0 (${ext.id})`,
+    );
+    expect((await cli(['extension', 'get', ext.id], e)).code).toBe(4);
+  });
+
+  it('creates, lists, rotates and deletes webhooks; the secret is printed once', async () => {
+    const created = await cli(
+      [
+        'webhook',
+        'create',
+        '--url',
+        'https://hooks.example.com/bp',
+        '--event',
+        'workflow_run.succeeded',
+        '--event',
+        'workflow_run.failed',
+      ],
+      env,
+    );
+    expect(created.code, created.err).toBe(0);
+    const [id, secret] = [
+      created.out.split(' ')[0] as string,
+      /shown once\): (whsec_\S+)/.exec(created.out)?.[1],
+    ];
+    expect(secret).toMatch(/^whsec_/);
+    const list = await cli(['webhook', 'list'], env);
+    expect(list.out).toMatch(
+      new RegExp(
+        `${id}\\s+https://hooks.example.com/bp\\s+workflow_run.succeeded,workflow_run.failed`,
+      ),
+    );
+    expect(list.out).not.toContain('whsec_');
+    const got = await cli(['webhook', 'get', id, '--json'], env);
+    expect(JSON.parse(got.out)).toMatchObject({ id, has_signing_secret: true });
+    expect(got.out).not.toContain('whsec_');
+    expect((await cli(['webhook', 'deliveries', id], env)).out).toBe('no deliveries');
+    expect((await cli(['webhook', 'deliveries', id, '--state', 'lost'], env)).code).toBe(2);
+    const rotated = await cli(['webhook', 'rotate-secret', id, '--grace-sec', '60'], env);
+    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.out).toMatch(/new signing secret \(shown once\): whsec_/);
+    expect(rotated.out).not.toContain(secret);
+    const refused = await cli(['webhook', 'create', '--url', 'http://127.0.0.1:9/x'], env);
+    expect(refused.code).toBe(4);
+    expect(refused.err).toContain('webhook_target_forbidden');
+    expect((await cli(['webhook', 'create'], env)).code).toBe(2);
+    const foreign = await cli(['webhook', 'get', id], {
+      BROWSERPANE_API_URL: stack.edge.url,
+      BROWSERPANE_TOKEN: other,
+    });
+    expect(foreign.code).toBe(4);
+    expect(foreign.err).toContain('subscription_not_found');
+    expect((await cli(['webhook', 'delete', id], env)).out).toBe(`${id} deleted`);
+  });
+
   it('exits with the code the shell sees, and 5 when the edge is unreachable', async () => {
     const usage = await cliProcess(['run', 'get'], {
       BROWSERPANE_API_URL: stack.edge.url,
@@ -258,5 +395,59 @@ describe('browserpane CLI', () => {
     });
     expect(down.code).toBe(5);
     expect(down.err).toContain('unreachable');
+  });
+
+  it('keeps files in a workspace, binds one to a session and downloads it intact', async () => {
+    const e = { BROWSERPANE_API_URL: stack.edge.url, BROWSERPANE_TOKEN: token };
+    const created = await cli(['workspace', 'create', 'cli-files', '--json'], e);
+    expect(created.code, created.err).toBe(0);
+    const ws = JSON.parse(created.out).id as string;
+    const src = join(home, 'in.bin');
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff));
+    writeFileSync(src, bytes);
+    const up = await cli(['workspace', 'upload', ws, src, '--json'], e);
+    expect(up.code, up.err).toBe(0);
+    const fileId = JSON.parse(up.out).id as string;
+    expect((await cli(['workspace', 'files', ws], e)).out).toContain('in.bin');
+    const out = join(home, 'out.bin');
+    const down = await cli(['workspace', 'download', ws, fileId, '--output', out], e);
+    expect(down.code, down.err).toBe(0);
+    expect(readFileSync(out).equals(bytes)).toBe(true);
+    const session = (await stack.api.post('/api/v1/sessions', token, {})).body.id as string;
+    const bound = await cli(['workspace', 'bind', session, ws, fileId, '--mount', 'in/x.bin'], e);
+    expect(bound.code, bound.err).toBe(0);
+    expect((await cli(['workspace', 'bindings', session], e)).out).toContain('in/x.bin');
+    const wf = (await stack.api.post('/api/v1/workflows', token, { name: 'cli inputs' })).body.id;
+    await stack.api.post(`/api/v1/workflows/${wf}/versions`, token, {
+      version: 'v1',
+      executor: 'playwright',
+      entrypoint: 'main.mjs',
+      source: { kind: 'inline', files: { 'main.mjs': 'export default async () => 1;' } },
+    });
+    const start = ['run', 'start', '--workflow', wf, '--version', 'v1'];
+    const run = await cli(
+      [
+        ...start,
+        '--workspace-input',
+        `${ws}:${fileId}=inputs/x.bin`,
+        '--output-workspace',
+        ws,
+        '--json',
+      ],
+      e,
+    );
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out).workspace_inputs).toMatchObject([
+      { file_id: fileId, mount_path: 'inputs/x.bin', file_name: 'in.bin' },
+    ]);
+    await cli(['run', 'cancel', JSON.parse(run.out).id], e);
+    const malformed = await cli([...start, '--workspace-input', ws], e);
+    expect(malformed.code).toBe(2);
+    const bad = await cli(['workspace', 'bind', session, ws, fileId, '--mount', '../x'], e);
+    expect(bad.code).toBe(4);
+    const theirs = await cli(['workspace', 'files', ws], { ...e, BROWSERPANE_TOKEN: other });
+    expect(theirs.code).toBe(4);
+    expect((await cli(['workspace', 'rm', ws, fileId], e)).code).toBe(0);
+    expect((await cli(['workspace', 'delete', ws], e)).code).toBe(0);
   });
 });

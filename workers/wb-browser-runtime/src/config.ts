@@ -51,7 +51,13 @@ export interface RuntimeConfig {
   };
   browserpane: BrowserPaneConfig;
   /** The `cdp` vendor: a browser reached at a given CDP endpoint. */
-  cdp: { url: string | null; sessionId: string | null; liveUrl: string | null };
+  cdp: {
+    url: string | null;
+    sessionId: string | null;
+    liveUrl: string | null;
+    /** `WB_BROWSER_CDP_DOWNLOADS=host`: downloads are asked of the starter (host-downloads.ts). */
+    downloadsFromHost: boolean;
+  };
   relay: { apiKey: string | null; url: string | null };
   /** Null when recording is off; `recordingNote` says why. */
   recording: RecordingConfig | null;
@@ -133,6 +139,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
       url: envString(env.WB_BROWSER_CDP_URL),
       sessionId: envString(env.WB_BROWSER_CDP_SESSION_ID),
       liveUrl: envString(env.WB_BROWSER_CDP_LIVE_URL),
+      downloadsFromHost: envString(env.WB_BROWSER_CDP_DOWNLOADS) === 'host',
     },
     relay: {
       apiKey: envString(env.PARACORD_RELAY_API_KEY),

@@ -9,6 +9,7 @@ import { Output } from './protocol/output.ts';
 import { RecordingManager } from './recording/manager.ts';
 import { Runtime } from './runtime/runtime.ts';
 import { SessionManager } from './session/manager.ts';
+import { HostDownloads } from './session/vendors/host-downloads.ts';
 import { createVendor } from './session/vendors/index.ts';
 import { Redactor } from './substitution/redactor.ts';
 
@@ -49,8 +50,9 @@ function main(): void {
   if (config.recordingNote) logger.info('recording', config.recordingNote);
   const output = new Output(process.stdout, redactor);
   const emit = output.frame.bind(output);
+  const hostDownloads = new HostDownloads(emit);
   const sessions = new SessionManager({
-    vendor: createVendor(config, logger),
+    vendor: createVendor(config, logger, hostDownloads),
     config,
     logger,
     emit,
@@ -59,7 +61,7 @@ function main(): void {
       : null,
   });
   const runtime = new Runtime(
-    { config, env: process.env, logger, redactor, output, sessions },
+    { config, env: process.env, logger, redactor, output, sessions, hostDownloads },
     { version, exit: (code) => process.exit(code) },
   );
 

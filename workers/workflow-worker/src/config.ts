@@ -15,6 +15,10 @@ export interface WorkerConfig {
   workerId: string;
   /** Runs at once on this worker. */
   concurrency: number;
+  /** Which jobs this worker takes: `runs` (runs and git sources) and/or `webhooks`. */
+  jobs: ('runs' | 'webhooks')[];
+  /** Webhook delivery attempts at once (a runner of their own, beside the runs). */
+  webhookConcurrency: number;
   /** How often the queue is polled besides LISTEN/NOTIFY (PGlite has no usable NOTIFY). */
   pollIntervalMs: number;
   /** How often a run's lease is renewed (and cancels and answers are noticed). */
@@ -45,6 +49,8 @@ Settings (environment):
   DATABASE_URL                     the job queue's PostgreSQL (a direct connection) (required)
   WORKFLOW_WORKER_ID               name in events                   (default <hostname>-<pid>)
   WORKFLOW_WORKER_CONCURRENCY      runs at once                                 (default 2)
+  WORKFLOW_WORKER_JOBS             jobs taken: runs (and git sources), webhooks (default runs,webhooks)
+  WORKFLOW_WORKER_WEBHOOK_CONCURRENCY  webhook deliveries at once              (default 4)
   WORKFLOW_WORKER_POLL_MS          queue polling besides LISTEN/NOTIFY          (default 500)
   WORKFLOW_WORKER_HEARTBEAT_MS     lease renewal and cancel/answer pickup       (default 1000)
   WORKFLOW_WORKER_MEMORY_MB        memory cap of an entrypoint process          (default 1024)
@@ -53,7 +59,10 @@ Settings (environment):
   WORKFLOW_GIT_TIMEOUT_MS          limit of one git command                     (default 120000)
   WORKFLOW_HOLD_TIMEOUT_SEC        default hold of requestInput                 (default 900)
 Git runs with prompts off (GIT_TERMINAL_PROMPT=0, ssh BatchMode) and the protocol allow-list;
-the worker's own git configuration (SSH keys, credential helpers, proxies, CAs) applies.`;
+the worker's own git configuration (SSH keys, credential helpers, proxies, CAs) applies.
+Webhook deliveries (\`webhook_delivery\` jobs) come signed from the edge; the worker resolves the
+target, refuses non-public addresses unless the edge's WEBHOOK_ALLOW_PRIVATE_TARGETS allows them,
+and connects to the address it checked.`;
 
 export class ConfigError extends Error {}
 
@@ -80,6 +89,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   for (const p of protocols)
     if (!['https', 'http', 'ssh', 'git'].includes(p))
       throw new ConfigError('WORKFLOW_GIT_PROTOCOLS may list only https, http, ssh, git');
+  const jobs = (env.WORKFLOW_WORKER_JOBS || 'runs,webhooks')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (jobs.length === 0 || jobs.some((j) => j !== 'runs' && j !== 'webhooks'))
+    throw new ConfigError('WORKFLOW_WORKER_JOBS may list only runs, webhooks');
   return {
     apiUrl: required(env, 'BROWSERPANE_API_URL').replace(/\/+$/, ''),
     clientId: env.WORKFLOW_WORKER_CLIENT_ID || 'workflow-worker',
@@ -88,6 +103,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     databaseUrl: required(env, 'DATABASE_URL'),
     workerId: env.WORKFLOW_WORKER_ID || `${hostname()}-${process.pid}`,
     concurrency: int(env, 'WORKFLOW_WORKER_CONCURRENCY', 2, 1, 64),
+    jobs: jobs as ('runs' | 'webhooks')[],
+    webhookConcurrency: int(env, 'WORKFLOW_WORKER_WEBHOOK_CONCURRENCY', 4, 1, 256),
     pollIntervalMs: int(env, 'WORKFLOW_WORKER_POLL_MS', 500, 50, 60_000),
     heartbeatMs: int(env, 'WORKFLOW_WORKER_HEARTBEAT_MS', 1000, 100, 60_000),
     memoryMb: int(env, 'WORKFLOW_WORKER_MEMORY_MB', 1024, 64, 65_536),

@@ -1,6 +1,7 @@
 /**
- * A run's log lines on their way to the edge: sent in order, one request at a time, never
- * blocking the entrypoint; lines beyond a backlog bound are counted and reported as dropped.
+ * A run's log lines on their way to the edge: sent in order, one request at a time (with every
+ * line queued meanwhile, up to a batch bound), never blocking the entrypoint; lines beyond a
+ * backlog bound are counted and reported as dropped.
  */
 import type { Api } from './edge.ts';
 
@@ -8,6 +9,9 @@ type Stream = 'stdout' | 'stderr' | 'system';
 
 const BACKLOG = 5000;
 const LINE_MAX = 16 * 1024;
+/** One request carries at most this many lines, and about this many bytes. */
+const BATCH_LINES = 200;
+const BATCH_BYTES = 128 * 1024;
 
 export class LogQueue {
   private readonly lines: { stream: Stream; message: string }[] = [];
@@ -17,6 +21,8 @@ export class LogQueue {
   constructor(
     private readonly api: Api,
     private readonly runId: string,
+    /** Applied to every line before it is queued (the run's secret redaction). */
+    private readonly redact: (text: string) => string = (t) => t,
   ) {}
 
   push(stream: Stream, message: string): void {
@@ -24,27 +30,32 @@ export class LogQueue {
       this.dropped++;
       return;
     }
-    this.lines.push({ stream, message: message.slice(0, LINE_MAX) });
+    this.lines.push({ stream, message: this.redact(message).slice(0, LINE_MAX) });
     this.sending ??= this.drain().finally(() => {
       this.sending = null;
     });
   }
 
   private async drain(): Promise<void> {
-    for (let next = this.lines.shift(); next; next = this.lines.shift()) {
+    while (this.lines.length > 0) {
+      const batch: { stream: Stream; message: string }[] = [];
       if (this.dropped > 0) {
-        const n = this.dropped;
+        batch.push({
+          stream: 'system',
+          message: `${this.dropped} log lines dropped (too many at once)`,
+        });
         this.dropped = 0;
-        await this.send({ stream: 'system', message: `${n} log lines dropped (too many at once)` });
       }
-      await this.send(next);
+      let bytes = 0;
+      while (this.lines.length > 0 && batch.length < BATCH_LINES && bytes < BATCH_BYTES) {
+        const line = this.lines.shift() as { stream: Stream; message: string };
+        bytes += line.message.length * 3 + 64;
+        batch.push(line);
+      }
+      await this.api
+        .appendWorkflowRunLog({ params: { run_id: this.runId }, body: { lines: batch } })
+        .catch(() => {});
     }
-  }
-
-  private async send(line: { stream: Stream; message: string }): Promise<void> {
-    await this.api
-      .appendWorkflowRunLog({ params: { run_id: this.runId }, body: line })
-      .catch(() => {});
   }
 
   /** Resolves once every line pushed so far was sent (or given up). */

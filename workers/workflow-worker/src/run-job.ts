@@ -10,9 +10,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { extname, join, relative } from 'node:path';
 import { ApiError, type ClaimedWorkflowRun, type WorkflowRun } from '@browserpane/api';
 import type { WorkerConfig } from './config.ts';
+import { CredentialBroker } from './credentials/broker.ts';
+import { Redactor } from './credentials/redactor.ts';
 import type { Api } from './edge.ts';
 import type { PlaywrightExecutor } from './executors/playwright.ts';
 import {
+  type CredentialCall,
   type Execution,
   type ExecutionResult,
   type InputRequest,
@@ -20,8 +23,11 @@ import {
 } from './executors/types.ts';
 import { startWb } from './executors/wb.ts';
 import { LogQueue } from './log-queue.ts';
-import { sessionDownloads } from './session-downloads.ts';
+import { Phases } from './phases.ts';
+import { leaseHeaders, sessionDownloads } from './session-downloads.ts';
 import { materialize } from './source/snapshots.ts';
+import { workspaceInputFiles } from './workspace-input-files.ts';
+import { inputsForEntrypoint, waitForWorkspaceInputs } from './workspace-inputs.ts';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 const SESSION_WAIT_MS = 120_000;
@@ -70,17 +76,25 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
   const { api, config } = deps;
   const params = { run_id: runId };
   let claimed: ClaimedWorkflowRun;
+  const phases = new Phases();
+  // Until the entrypoint's code begins, warm-ups of other entrypoint processes wait.
+  const started = deps.playwright.runStarting();
   try {
     claimed = await api.claimWorkflowRun({ params, body: { worker_id: config.workerId } });
   } catch (error) {
+    started();
     // Not pending (ended, answered by another job, cancelled): nothing to do.
     if (code(error) === 'run_state_conflict' || code(error) === 'workflow_run_not_found') return;
     throw error;
   }
+  phases.mark('claim');
   const attempt = claimed.attempt;
   const version = claimed.version;
   let run: WorkflowRun = claimed.run;
-  const logs = new LogQueue(api, runId);
+  // Every secret the run resolves is registered here before anyone sees it; everything the run
+  // reports (logs, states with their errors, outputs and data) goes through it.
+  const redactor = new Redactor();
+  const logs = new LogQueue(api, runId, (text) => redactor.redact(text));
   const system = (message: string) => logs.push('system', message);
   let deadline = run.execution_deadline_at
     ? Date.parse(run.execution_deadline_at)
@@ -124,7 +138,18 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
   };
   const timer = setInterval(() => void beat(), config.heartbeatMs);
   const report = (body: Parameters<Api['transitionWorkflowRunState']>[0]['body']) =>
-    api.transitionWorkflowRunState({ params, body: { ...body, attempt } });
+    api.transitionWorkflowRunState({ params, body: redactor.redactDeep({ ...body, attempt }) });
+  const credentials = new CredentialBroker({
+    api,
+    runId,
+    attempt,
+    workerId: config.workerId,
+    lease: claimed.lease_token,
+    bindings: run.credential_bindings,
+    redactor,
+    cdpUrl: () =>
+      automationAccess(api, runId, attempt, claimed.lease_token, () => stopped !== null),
+  });
 
   let filesDir: string | null = null;
   let downloadsDir: string | null = null;
@@ -137,17 +162,32 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
         });
       },
     );
+    phases.mark('materialize');
     filesDir = join(config.dataDir, 'runs', `${runId}-${attempt}`);
     downloadsDir = `${filesDir}.downloads`;
     rmSync(downloadsDir, { recursive: true, force: true });
     rmSync(filesDir, { recursive: true, force: true });
     mkdirSync(filesDir, { recursive: true });
-    let cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
+    // The claim brings the ticket when the session's browser is up; else ask (and wait for it).
+    let cdpUrl =
+      claimed.automation?.automation.endpoint_url ??
+      (await automationAccess(api, runId, attempt, claimed.lease_token, () => stopped !== null));
+    phases.mark('automation_access');
     if (stopped) return;
-    await report({
+    if (run.workspace_inputs.length > 0) {
+      run = await waitForWorkspaceInputs(api, run, attempt, () => stopped !== null);
+      system(
+        `workspace inputs placed: ${run.workspace_inputs.map((w) => w.mount_path).join(', ')}`,
+      );
+      phases.mark('workspace_inputs');
+      if (stopped) return;
+    }
+    // Reported while the entrypoint process attaches and loads; its code starts once it is.
+    const running = report({
       state: 'running',
       message: `${version.executor} entrypoint ${version.entrypoint}`,
-    });
+    }).then(() => {});
+    running.catch(() => {});
     const start = {
       runId,
       get cdpUrl() {
@@ -156,16 +196,22 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
       sourceDir,
       entrypoint: version.entrypoint,
       input: run.input,
+      workspaceInputs: inputsForEntrypoint(run),
       answers: claimed.resolutions.map((r) => ({ action: r.action, input: r.input })),
       resumeFrom: claimed.resume_from,
       filesDir,
       memoryMb: version.memory_mb ?? config.memoryMb,
+      running,
+      began: started,
       remainingMs: Math.max(1000, deadline - Date.now()),
       log: (stream: 'stdout' | 'stderr' | 'system', message: string) => logs.push(stream, message),
-      fetchDownload: sessionDownloads(api, run.session_id, downloadsDir),
+      fetchDownload: sessionDownloads(api, run.session_id, claimed.lease_token, downloadsDir),
+      workspaceInput: workspaceInputFiles(api, run, claimed.lease_token, `${filesDir}.inputs`),
+      credential: (call: CredentialCall) => credentials.handle(call),
       requestInput: async (request: InputRequest, resumeFrom?: Record<string, unknown>) => {
         const requestId = randomUUID();
         const hold = request.hold === 'profile_restart' ? 'profile_restart' : 'live_runtime';
+        await running;
         await logs.flush();
         await report({
           state: 'awaiting_input',
@@ -193,14 +239,28 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     // the ticket): until ATTACH_WAIT_MS, a fresh ticket and a new try.
     const attachUntil = Date.now() + ATTACH_WAIT_MS;
     for (let tries = 1, delay = 500; ; tries++, delay = Math.min(delay * 1.5, 3000)) {
+      if (version.executor === 'wb') {
+        await running;
+        started();
+      }
       execution = version.executor === 'wb' ? startWb(start) : deps.playwright.start(start);
       result = await execution.done;
       if (!result.attachFailed || Date.now() > attachUntil || stopped) break;
       if (tries === 1) system(`${result.error ?? 'could not attach'}; trying again`);
       await new Promise((r) => setTimeout(r, delay));
-      cdpUrl = await automationAccess(api, runId, attempt, () => stopped !== null);
+      cdpUrl = await automationAccess(
+        api,
+        runId,
+        attempt,
+        claimed.lease_token,
+        () => stopped !== null,
+      );
     }
+    phases.mark('execute');
+    phases.split('execute', result.phases);
+    await running;
     await logs.flush();
+    phases.mark('logs_flush');
     if (stopped === 'stale' || stopped === 'ended' || result.killedFor === 'released') return;
     if (stopped === 'cancelled') {
       await report({
@@ -210,7 +270,8 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
       });
       return;
     }
-    await uploadFiles(api, runId, filesDir, system);
+    await uploadFiles(api, runId, filesDir, system, redactor);
+    phases.mark('upload_files');
     if (result.killedFor === 'timeout')
       await report({
         state: 'timed_out',
@@ -227,7 +288,7 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
       await report({
         state: 'succeeded',
         output: result.output ?? null,
-        data: { entrypoint_ms: result.entrypointMs },
+        data: { entrypoint_ms: result.entrypointMs, ...phases.report() },
       });
     else
       await report({
@@ -244,17 +305,19 @@ export async function runJob(deps: RunDeps, runId: string): Promise<void> {
     const reason =
       (error as { reason?: string }).reason ??
       (code(error)?.startsWith('session_') ? 'session_unavailable' : 'runtime_failure');
-    deps.log(`run ${runId}: ${reason}: ${(error as Error).message}`);
+    deps.log(redactor.redact(`run ${runId}: ${reason}: ${(error as Error).message}`));
     await logs.flush().catch(() => {});
     await report({ state: 'failed', reason, error: (error as Error).message.slice(0, 4000) }).catch(
       () => {},
     );
   } finally {
+    started();
     clearInterval(timer);
     deps.active.delete(handle);
     await logs.flush().catch(() => {});
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
     if (downloadsDir) rmSync(downloadsDir, { recursive: true, force: true });
+    if (filesDir) rmSync(`${filesDir}.inputs`, { recursive: true, force: true });
   }
 }
 
@@ -263,15 +326,16 @@ async function automationAccess(
   api: Api,
   runId: string,
   attempt: number,
+  lease: string,
   stopped: () => boolean,
 ): Promise<string> {
   const until = Date.now() + SESSION_WAIT_MS;
   for (let delay = 200; ; delay = Math.min(delay * 1.5, 2000)) {
     try {
-      const access = await api.issueWorkflowRunAutomationAccess({
-        params: { run_id: runId },
-        body: { attempt },
-      });
+      const access = await api.issueWorkflowRunAutomationAccess(
+        { params: { run_id: runId }, body: { attempt } },
+        { headers: leaseHeaders(lease) },
+      );
       return access.automation.endpoint_url;
     } catch (error) {
       const c = code(error);
@@ -291,10 +355,14 @@ async function uploadFiles(
   runId: string,
   dir: string,
   system: (m: string) => void,
+  redactor: Redactor,
 ): Promise<void> {
   for (const path of filesOf(dir)) {
     const name = relative(dir, path).replaceAll('/', '_').slice(-200);
-    const bytes = readFileSync(path);
+    const original = readFileSync(path);
+    // A produced file is sent to the edge too: no resolved secret goes with it.
+    const bytes = redactor.redactBytes(original);
+    if (bytes !== original) system(`${name}: resolved credentials redacted from its content`);
     await api.uploadWorkflowRunProducedFile(
       {
         params: { run_id: runId },

@@ -1,7 +1,8 @@
 /**
- * The workflow worker: graphile-worker's runner over the edge's job queue (`workflow_run`,
- * `workflow_source` jobs), LISTEN/NOTIFY plus polling, `concurrency` jobs at once. Stopping kills
- * the entrypoints in flight and gives their runs back to the edge (another worker retries them).
+ * The workflow worker: graphile-worker's runners over the edge's job queue — `workflow_run` and
+ * `workflow_source` jobs (`concurrency` at once), `webhook_delivery` jobs (a runner of their own) —
+ * LISTEN/NOTIFY plus polling; `WORKFLOW_WORKER_JOBS` picks which. Stopping kills the entrypoints in
+ * flight and gives their runs back to the edge (another worker retries them).
  */
 import { join } from 'node:path';
 import { Logger, type Runner, run } from 'graphile-worker';
@@ -11,9 +12,13 @@ import { compileChild } from './executors/child-build.ts';
 import { PlaywrightExecutor } from './executors/playwright.ts';
 import { type RunDeps, runJob } from './run-job.ts';
 import { isSourcePayload, resolveSource } from './source/source-job.ts';
+import { startWebhookRunner } from './webhooks/runner.ts';
 
 export interface RunningWorker {
-  readonly runner: Runner;
+  /** Runs and sources (absent when `WORKFLOW_WORKER_JOBS` leaves out `runs`). */
+  readonly runner: Runner | undefined;
+  /** Webhook deliveries (absent when `WORKFLOW_WORKER_JOBS` leaves out `webhooks`). */
+  readonly webhooks: Runner | undefined;
   stop(): Promise<void>;
 }
 
@@ -32,40 +37,46 @@ export async function startWorkflowWorker(
     config.concurrency,
     script,
   );
-  playwright.prewarm();
+  if (config.jobs.includes('runs')) playwright.prewarm();
   const deps: RunDeps = { api, config, playwright, log, active: new Set() };
   const logger = new Logger((scope) => (level, message) => {
     if (level === 'error' || level === 'warning')
       log(`[queue ${level}] ${message}${scope.taskIdentifier ? ` (${scope.taskIdentifier})` : ''}`);
   });
-  const runner = await run({
-    connectionString: config.databaseUrl,
-    concurrency: config.concurrency,
-    pollInterval: config.pollIntervalMs,
-    noHandleSignals: true,
-    logger,
-    taskList: {
-      workflow_run: async (payload) => {
-        const id = (payload as { run_id?: unknown })?.run_id;
-        if (typeof id !== 'string') return;
-        await runJob(deps, id);
-      },
-      workflow_source: async (payload) => {
-        if (!isSourcePayload(payload)) return;
-        await resolveSource(
-          api,
-          payload,
-          { protocols: config.gitProtocols, timeoutMs: config.gitTimeoutMs },
-          log,
-        );
-      },
-    },
-  });
+  const runner = !config.jobs.includes('runs')
+    ? undefined
+    : await run({
+        connectionString: config.databaseUrl,
+        concurrency: config.concurrency,
+        pollInterval: config.pollIntervalMs,
+        noHandleSignals: true,
+        logger,
+        taskList: {
+          workflow_run: async (payload) => {
+            const id = (payload as { run_id?: unknown })?.run_id;
+            if (typeof id !== 'string') return;
+            await runJob(deps, id);
+          },
+          workflow_source: async (payload) => {
+            if (!isSourcePayload(payload)) return;
+            await resolveSource(
+              api,
+              payload,
+              { protocols: config.gitProtocols, timeoutMs: config.gitTimeoutMs },
+              log,
+            );
+          },
+        },
+      });
+  const webhooks = config.jobs.includes('webhooks')
+    ? await startWebhookRunner(config, api, logger, log)
+    : undefined;
   log(
-    `workflow worker ${config.workerId}: ${config.concurrency} at once, polling every ${config.pollIntervalMs} ms`,
+    `workflow worker ${config.workerId}: ${runner ? config.concurrency : 0} runs and ${webhooks ? config.webhookConcurrency : 0} webhook deliveries at once, polling every ${config.pollIntervalMs} ms`,
   );
   return {
     runner,
+    webhooks,
     async stop() {
       // Runs in flight go back to the edge (pending again, or failed when out of attempts).
       const inFlight = [...deps.active];
@@ -84,7 +95,7 @@ export async function startWorkflowWorker(
         a.stop('shutdown');
       }
       playwright.close();
-      await runner.stop();
+      await Promise.all([runner?.stop(), webhooks?.stop()]);
     },
   };
 }

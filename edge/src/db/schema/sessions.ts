@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   doublePrecision,
   index,
@@ -12,6 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { timestamps, tstz } from './columns.ts';
+import type { SessionExtensionRef } from './extensions.ts';
 import { hosts } from './hosts.ts';
 
 /** Persisted lifecycle states of a session resource. */
@@ -61,6 +63,8 @@ export const sessions = pgTable(
     /** Free-form JSON an integration attaches at creation (reference v1 `integration_context`). */
     integrationContext: jsonb().$type<Record<string, unknown>>(),
     regionHint: text(),
+    /** Approved extensions the session was created with (their archives' keys and digests). */
+    extensions: jsonb().$type<SessionExtensionRef[]>().notNull().default([]),
     /** Where the creating request came from (request.cf), used to place and re-place it. */
     originLatitude: doublePrecision(),
     originLongitude: doublePrecision(),
@@ -94,6 +98,19 @@ export const sessions = pgTable(
     stoppedAt: tstz(),
     /** When the runtime was last released (`POST …/release`); kept across reconnects. */
     runtimeReleasedAt: tstz(),
+    /** Recording policy: `disabled`, `manual` (started through the API) or `always`. */
+    recordingMode: text().$type<'disabled' | 'manual' | 'always'>().notNull().default('disabled'),
+    /** Seconds a finished recording is kept; null: until deleted. */
+    recordingRetentionSec: integer(),
+    recordingAudio: boolean().notNull().default(false),
+    recordingRrweb: boolean().notNull().default(false),
+    /**
+     * Whether a recorder should run while the browser does: set by `POST …/recordings` and (policy
+     * `always`) whenever the browser starts; cleared by a stop.
+     */
+    recordingWanted: boolean().notNull().default(false),
+    /** After a failed segment, the next one starts no earlier than this. */
+    recordingRetryAt: tstz(),
     ...timestamps,
   },
   (t) => [

@@ -11,6 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { timestamps, tstz } from './columns.ts';
+import type { CredentialKind, CredentialProvider, InjectionMode, TotpSpec } from './credentials.ts';
 import { sessions } from './sessions.ts';
 
 /** A named, owner-scoped container of immutable versions. */
@@ -128,6 +129,19 @@ export interface ResolutionRow {
   resolved_at: string;
 }
 
+/** A credential binding as granted to a run: its metadata when the run was created, no secret. */
+export interface GrantedCredential {
+  id: string;
+  name: string;
+  /** Where its secret is (absent on runs created before the Vault backend: `local`). */
+  provider?: CredentialProvider;
+  kind: CredentialKind;
+  injection_mode: InjectionMode;
+  allowed_origins: string[];
+  namespace: string | null;
+  totp: TotpSpec | null;
+}
+
 export interface RuntimeReleaseRow {
   released_at: string;
   release_reason: string;
@@ -137,6 +151,19 @@ export interface RuntimeReleaseRow {
  * A run of one version against one session. Postgres is its system of record; dispatch goes
  * through graphile-worker jobs enqueued in the same transaction as the state change.
  */
+/** A workspace file mounted for a run, as the binding that mounts it was made. */
+export interface RunWorkspaceInputRow {
+  binding_id: string;
+  workspace_id: string;
+  file_id: string;
+  file_name: string;
+  media_type: string | null;
+  byte_count: number;
+  sha256_hex: string;
+  provenance: unknown;
+  mount_path: string;
+}
+
 export const workflowRuns = pgTable(
   'workflow_runs',
   {
@@ -169,8 +196,15 @@ export const workflowRuns = pgTable(
     sourceReference: text(),
     clientRequestId: text(),
     requestFingerprint: text(),
-    /** The run's own output workspace (produced files). */
+    /** Credential bindings granted at creation (metadata only, as the run resource shows them). */
+    credentialBindings: jsonb().$type<GrantedCredential[]>().notNull().default([]),
+    /**
+     * Where produced files go: a file workspace the owner named at creation, else an id of the
+     * run's own (produced files only).
+     */
     outputWorkspaceId: uuid().notNull(),
+    /** Workspace files mounted for the run: the session file bindings made at creation (snapshots). */
+    workspaceInputs: jsonb().$type<RunWorkspaceInputRow[]>().notNull().default([]),
     /** Claims so far (each worker take is one; fences reports from older takes). */
     attempt: integer().notNull().default(0),
     /** Takes that ended with the worker lost (retried while fewer than `max_attempts`). */
@@ -178,6 +212,8 @@ export const workflowRuns = pgTable(
     maxAttempts: integer().notNull(),
     workerId: text(),
     leaseExpiresAt: tstz(),
+    /** SHA-256 of the current attempt's lease secret (runs/run-lease.ts); null when none holds it. */
+    leaseTokenHash: text(),
     cancelRequestedAt: tstz(),
     admissionReason: text(),
     queuedAt: tstz(),

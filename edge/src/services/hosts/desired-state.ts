@@ -4,6 +4,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Tx } from '../../db/client.ts';
 import { type HostRow, hostCommands, type SessionRow, sessions } from '../../db/schema/index.ts';
+import { activeBindingsOf } from '../file-workspaces/bindings.ts';
 import { isRunningState } from '../session-view.ts';
 import type { Desired, DesiredState, HeartbeatInput } from './heartbeat-messages.ts';
 
@@ -15,6 +16,13 @@ function options(row: SessionRow): DesiredState['sessions'][number]['options'] {
     video_mode: row.videoMode,
     idle_timeout_sec: row.idleTimeoutSec,
     labels: row.labels,
+    extensions: row.extensions.map((e) => ({
+      extension_id: e.id,
+      name: e.name,
+      version: e.version,
+      size: e.size,
+      sha256: e.sha256,
+    })),
   };
 }
 
@@ -23,10 +31,14 @@ export async function desiredState(
   host: HostRow,
   input: HeartbeatInput,
   cfg: Config,
-): Promise<DesiredState> {
+): Promise<Omit<DesiredState, 'recordings' | 'exports'>> {
   const assigned = await tx.select().from(sessions).where(eq(sessions.hostId, host.id));
   const out: DesiredState['sessions'] = [];
   const listed = new Set<string>();
+  const bindings = await activeBindingsOf(
+    tx,
+    assigned.filter((s) => isRunningState(s.state)).map((s) => s.id),
+  );
   for (const row of assigned) {
     const desired: Desired = isRunningState(row.state)
       ? 'running'
@@ -38,6 +50,17 @@ export async function desiredState(
       desired,
       grant_generation: row.grantGeneration,
       options: options(row),
+      ...(desired === 'running'
+        ? {
+            file_bindings: (bindings.get(row.id) ?? []).map((b) => ({
+              binding_id: b.id,
+              mount_path: b.mountPath,
+              byte_count: b.byteCount,
+              sha256_hex: b.sha256,
+              state: b.state,
+            })),
+          }
+        : {}),
     });
     listed.add(row.id);
   }

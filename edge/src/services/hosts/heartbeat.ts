@@ -2,15 +2,24 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { type HostRow, hostCommands, hosts } from '../../db/schema/index.ts';
+import type { Env } from '../../env.ts';
+import { heartbeatRecordings } from '../recordings/desired.ts';
 import { lockScheduler, markLostHosts, placePending } from '../scheduler.ts';
 import { applyReports } from './apply-reports.ts';
 import { desiredState } from './desired-state.ts';
 import type { DesiredState, HeartbeatInput } from './heartbeat-messages.ts';
 
+/** What signing the recording worker's tokens needs: the bindings and this edge's issuer. */
+export interface Signer {
+  readonly env: Env;
+  readonly issuer: string;
+}
+
 /**
  * One heartbeat: record the host's capacity and load, apply its runtime and connection reports
- * to the sessions placed on it, place waiting sessions if it has room, and answer its desired
- * state. One transaction under the scheduler lock (so two heartbeats never interleave).
+ * to the sessions placed on it, place waiting sessions if it has room, start or end their
+ * recording segments, and answer its desired state. One transaction under the scheduler lock (so
+ * two heartbeats never interleave).
  */
 export async function heartbeat(
   db: Database,
@@ -18,6 +27,7 @@ export async function heartbeat(
   input: HeartbeatInput,
   now: Date,
   cfg: Config,
+  signer: Signer,
 ): Promise<DesiredState> {
   await markLostHosts(db, now, cfg);
   return db.transaction(async (tx) => {
@@ -54,6 +64,14 @@ export async function heartbeat(
     }
     await applyReports(tx, host, input, now);
     await placePending(tx, now, cfg);
-    return desiredState(tx, host, input, cfg);
+    const recording = await heartbeatRecordings(
+      tx,
+      signer.env,
+      signer.issuer,
+      host,
+      input.recorder,
+      now,
+    );
+    return { ...(await desiredState(tx, host, input, cfg)), ...recording };
   });
 }

@@ -10,6 +10,7 @@ import { type SessionProfileRow, sessionProfiles } from '../../db/schema/index.t
 import { AppError } from '../../errors.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import { base64url, uuidv7 } from '../crypto.ts';
+import type { KekSettings } from '../keys/kek.ts';
 import { newProfileKey, unwrapProfileKey } from './key-wrap.ts';
 
 export { PROFILE_ARCHIVE_MAX_BYTES };
@@ -49,7 +50,7 @@ export function savedProfileResource(row: SessionProfileRow) {
 export async function profileRow(
   db: Queryable,
   sessionId: string,
-  kek: string | undefined,
+  kek: KekSettings,
 ): Promise<SessionProfileRow> {
   const [existing] = await db
     .select()
@@ -74,7 +75,7 @@ function transferPath(hostId: string, sessionId: string, revision: string, tail 
 export async function profileAccess(
   db: Queryable,
   store: ArtifactStore,
-  kek: string | undefined,
+  kek: KekSettings,
   hostId: string,
   sessionId: string,
   now: Date,
@@ -115,7 +116,7 @@ export async function profileAccess(
 export async function commitProfile(
   db: Queryable,
   store: ArtifactStore,
-  kek: string | undefined,
+  kek: KekSettings,
   hostId: string,
   sessionId: string,
   revision: string,

@@ -7,6 +7,7 @@ import type { Config } from '../../config.ts';
 import type { Database, Queryable } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { uuidv7 } from '../crypto.ts';
+import { resolveSessionExtensions } from '../extensions/session-extensions.ts';
 import type { Principal } from '../oidc/principal.ts';
 import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
 import { checkSessionQuota } from './quota.ts';
@@ -25,6 +26,19 @@ export function requestedCapabilities(
   if (inputOn !== undefined) out.input = inputOn;
   if (filesOn !== undefined) out.files = filesOn;
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+/** The session's recording policy: the request's, else the server default. */
+function recordingPolicy(requested: CreateSessionInput['recording'], cfg: Config) {
+  const mode = requested?.mode ?? cfg.defaultRecordingMode;
+  return {
+    recordingMode: mode,
+    recordingRetentionSec:
+      requested?.retention_sec === undefined ? cfg.recordingRetentionSec : requested.retention_sec,
+    recordingAudio: requested?.include_audio ?? false,
+    recordingRrweb: requested?.rrweb ?? false,
+    recordingWanted: mode === 'always',
+  };
 }
 
 export interface RequestOrigin {
@@ -57,6 +71,7 @@ export async function insertSession(
   const id = uuidv7(now.getTime());
   await lockScheduler(tx);
   await checkSessionQuota(tx, principal.id, cfg);
+  const chosen = await resolveSessionExtensions(tx, principal.id, input.extension_ids);
   await tx.insert(sessions).values({
     id,
     ownerId: principal.id,
@@ -78,6 +93,8 @@ export async function insertSession(
     displayName: input.display_name?.trim() || null,
     integrationContext: input.integration_context ?? null,
     regionHint: input.region ?? null,
+    ...recordingPolicy(input.recording, cfg),
+    extensions: chosen,
     originLatitude: origin.latitude,
     originLongitude: origin.longitude,
     queuedAt: now,

@@ -1,7 +1,7 @@
 /**
  * Members of the reference's v1 session resource for features we do not have yet (projects and
- * quotas, network identities, egress profiles, recordings). Each says so truthfully: owner-scoped
- * admission, nothing configured, recording disabled.
+ * quotas, network identities, egress profiles), and the recording policy as the API shows it.
+ * Each says so truthfully: owner-scoped admission, nothing configured.
  */
 import type { Session } from '@browserpane/api/contract';
 import type { SessionRow } from '../../db/schema/index.ts';
@@ -89,8 +89,18 @@ export function egressDiagnostics(
   };
 }
 
-export const RECORDING_DISABLED: Session['recording'] = {
-  mode: 'disabled',
-  format: 'webm',
-  retention_sec: null,
-};
+/** The session's recording policy (`recording`). */
+export function recordingPolicy(
+  row: Pick<
+    SessionRow,
+    'recordingMode' | 'recordingRetentionSec' | 'recordingAudio' | 'recordingRrweb'
+  >,
+): Session['recording'] {
+  return {
+    mode: row.recordingMode,
+    format: 'webm',
+    retention_sec: row.recordingRetentionSec,
+    include_audio: row.recordingAudio,
+    rrweb: row.recordingRrweb,
+  };
+}

@@ -1,7 +1,12 @@
 /** An owner's housekeeping: naming a session, and removing one that ended for good. */
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { type SessionRow, sessions, workflowRuns } from '../../db/schema/index.ts';
+import {
+  type SessionRow,
+  sessionRecordings,
+  sessions,
+  workflowRuns,
+} from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 
@@ -23,8 +28,9 @@ export async function renameSession(
 }
 
 /**
- * Removes an ended session no workflow run used: its stored objects (`sessions/<id>/…`: files, saved profiles), then
- * its record, which takes its files, shares, connections and events with it. The objects go
+ * Removes an ended session no workflow run used: its stored objects (`sessions/<id>/…`: files,
+ * saved profiles, recordings), then its record, which takes its files, shares, recordings,
+ * connections and events with it. A recording still being saved is waited for (409). The objects go
  * first, so a failure leaves a session to retry the purge on, never objects nobody can find.
  */
 export async function purgeSession(
@@ -46,6 +52,22 @@ export async function purgeSession(
     throw new AppError(
       'session_not_ended',
       `the session is ${row.state}: stop it before removing it (only stopped, failed or released sessions can be removed)`,
+    );
+  const [saving] = await db
+    .select({ id: sessionRecordings.id })
+    .from(sessionRecordings)
+    .where(
+      and(
+        eq(sessionRecordings.sessionId, row.id),
+        inArray(sessionRecordings.state, ['starting', 'recording', 'finalizing']),
+      ),
+    )
+    .limit(1);
+  if (saving)
+    throw new AppError(
+      'recording_already_active',
+      'a recording of this session is still being saved; remove the session once it is ready',
+      { headers: { 'retry-after': '5' } },
     );
   if (store) {
     const prefix = `sessions/${row.id}/`;

@@ -30,7 +30,7 @@ import {
   egressDiagnostics,
   networkIdentity,
   ownerScopeAdmission,
-  RECORDING_DISABLED,
+  recordingPolicy,
 } from './reference-defaults.ts';
 import { shareRoles } from './shares.ts';
 
@@ -195,8 +195,13 @@ export function sessionResource(row: SessionRow, live: Live, ctx: ViewContext): 
     idle_timeout_sec: row.idleTimeoutSec,
     labels: row.labels,
     integration_context: row.integrationContext ?? null,
-    extensions: [],
-    recording: RECORDING_DISABLED,
+    extensions: row.extensions.map((e) => ({
+      extension_id: e.id,
+      extension_version_id: e.id,
+      name: e.name,
+      version: e.version,
+    })),
+    recording: recordingPolicy(row),
     connect: connectPoint(row.id, live.relayUrl, ctx.origin),
     runtime: {
       binding: 'docker_runtime_pool',

@@ -8,6 +8,9 @@ import {
   sessionConnections,
   sessionEvents,
 } from '../../db/schema/index.ts';
+import { exportsOf } from '../recordings/exports.ts';
+import { listRecordings } from '../recordings/lifecycle.ts';
+import { recordingStatus } from '../recordings/status.ts';
 import {
   apiCounts,
   apiState,
@@ -83,6 +86,8 @@ export async function sessionStatus(
     .orderBy(desc(sessionEvents.id))
     .limit(STATUS_EVENTS);
   const queue = (await queuesOf(db, [row], ctx.now)).get(row.id) ?? null;
+  const recordings = await listRecordings(db, row.id);
+  const exports = await exportsOf(db, [row.id]);
   const runtime = runtimeState(row);
   const display = row.runtimeDisplay ?? row.viewport;
   const browser = connections.filter((c) => c.role !== 'automation');
@@ -109,31 +114,7 @@ export async function sessionStatus(
     network_identity: networkIdentity(),
     effective_egress: effectiveEgress(),
     egress_diagnostics: egressDiagnostics(row, runtime, ctx.now),
-    recording: {
-      configured_mode: 'disabled',
-      format: 'webm',
-      retention_sec: null,
-      state: 'disabled',
-      active_recording_id: null,
-      recorder_attached: counts.recorder > 0,
-      started_at: null,
-      bytes_written: null,
-      duration_ms: null,
-    },
-    playback: {
-      session_id: row.id,
-      state: 'empty',
-      segment_count: 0,
-      included_segment_count: 0,
-      failed_segment_count: 0,
-      active_segment_count: 0,
-      missing_artifact_segment_count: 0,
-      included_bytes: 0,
-      included_duration_ms: 0,
-      manifest_path: `/api/v1/sessions/${row.id}/recording-playback/manifest`,
-      export_path: `/api/v1/sessions/${row.id}/recording-playback/export`,
-      generated_at: ctx.now.toISOString(),
-    },
+    ...recordingStatus(row, recordings, exports, counts.recorder, ctx.now),
     telemetry: ZERO_TELEMETRY,
     session_id: row.id,
     host: host

@@ -1,9 +1,10 @@
 /** Stopping (safely, or by kill) and restarting a session. */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { type SessionRow, sessions } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
+import { endSessionRecordings } from '../recordings/lifecycle.ts';
 import { addEvents, lockScheduler, placePending } from '../scheduler.ts';
 import {
   apiState,
@@ -50,6 +51,12 @@ export async function stopSession(
     )
     .where(eq(sessions.id, row.id))
     .returning();
+  await endSessionRecordings(
+    db,
+    [row.id],
+    mode === 'killed' ? 'session_kill' : reason === 'idle_timeout' ? 'idle_stop' : 'session_stop',
+    now,
+  );
   await addEvents(db, [
     {
       sessionId: row.id,
@@ -133,6 +140,7 @@ export async function releaseSession(
       .where(and(eq(sessions.id, row.id), inArray(sessions.state, [...RUNNING_STATES, 'released'])))
       .returning();
     await addEvents(tx, [{ sessionId: row.id, hostId: row.hostId, type: 'released', at: now }]);
+    await endSessionRecordings(tx, [row.id], 'runtime_release', now);
     // Its place on the host is freed once the host reports the runtime stopped; a waiting session
     // may already fit elsewhere.
     await placePending(tx, now, cfg);
@@ -194,6 +202,9 @@ export async function restartSession(
       stoppedAt: null,
       runtimeError: null,
       runtimeState: null,
+      // Policy `always` records the restarted browser; a manual recording ended with the stop.
+      recordingWanted: sql<boolean>`${sessions.recordingMode} = 'always'`,
+      recordingRetryAt: null,
       updatedAt: now,
     } as const;
     if (row.state === 'failed' && row.hostId !== null) {

@@ -12,15 +12,17 @@ export const JOBS = {
   run: 'workflow_run',
   /** Resolve and snapshot a git source: payload `{ version_id, source, entrypoint }`. */
   source: 'workflow_source',
+  /** Send one webhook delivery attempt: payload `{ delivery_id }`. */
+  webhook: 'webhook_delivery',
 } as const;
 
 export async function addJob(
   tx: Queryable,
   identifier: (typeof JOBS)[keyof typeof JOBS],
   payload: Record<string, unknown>,
-  options: { jobKey?: string; maxAttempts?: number } = {},
+  options: { jobKey?: string; maxAttempts?: number; runAt?: Date } = {},
 ): Promise<void> {
   await tx.execute(
-    sql`select graphile_worker.add_job(${identifier}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}::text, max_attempts => ${options.maxAttempts ?? 5}::int)`,
+    sql`select graphile_worker.add_job(${identifier}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}::text, max_attempts => ${options.maxAttempts ?? 5}::int, run_at => ${options.runAt?.toISOString() ?? null}::timestamptz)`,
   );
 }

@@ -4,6 +4,7 @@
  * its snapshot is stored once in the artifact store. A retry with the same body is the same
  * version; a failed resolution withdraws the version and answers the worker's error.
  */
+
 import type { CreateVersionRequest, WorkflowVersion } from '@browserpane/api/contract';
 import { and, desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -20,6 +21,7 @@ import { AppError, type ErrorCode } from '../../errors.ts';
 import type { ArtifactStore } from '../artifacts/index.ts';
 import { mapStoreError } from '../artifacts/index.ts';
 import { uuidv7 } from '../crypto.ts';
+import { resolveSessionExtensions } from '../extensions/session-extensions.ts';
 import { fingerprint } from './fingerprint.ts';
 import { checkGitUrl } from './git-url.ts';
 import { addJob, JOBS } from './job-queue.ts';
@@ -185,6 +187,8 @@ export async function createVersion(
       'validation_failed',
       'a version with a package must use the playwright executor',
     );
+  // every extension a version allows is its owner's and approved (now; a later delete shows at run time)
+  await resolveSessionExtensions(db, definition.ownerId, input.allowed_extension_ids);
   const print = await fingerprint(input);
   const [existing] = await db
     .select()

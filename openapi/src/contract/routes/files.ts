@@ -26,7 +26,7 @@ export const listSessionFiles = route({
   tag,
   summary: 'Files the session produced',
   description:
-    "Files the session's browser downloaded (streamed to the participants and recorded by its host), oldest first. Readable by the owner and the automation delegates.",
+    "Files the session's browser downloaded (streamed to the participants and recorded by its host), oldest first. Readable by the owner and the automation delegates, and by a workflow worker only for the session of a run it executes now (it shows that attempt's lease in `x-bpane-run-lease`; otherwise 404).",
   auth: 'bearer',
   params: SessionIdParams,
   query: ListSessionFilesQuery,

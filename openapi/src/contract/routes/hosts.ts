@@ -9,14 +9,9 @@ import {
   HostList,
   SweepResult,
 } from '../schemas/hosts.ts';
+import { BODY_ERRORS as body } from './shared-errors.ts';
 
 const tag = 'hosts';
-const body = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-  'unsupported_media_type',
-] as const;
 
 /** Heartbeats carry every runtime and connection of a host: up to 1 MiB. */
 export const HEARTBEAT_BODY_LIMIT = 1024 * 1024;

@@ -10,7 +10,13 @@ import {
 } from '../schemas/profiles.ts';
 
 const tag = 'hosts';
-const hostErrors = ['invalid_id', 'host_unauthorized', 'session_not_found'] as const;
+const hostErrors = [
+  'invalid_id',
+  'host_unauthorized',
+  'session_not_found',
+  'credential_key_unavailable',
+  'credential_key_mismatch',
+] as const;
 const MIB = PROFILE_ARCHIVE_MAX_BYTES / 1024 / 1024;
 
 export const hostGetSessionProfile = route({

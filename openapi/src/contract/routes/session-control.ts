@@ -11,9 +11,9 @@ import {
 } from '../schemas/session-requests.ts';
 import { SessionStatus } from '../schemas/session-status.ts';
 import { AutomationAccess, ConnectTicket } from '../schemas/tickets.ts';
+import { BEARER_ERRORS as auth } from './shared-errors.ts';
 
 const tag = 'session control';
-const auth = ['unauthorized', 'invalid_token'] as const;
 const SessionWithOk = Session.extend({
   ok: z.literal(true).meta({ description: "The reference's OkResponse member." }),
 }).meta({ id: 'SessionOk' });

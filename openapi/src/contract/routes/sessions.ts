@@ -37,6 +37,8 @@ export const createSession = route({
     'payload_too_large',
     'unsupported_media_type',
     'session_quota_exceeded',
+    'extension_not_found',
+    'extension_not_approved',
   ],
 });
 
@@ -128,6 +130,7 @@ export const deleteSession = route({
     stopConflict,
     'session_not_ended',
     'session_has_runs',
+    'recording_already_active',
   ],
 });
 

@@ -9,15 +9,9 @@ import {
   ShareIdParams,
   ShareList,
 } from '../schemas/shares.ts';
+import { BEARER_ERRORS as auth, BODY_ERRORS as body } from './shared-errors.ts';
 
 const tag = 'sharing';
-const auth = ['unauthorized', 'invalid_token'] as const;
-const body = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-  'unsupported_media_type',
-] as const;
 
 export const listSessionShares = route({
   operationId: 'listSessionShares',

@@ -19,15 +19,9 @@ import {
   WorkflowRun,
   WorkflowRunList,
 } from '../schemas/workflow-runs.ts';
+import { BEARER_ERRORS as auth, BODY_ERRORS as body } from './shared-errors.ts';
 
 const tag = 'workflow runs';
-const auth = ['unauthorized', 'invalid_token'] as const;
-const body = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-  'unsupported_media_type',
-] as const;
 const read = ['invalid_id', ...auth, 'workflow_run_not_found'] as const;
 const READERS = "The run's owner, or the workflow worker's service principal.";
 
@@ -38,7 +32,7 @@ export const createWorkflowRun = route({
   tag,
   summary: 'Start a run',
   description:
-    "Runs a version against a session (an existing one the caller owns, or a new one). The run is `pending` and handed to a workflow worker in the same transaction (graphile-worker's `add_job`), or `queued` with an `admission` block when the pool (`WORKFLOW_MAX_ACTIVE_RUNS`) or the owner's quota (`WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER`) is full; queued runs start in order as capacity frees. With a `client_request_id`, a retry with the same body answers the same run (200), with another body 409 `idempotency_conflict`.",
+    "Runs a version against a session (an existing one the caller owns, or a new one). An existing session that has ended (`stopping`, `stopped`, `failed`) is refused with 409 `session_stopped`: the run is not created and is granted no credentials or files (restart the session first). The run is `pending` and handed to a workflow worker in the same transaction (graphile-worker's `add_job`), or `queued` with an `admission` block when the pool (`WORKFLOW_MAX_ACTIVE_RUNS`) or the owner's quota (`WORKFLOW_MAX_ACTIVE_RUNS_PER_OWNER`) is full; queued runs start in order as capacity frees. With a `client_request_id`, a retry with the same body answers the same run (200), with another body 409 `idempotency_conflict`.",
   auth: 'bearer',
   body: { schema: CreateRunRequest, required: true, limit: 320 * 1024 },
   responses: {
@@ -54,7 +48,16 @@ export const createWorkflowRun = route({
     'source_not_ready',
     'input_invalid',
     'session_not_found',
+    'session_stopped',
     'idempotency_conflict',
+    'credential_binding_not_found',
+    'credential_binding_not_allowed',
+    'extension_not_found',
+    'extension_not_approved',
+    'extension_not_allowed',
+    'file_workspace_not_found',
+    'workspace_file_not_found',
+    'file_binding_conflict',
   ],
 });
 
@@ -177,8 +180,10 @@ export const appendWorkflowRunLog = route({
   description: `${READERS} Refused once the run has ended.`,
   auth: 'bearer',
   params: RunIdParams,
-  body: { schema: AppendLogRequest, required: true, limit: 80 * 1024 },
-  responses: { 200: { description: 'The stored line.', schema: RunLogLine } },
+  body: { schema: AppendLogRequest, required: true, limit: 256 * 1024 },
+  responses: {
+    200: { description: 'The stored line (with `lines`: the last one).', schema: RunLogLine },
+  },
   errors: [...read, ...body, 'run_state_conflict'],
 });
 

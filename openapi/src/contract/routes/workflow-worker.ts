@@ -17,15 +17,10 @@ import {
   SourceResolution,
   TransitionRunRequest,
 } from '../schemas/workflow-worker.ts';
+import { BEARER_ERRORS, BODY_ERRORS as body } from './shared-errors.ts';
 
 const tag = 'workflow worker';
-const auth = ['unauthorized', 'invalid_token', 'workflow_worker_required'] as const;
-const body = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-  'unsupported_media_type',
-] as const;
+const auth = [...BEARER_ERRORS, 'workflow_worker_required'] as const;
 const run = ['invalid_id', ...auth, 'workflow_run_not_found'] as const;
 
 export const claimWorkflowRun = route({
@@ -80,7 +75,7 @@ export const issueWorkflowRunAutomationAccess = route({
   tag,
   summary: "Automation access to the run's session",
   description:
-    "While the worker holds the run: an automation ticket for the run's session on behalf of its owner (`cdp_url` through the host's CDP gateway). A stopped or released session is restarted from its profile; a waiting one answers `session_queued`.",
+    "While the worker holds the run (it shows this attempt's `lease_token` in `x-bpane-run-lease`; without it, `stale_attempt`): an automation ticket for the run's session on behalf of its owner (`cdp_url` through the host's CDP gateway). A stopped or released session is restarted from its profile; a waiting one answers `session_queued`.",
   auth: 'bearer',
   params: RunIdParams,
   body: { schema: HeartbeatRunRequest, required: true },

@@ -10,15 +10,9 @@ import {
   WorkflowVersionList,
   WorkflowVersionParams,
 } from '../schemas/workflows.ts';
+import { BEARER_ERRORS as auth, BODY_ERRORS as body } from './shared-errors.ts';
 
 const tag = 'workflows';
-const auth = ['unauthorized', 'invalid_token'] as const;
-const body = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-  'unsupported_media_type',
-] as const;
 
 export const createWorkflowDefinition = route({
   operationId: 'createWorkflowDefinition',
@@ -64,7 +58,7 @@ export const createWorkflowDefinitionVersion = route({
   tag,
   summary: 'Publish an immutable version',
   description:
-    "Pins the source: a git source's ref is resolved to a commit by a workflow worker (git with prompts off and a protocol allow-list) while the request waits, and a snapshot of that commit (or of the inline files) is stored once in the artifact store; runs only ever read the snapshot. The same `version` with the same body answers the existing version (200); another body is `workflow_version_exists`. A ref that does not exist is `git_ref_not_found` (422), a repository git cannot reach `git_unreachable` (502), a snapshot without the entrypoint or over the limits (1,024 files, 10 MiB a file, 50 MiB in all) `source_invalid` (422); no worker answering within 60 s is `workflow_worker_unavailable` (503; the same request later picks up the result).",
+    "Pins the source: a git source's ref is resolved to a commit by a workflow worker (git with prompts off and a protocol allow-list) while the request waits, and a snapshot of that commit (or of the inline files) is stored once in the artifact store; runs only ever read the snapshot. The same `version` with the same body answers the existing version (200); another body is `workflow_version_exists`. A ref that does not exist is `git_ref_not_found` (422), a repository git cannot reach `git_unreachable` (502), a snapshot without the entrypoint or over the limits (1,024 files, 10 MiB a file, 50 MiB in all) `source_invalid` (422); no worker answering within 60 s is `workflow_worker_unavailable` (503; the same request later picks up the result). Each of `allowed_extension_ids` must be an approved extension of the caller (`extension_not_found`, `extension_not_approved`); a run's new session loads them unless its `create_session.extension_ids` names a subset.",
   auth: 'bearer',
   params: WorkflowIdParams,
   body: { schema: CreateVersionRequest, required: true, limit: 1024 * 1024 },
@@ -87,6 +81,8 @@ export const createWorkflowDefinitionVersion = route({
     'git_unreachable',
     'workflow_worker_unavailable',
     'artifact_store_unavailable',
+    'extension_not_found',
+    'extension_not_approved',
   ],
 });
 

@@ -1,7 +1,11 @@
 /** The host contract: enrolment, heartbeat, desired state, the host registry. */
+
 import { count, integer, jsonObject, number, text, timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 import { REGION, Viewport } from './common.ts';
+import { SessionExtension } from './extensions.ts';
+import { DesiredFileBinding } from './file-workspaces.ts';
+import { DesiredExport, DesiredRecording } from './recordings.ts';
 
 export const Coordinates = named(
   'Coordinates',
@@ -148,6 +152,15 @@ export const HeartbeatRequest = named(
       )
       .max(1000, { error: 'must have at most 1000 items' }),
     acked_commands: z.array(uuid()).max(1000, { error: 'must have at most 1000 items' }),
+    recorder: z
+      .strictObject({
+        available: z.boolean().meta({
+          description:
+            'A recording worker runs beside the agent (recordings and exports can be placed here).',
+        }),
+      })
+      .optional()
+      .meta({ description: 'Absent: the host records nothing (agents before recordings).' }),
   }),
   "A host's report: capacity, load, its runtimes, live connections, events and acknowledged commands.",
 );
@@ -163,8 +176,12 @@ export const SessionOptions = named(
     video_mode: z.enum(['roi', 'full', 'off']),
     idle_timeout_sec: z.int(),
     labels: z.record(z.string(), z.string()),
+    extensions: z.array(SessionExtension).optional().meta({
+      description:
+        'Approved extensions to load (fetched from `hostGetSessionExtension`, unpacked into the session directory); absent or empty: none.',
+    }),
   }),
-  'How the host runs a session: display size, capability switches (our names), owner mode.',
+  'How the host runs a session: display size, capability switches (our names), owner mode, extensions.',
 );
 
 export type SessionOptions = z.output<typeof SessionOptions>;
@@ -183,6 +200,10 @@ export const DesiredState = named(
               'Bumped each time a delegate (automation or MCP owner) is revoked. Connect tickets carry the generation they were minted under (`gen`); the host cuts automation attachments of an older generation and refuses late ones.',
           }),
           options: SessionOptions,
+          file_bindings: z.array(DesiredFileBinding).optional().meta({
+            description:
+              "The session's active file bindings (running sessions): the host places each one's content (`GET …/file-bindings/{id}/content`) at its `mount_path` in the session's files and reports the outcome; a placed binding no longer listed is taken away.",
+          }),
         }),
       )
       .meta({
@@ -201,6 +222,13 @@ export const DesiredState = named(
       .meta({
         description: 'Repeated in every answer until the host lists the id in `acked_commands`.',
       }),
+    recordings: z.array(DesiredRecording).meta({
+      description:
+        "Recordings of this host's sessions its recording worker runs or finishes (empty when the host reports no recorder).",
+    }),
+    exports: z.array(DesiredExport).meta({
+      description: 'Joined playback exports this host builds.',
+    }),
   }),
   "The host's desired state.",
 );
@@ -238,5 +266,9 @@ export const SweepResult = named(
     lost_hosts: count().meta({ description: 'Hosts newly marked lost.' }),
     idle_stopped: count().meta({ description: 'Idle sessions told to stop.' }),
     placed: count().meta({ description: 'Queued sessions placed on a host.' }),
+    recordings_closed: count().meta({
+      description: 'Recordings whose recorder went away, closed with what it stored.',
+    }),
+    recordings_expired: count().meta({ description: 'Recording files removed by retention.' }),
   }),
 );

@@ -274,14 +274,4 @@ export const ConnectPoint = named(
   "Where a browser client attaches: the relay of the session's host (the edge's origin while it is not placed) and the path to mint a ticket.",
 );
 
-export const RecordingPolicy = named(
-  'SessionRecordingPolicy',
-  z.object({
-    mode: z.enum(['disabled', 'manual', 'always']),
-    format: z.literal('webm'),
-    retention_sec: z.int().min(1).nullable(),
-  }),
-  'Recording is not available yet: always `disabled`.',
-);
-
 export { CompatibilityMode };

@@ -5,6 +5,7 @@
 import { integer, jsonObject, queryInteger, text, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 import { Labels, labelKey, REGION, ViewportRequest } from './common.ts';
+import { RecordingPolicyRequest } from './recordings.ts';
 import { NetworkIdentity, RUNTIME_STATES, SESSION_STATES } from './session-parts.ts';
 
 const CAPABILITY_NAMES = [
@@ -71,17 +72,14 @@ export const CreateSessionRequest = named(
     ).optional(),
     extension_ids: z
       .array(uuid())
-      .max(0, { error: 'must be empty: extensions are not available yet' })
-      .optional(),
-    recording: z
-      .strictObject({
-        mode: z.literal('disabled', {
-          error: 'must be "disabled": recording is not available yet',
-        }),
-        format: z.literal('webm'),
-        retention_sec: integer(1, 2_147_483_647).nullable(),
-      })
-      .optional(),
+      .max(16, { error: 'must have at most 16 items' })
+      .refine((ids) => new Set(ids).size === ids.length, { error: 'must not repeat an id' })
+      .optional()
+      .meta({
+        description:
+          "Approved extensions of the caller to load into the session's browser (`extension_not_found` for an unknown or another owner's id, `extension_not_approved` for one not approved). A session with extensions never takes a pre-started (warm) browser.",
+      }),
+    recording: RecordingPolicyRequest.optional(),
     video_mode: z.enum(['roi', 'full', 'off']).optional().meta({
       description:
         'Ours: how moving content is streamed: `roi` regions, `full` screen H.264, or `off` (tiles only).',
@@ -145,7 +143,7 @@ export const UpdateSessionRequest = named(
 export const DeleteSessionQuery = z.strictObject({
   purge: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional().meta({
     description:
-      'Ours: `true` removes an ended session (`stopped`, `failed`, `released`) with its files, saved profile and shares instead of stopping it; a session that is not ended answers 409 `session_not_ended`, one a workflow run used 409 `session_has_runs`.',
+      'Ours: `true` removes an ended session (`stopped`, `failed`, `released`) with its files, saved profile, recordings and shares instead of stopping it; a session that is not ended answers 409 `session_not_ended`, one a workflow run used 409 `session_has_runs`, one whose recording is still being saved 409 `recording_already_active`.',
   }),
 });
 

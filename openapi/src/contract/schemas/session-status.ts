@@ -2,6 +2,7 @@
 import { count, timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 import { PrincipalRef, Viewport } from './common.ts';
+import { PlaybackSummary, RecordingMode } from './recordings.ts';
 import {
   ConnectionCounts,
   EffectiveEgress,
@@ -71,7 +72,7 @@ export const SessionStatus = named(
     effective_egress: EffectiveEgress,
     egress_diagnostics: EgressDiagnostics,
     recording: z.object({
-      configured_mode: z.enum(['disabled', 'manual', 'always']),
+      configured_mode: RecordingMode,
       format: z.literal('webm'),
       retention_sec: z.int().min(1).nullable(),
       state: z.enum(['disabled', 'idle', 'recording', 'finalizing', 'ready', 'failed']),
@@ -80,21 +81,15 @@ export const SessionStatus = named(
       started_at: timestamp().nullable(),
       bytes_written: count().nullable(),
       duration_ms: count().nullable(),
+      // Ours.
+      include_audio: z.boolean(),
+      rrweb: z.boolean(),
+      error: z
+        .string()
+        .nullable()
+        .meta({ description: 'Ours: why the last segment failed, while `state` is `failed`.' }),
     }),
-    playback: z.object({
-      session_id: uuid(),
-      state: z.enum(['empty', 'ready', 'partial']),
-      segment_count: count(),
-      included_segment_count: count(),
-      failed_segment_count: count(),
-      active_segment_count: count(),
-      missing_artifact_segment_count: count(),
-      included_bytes: count(),
-      included_duration_ms: count(),
-      manifest_path: z.string(),
-      export_path: z.string(),
-      generated_at: timestamp(),
-    }),
+    playback: PlaybackSummary,
     telemetry: z
       .object({
         joins_accepted: count(),

@@ -2,6 +2,7 @@
 import { timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 import { PrincipalRef, Viewport } from './common.ts';
+import { RecordingPolicy } from './recordings.ts';
 import {
   CompatibilityMode,
   ConnectPoint,
@@ -11,7 +12,6 @@ import {
   OwnerMode,
   ProjectAdmissionDecision,
   QueueBlock,
-  RecordingPolicy,
   SessionState,
   StatusSummary,
 } from './session-parts.ts';

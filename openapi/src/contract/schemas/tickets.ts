@@ -25,7 +25,7 @@ export const ConnectTicket = named(
       .meta({ description: 'The relay certificate hash to pin; null: a CA certificate.' }),
     cdp_url: z.string().optional().meta({
       description:
-        'Automation tickets: the CDP gateway endpoint with the ticket in its query, for `connectOverCDP` (a secret, like the ticket).',
+        'Automation tickets: the CDP gateway endpoint with the ticket in its query, for `connectOverCDP` (a secret, like the ticket). Recorder tickets: the same endpoint, where the recording worker captures rrweb DOM events and may do nothing else.',
     }),
   }),
 );

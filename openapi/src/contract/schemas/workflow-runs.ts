@@ -6,6 +6,8 @@
 import { count, queryInteger, text, timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
 import { Labels } from './common.ts';
+import { RunCredentialBinding } from './credentials.ts';
+import { MountPath, SessionFileBindingState } from './file-workspaces.ts';
 import { ProjectAdmissionDecision, SESSION_STATES } from './session-parts.ts';
 import { CreateSessionRequest } from './session-requests.ts';
 import { GitSource } from './workflows.ts';
@@ -60,18 +62,34 @@ export const CreateRunRequest = named(
     }),
     credential_binding_ids: z
       .array(uuid())
-      .max(0, { error: 'credential bindings are not available yet' })
-      .optional(),
+      .max(64)
+      .refine((list) => new Set(list).size === list.length, { error: 'must not repeat an id' })
+      .optional()
+      .meta({
+        description:
+          "Credential bindings the run may use (the caller's own: `credential_binding_not_found` otherwise; within the version's `allowed_credential_binding_ids` when it lists any: `credential_binding_not_allowed` otherwise). Its entrypoint reaches them by name (`credentials.get(name)`, `credentials.fill(name, …)`); only the run's worker resolves the secrets.",
+      }),
+    output_workspace_id: uuid().optional().meta({
+      description:
+        "Ours: a file workspace of the caller (`file_workspace_not_found` otherwise; within the version's `allowed_file_workspace_ids` when it lists any: `validation_failed` otherwise) that receives the run's produced files: each one the run stores is also a file of that workspace (`run_id` set), downloadable from it. Without it a run's files go to an output workspace of its own (produced-file routes only).",
+    }),
     workspace_inputs: z
       .array(
         z.strictObject({
           workspace_id: uuid(),
           file_id: uuid(),
-          mount_path: text({ max: 512 }).nullable().optional(),
+          mount_path: MountPath.nullable().optional().meta({
+            description:
+              "Relative to the session's files (default: the file's name); unique among the run's inputs and the session's active bindings.",
+          }),
         }),
       )
-      .max(0, { error: 'workspace inputs are not available yet' })
-      .optional(),
+      .max(32)
+      .optional()
+      .meta({
+        description:
+          "Workspace files mounted for the run (the caller's own: `file_workspace_not_found` / `workspace_file_not_found` otherwise; within the version's `allowed_file_workspace_ids` when it lists any: `validation_failed` otherwise). Each becomes a file binding of the run's session: its host places the file at `mount_path` in the session's files, where the page's file chooser gets it; the worker starts the entrypoint once every input is placed. Two inputs at one mount path: `validation_failed`; a path an active binding of an existing session holds: 409 `file_binding_conflict`.",
+      }),
     labels: Labels.optional(),
   }),
 );
@@ -122,6 +140,31 @@ export const ProducedFile = named(
     provenance: z.unknown(),
     content_path: z.string(),
     created_at: timestamp(),
+  }),
+);
+
+/** A workspace file mounted for a run (reference §8.A) and, ours, how far its placement got. */
+export const RunWorkspaceInput = named(
+  'WorkflowRunWorkspaceInput',
+  z.object({
+    id: uuid().meta({
+      description: "The session file binding that mounts it (ours: the binding's id).",
+    }),
+    workspace_id: uuid(),
+    file_id: uuid(),
+    file_name: z.string(),
+    media_type: z.string().nullable(),
+    byte_count: count(),
+    sha256_hex: z.string(),
+    provenance: z.unknown(),
+    mount_path: z.string(),
+    content_path: z.string().meta({
+      description: "The binding's content route (the owner downloads the mounted bytes).",
+    }),
+    state: SessionFileBindingState.meta({
+      description: "Ours: the binding's state (`materialized` once the session's host placed it).",
+    }),
+    error: z.string().nullable(),
   }),
 );
 
@@ -204,8 +247,8 @@ export const WorkflowRun = named(
         version: z.string(),
       }),
     ),
-    credential_bindings: z.array(z.object({ id: uuid(), name: z.string() }).passthrough()),
-    workspace_inputs: z.array(z.object({ id: uuid() }).passthrough()),
+    credential_bindings: z.array(RunCredentialBinding),
+    workspace_inputs: z.array(RunWorkspaceInput),
     produced_files: z.array(ProducedFile),
     recordings: z.array(z.object({ id: uuid() }).passthrough()),
     retention: z.object({
@@ -334,12 +377,23 @@ export const RunLogPage = named(
   z.object({ logs: z.array(RunLogLine), ...pageMembers }),
 );
 
+const LogEntry = z.strictObject({
+  stream: z.enum(LOG_STREAMS),
+  message: text({ max: 64 * 1024 }),
+});
+
+export const APPEND_LOG_BATCH_MAX = 500;
+
 export const AppendLogRequest = named(
   'AppendWorkflowRunLogRequest',
-  z.strictObject({
-    stream: z.enum(LOG_STREAMS),
-    message: text({ max: 64 * 1024 }),
-  }),
+  z.union([
+    LogEntry,
+    z.strictObject({
+      lines: z.array(LogEntry).min(1).max(APPEND_LOG_BATCH_MAX).meta({
+        description: 'Ours: several lines at once, stored in this order.',
+      }),
+    }),
+  ]),
 );
 
 export const RunEvent = named(

@@ -4,6 +4,7 @@
  */
 import { count, jsonObject, text, timestamp, uuid, z } from '../fields.ts';
 import { named } from '../registry.ts';
+import { AutomationAccess } from './tickets.ts';
 import { InterventionResolution, RUN_STATES, WorkflowRun } from './workflow-runs.ts';
 
 export const SourceParams = z.strictObject({ version_id: uuid() });
@@ -33,6 +34,10 @@ export const ClaimedRun = named(
     lease_expires_at: timestamp(),
     cancel_requested: z.boolean(),
     lease_ms: z.int().min(1).meta({ description: 'Renew the lease (heartbeat) well within this.' }),
+    lease_token: z.string().min(1).meta({
+      description:
+        "This attempt's lease secret, given to the claiming worker only: sent as `x-bpane-run-lease` wherever the worker reaches into the run's session (automation access, the session's files).",
+    }),
     version: z.object({
       id: uuid(),
       executor: z.string(),
@@ -49,6 +54,10 @@ export const ClaimedRun = named(
     }),
     resume_from: jsonObject().nullable().meta({
       description: 'Where a `wb` run continues (`{ verb_index }`), when it paused before.',
+    }),
+    automation: AutomationAccess.nullable().meta({
+      description:
+        "Ours: automation access to the run's session when its browser is up now (as `automation-access` answers; one round trip less), else null: ask `automation-access`, which waits for a queued or starting session.",
     }),
   }),
 );

@@ -6,6 +6,7 @@ import type { CreateWorkflowRunRequest } from '@browserpane/api';
 import { intArg, jsonArg, pairsArg } from '../args.ts';
 import { type Command, positionals, table, when } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { bindingId } from './credentials.ts';
 import { followRun, summary } from './follow.ts';
 import { onePositional } from './workflows.ts';
 
@@ -39,6 +40,21 @@ succeeded, 1 otherwise). Without --session a new session is created for it.`,
     'source-system': { kind: 'value', meta: 'name', help: 'correlation: the calling system' },
     'source-reference': { kind: 'value', meta: 'ref', help: 'correlation: its reference' },
     label: { kind: 'list', meta: 'key=value', help: 'a label (repeatable)' },
+    credential: {
+      kind: 'list',
+      meta: 'name|id',
+      help: 'grant a credential binding to the run (repeatable)',
+    },
+    'workspace-input': {
+      kind: 'list',
+      meta: 'workspace-id:file-id[=mount/path]',
+      help: "mount a workspace file in the run's session (its page's file chooser gets it; repeatable)",
+    },
+    'output-workspace': {
+      kind: 'value',
+      meta: 'workspace-id',
+      help: 'a workspace of yours that receives the files the run produces',
+    },
     follow: { kind: 'flag', help: 'follow the log and progress until the run ends' },
   },
   async run(ctx) {
@@ -59,6 +75,19 @@ succeeded, 1 otherwise). Without --session a new session is created for it.`,
       ...(ctx.args.lists.has('label')
         ? { labels: pairsArg('label', ctx.args.lists.get('label') ?? []) }
         : {}),
+      ...(ctx.args.lists.has('credential')
+        ? {
+            credential_binding_ids: await Promise.all(
+              (ctx.args.lists.get('credential') ?? []).map((ref) => bindingId(ctx, ref)),
+            ),
+          }
+        : {}),
+      ...(ctx.args.lists.has('workspace-input')
+        ? {
+            workspace_inputs: (ctx.args.lists.get('workspace-input') ?? []).map(workspaceInputArg),
+          }
+        : {}),
+      ...(v.has('output-workspace') ? { output_workspace_id: v.get('output-workspace') } : {}),
     };
     const api = ctx.api();
     const run = await api.createWorkflowRun({ body });
@@ -292,3 +321,21 @@ export const runDownload: Command = {
     return 0;
   },
 };
+
+/** `<workspace-id>:<file-id>[=<mount-path>]` → one of a run's `workspace_inputs`. */
+function workspaceInputArg(arg: string): {
+  workspace_id: string;
+  file_id: string;
+  mount_path?: string;
+} {
+  const m = /^([^:=]+):([^=]+)(?:=(.+))?$/.exec(arg);
+  if (!m)
+    throw new UsageError(
+      `--workspace-input ${JSON.stringify(arg)}: expected <workspace-id>:<file-id>[=<mount-path>]`,
+    );
+  return {
+    workspace_id: m[1] as string,
+    file_id: m[2] as string,
+    ...(m[3] ? { mount_path: m[3] } : {}),
+  };
+}

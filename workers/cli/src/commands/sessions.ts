@@ -41,6 +41,11 @@ export const sessionCreate: Command = {
       meta: 's',
       help: 'stop it after this long without viewers',
     },
+    extension: {
+      kind: 'list',
+      meta: 'id',
+      help: 'an approved extension to load into its browser (repeatable)',
+    },
   },
   async run(ctx) {
     const idle = ctx.args.values.get('idle-timeout-sec');
@@ -50,6 +55,9 @@ export const sessionCreate: Command = {
           ? { labels: pairsArg('label', ctx.args.lists.get('label') ?? []) }
           : {}),
         ...(idle ? { idle_timeout_sec: intArg('idle-timeout-sec', idle, 1, 604_800) } : {}),
+        ...(ctx.args.lists.has('extension')
+          ? { extension_ids: ctx.args.lists.get('extension') ?? [] }
+          : {}),
       },
     });
     ctx.print(session, () => `${session.id} ${session.state}`);

@@ -5,8 +5,10 @@ import type { Download, Page } from 'playwright-core';
 import { extensionAllowed, sanitizeName } from '../artifacts/paths.ts';
 import type { Emit } from '../protocol/frames.ts';
 import type { Logger } from '../protocol/log.ts';
+import type { Allocation, Vendor } from '../session/vendors/types.ts';
 import type { DownloadHandler } from './router.ts';
 import { downloadSavedFrame, saveArtifact } from './save.ts';
+import { saveDownload } from './save-download.ts';
 
 export interface VerbActivity {
   verbIndex: number | null;
@@ -21,7 +23,12 @@ export interface PassiveCaptureDeps {
   activity: () => VerbActivity;
   /** Registers an in-flight capture so the slice can wait for it before it completes. */
   track: (work: Promise<void>) => void;
+  /** Where a download saved out of this runtime's reach may still be had (save-download.ts). */
+  source: { vendor: Vendor; allocation: Allocation };
 }
+
+/** How long a passive capture waits for a download the vendor has to fetch. */
+const VENDOR_FETCH_MS = 30_000;
 
 /** A short, frame-safe form of a download URL (data: URLs can be megabytes long). */
 export function displayUrl(url: string): string {
@@ -33,6 +40,7 @@ export function passiveCapture(deps: PassiveCaptureDeps): DownloadHandler {
 }
 
 async function capture(download: Download, page: Page, deps: PassiveCaptureDeps): Promise<void> {
+  const since = Date.now();
   const suggested = download.suggestedFilename();
   const url = displayUrl(download.url());
   const { verbIndex, verbName } = deps.activity();
@@ -54,7 +62,7 @@ async function capture(download: Download, page: Page, deps: PassiveCaptureDeps)
       deps.artifactsDir,
       sanitizeName(suggested, 'download.bin'),
       'download',
-      (tmp) => download.saveAs(tmp),
+      (tmp) => saveDownload(download, tmp, { ...deps.source, since, timeoutMs: VENDOR_FETCH_MS }),
     );
     deps.logger.info('download', `captured ${saved.filename} (${saved.bytes} bytes)`);
     deps.emit(downloadSavedFrame(saved, context));

@@ -14,6 +14,7 @@ import { DownloadFetchError, guardedDownload } from './guarded-fetch.ts';
 import { displayUrl } from './passive.ts';
 import { type CaptureLock, DecisiveError } from './race.ts';
 import { type SavedArtifact, saveArtifact } from './save.ts';
+import { saveDownload } from './save-download.ts';
 import { hostAllowed, redactSignedUrl, type SignedCandidate } from './signed-url.ts';
 
 export interface Captured {
@@ -75,22 +76,14 @@ export async function playwrightSource(
     await download.cancel().catch(() => {});
     throw error;
   }
-  const saved = await saveArtifact(env.dir, name, 'download', async (tmp) => {
-    try {
-      await download.saveAs(tmp);
-    } catch (error) {
-      // A browser on another machine (or in a sandbox) saved it where this runtime cannot read:
-      // the vendor may still have it (BrowserPane records every download as a session file).
-      const fetch = env.session.vendor.fetchDownload;
-      const got = await fetch?.call(
-        env.session.vendor,
-        env.session.allocation,
-        { name: suggested, since, timeoutMs: env.timeoutMs },
-        tmp,
-      );
-      if (!got) throw error;
-    }
-  });
+  const saved = await saveArtifact(env.dir, name, 'download', (tmp) =>
+    saveDownload(download, tmp, {
+      vendor: env.session.vendor,
+      allocation: env.session.allocation,
+      since,
+      timeoutMs: env.timeoutMs,
+    }),
+  );
   return {
     saved,
     provenance: {

@@ -69,7 +69,17 @@ export interface EventFrame {
   [field: string]: unknown;
 }
 
+/** Asks the starter for a download of the browser (`WB_BROWSER_CDP_DOWNLOADS=host`). */
+export interface DownloadFetchFrame {
+  type: 'download.fetch';
+  id: number;
+  name: string;
+  since: number;
+  timeout_ms: number;
+}
+
 export type Frame =
+  | DownloadFetchFrame
   | ReadyFrame
   | SessionStartedFrame
   | VerbCompleteFrame

@@ -24,6 +24,25 @@ describe('parseLine', () => {
     );
   });
 
+  it('reads the answers to download.fetch, refusing one without an id', () => {
+    expect(parse('{"type":"download.file","id":3,"path":"/tmp/a.txt"}').message).toEqual({
+      type: 'download.file',
+      id: 3,
+      path: '/tmp/a.txt',
+      error: null,
+    });
+    expect(parse('{"type":"download.file","id":4,"path":"","error":"gone"}').message).toEqual({
+      type: 'download.file',
+      id: 4,
+      path: null,
+      error: 'gone',
+    });
+    expect(parse('{"type":"download.file","path":"/tmp/a.txt"}')).toEqual({
+      message: null,
+      lines: ['[warn] ignoring download.file without a numeric id\n'],
+    });
+  });
+
   it('normalizes slices', () => {
     expect(
       parse('{"type":"slice","session":null,"verbs":"nope","profile":"","block_index":"3"}')

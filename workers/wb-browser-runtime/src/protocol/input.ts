@@ -24,9 +24,18 @@ export interface SliceMessage {
   restore: { state: RestoreState | null; signal: unknown } | null;
 }
 
+/** The starter's answer to a `download.fetch` frame: a local path, or none (`path` null). */
+export interface DownloadFileMessage {
+  type: 'download.file';
+  id: number;
+  path: string | null;
+  error: string | null;
+}
+
 export type InboundMessage =
   | HelloMessage
   | SliceMessage
+  | DownloadFileMessage
   | { type: 'shutdown' }
   | { type: 'suspend' };
 
@@ -52,6 +61,19 @@ export function parseLine(raw: string, logger: Logger): InboundMessage | null {
     case 'shutdown':
     case 'suspend':
       return { type };
+    case 'download.file': {
+      const v = value as Record<string, unknown>;
+      if (typeof v.id !== 'number') {
+        logger.warn('ignoring download.file without a numeric id');
+        return null;
+      }
+      return {
+        type,
+        id: v.id,
+        path: typeof v.path === 'string' && v.path !== '' ? v.path : null,
+        error: typeof v.error === 'string' ? v.error : null,
+      };
+    }
     default:
       logger.warn(`unknown message type: ${describeType(value, type)}`);
       return null;

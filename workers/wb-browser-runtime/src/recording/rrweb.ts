@@ -1,49 +1,21 @@
 // rrweb: the record bundle plus a bootstrap injected into every new document of the session; events
 // come back in batches through the `__wbEmit` binding and are kept in a bounded buffer.
 
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { rrwebCaptureScript } from '@browserpane/host-pool/recording/rrweb-script';
 import type { RecordingConfig } from '../config.ts';
 import { EMIT_BINDING } from '../downloads/page-scripts.ts';
 import type { Logger } from '../protocol/log.ts';
 import type { Session } from '../session/session.ts';
 
-let bundle: Promise<string> | undefined;
-
-/** rrweb's record-only IIFE bundle (defines the global `rrwebRecord`). */
-function loadBundle(): Promise<string> {
-  bundle ??= readFile(
-    createRequire(import.meta.url).resolve('rrweb/dist/record/rrweb-record.min.js'),
-    'utf8',
-  );
-  return bundle;
-}
-
-function bootstrap(config: RecordingConfig): string {
-  const options = {
-    sampling: { scroll: 150, media: 800, input: 'last' },
+/** The capture script (shared with the recording worker), handing batches to `__wbEmit`. */
+function captureScript(config: RecordingConfig): Promise<string> {
+  return rrwebCaptureScript({
+    global: '__wbRrweb',
+    send: `(batch) => { const f = window.${EMIT_BINDING}; if (typeof f !== 'function') return false; f('rrweb', batch).catch(() => {}); return true; }`,
     maskAllInputs: config.maskAllInputs,
-    ...(config.maskTextSelector ? { maskTextSelector: config.maskTextSelector } : {}),
-    ...(config.blockSelector ? { blockSelector: config.blockSelector } : {}),
-  };
-  return `;(() => {
-  if (window !== window.top || window.__wbRrweb || typeof rrwebRecord !== 'function') return;
-  window.__wbRrweb = true;
-  let buffer = [];
-  const flush = () => {
-    if (buffer.length === 0 || typeof window.${EMIT_BINDING} !== 'function') return;
-    const batch = buffer;
-    buffer = [];
-    window.${EMIT_BINDING}('rrweb', batch).catch(() => {});
-  };
-  window.__wbRrwebTake = () => { const batch = buffer; buffer = []; return batch; };
-  try {
-    rrwebRecord(Object.assign({ emit: (event) => { buffer.push(event); } }, ${JSON.stringify(options)}));
-  } catch (e) {}
-  setInterval(flush, 500);
-  addEventListener('beforeunload', flush);
-  addEventListener('pagehide', flush);
-})();`;
+    maskTextSelector: config.maskTextSelector,
+    blockSelector: config.blockSelector,
+  });
 }
 
 export class RrwebCapture {
@@ -66,7 +38,7 @@ export class RrwebCapture {
   ): Promise<RrwebCapture> {
     if (!session.hooks.ready) throw new Error('page hooks unavailable');
     const capture = new RrwebCapture(session, config.maxEvents, logger);
-    const script = `${await loadBundle()}\n${bootstrap(config)}`;
+    const script = await captureScript(config);
     session.hooks.on('rrweb', (_page, payload) => {
       if (Array.isArray(payload)) capture.#add(payload);
     });

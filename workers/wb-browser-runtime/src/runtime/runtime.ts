@@ -51,6 +51,9 @@ export class Runtime {
       case 'suspend':
         void this.stop('suspend');
         return;
+      case 'download.file':
+        this.#services.hostDownloads?.answer(message);
+        return;
     }
   }
 

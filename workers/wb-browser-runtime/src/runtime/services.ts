@@ -4,6 +4,7 @@ import type { RuntimeConfig } from '../config.ts';
 import type { Logger } from '../protocol/log.ts';
 import type { Output } from '../protocol/output.ts';
 import type { SessionManager } from '../session/manager.ts';
+import type { HostDownloads } from '../session/vendors/host-downloads.ts';
 import type { Redactor } from '../substitution/redactor.ts';
 import type { Env } from '../util/env.ts';
 
@@ -14,4 +15,6 @@ export interface Services {
   redactor: Redactor;
   output: Output;
   sessions: SessionManager;
+  /** Downloads the starter fetches (`WB_BROWSER_CDP_DOWNLOADS=host`), else absent. */
+  hostDownloads?: HostDownloads;
 }

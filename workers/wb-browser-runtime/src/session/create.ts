@@ -137,6 +137,7 @@ function installPassiveCapture(session: Session, deps: CreateDeps): void {
       logger: deps.logger,
       activity: () => ({ ...session.activity }),
       track: (work) => session.track(work),
+      source: { vendor: deps.vendor, allocation: session.allocation },
     }),
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The entrypoint process's script, compiled once when the worker starts (esbuild: one ES module
- * that imports playwright-core, and tsx when needed, from where this worker resolves them), so a
+ * that imports playwright-core, ws, and tsx when needed, from where this worker resolves them), so a
  * warm process is plain `node`, without a TypeScript loader to start first. A version whose
  * entrypoint is TypeScript registers tsx in its own process.
  */
@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 
 const SOURCE = join(import.meta.dirname, 'playwright-child.ts');
 /** Imported by the compiled script from this worker's installation, not bundled. */
-const EXTERNAL = /^(playwright-core|tsx\/esm\/api)$/;
+const EXTERNAL = /^(playwright-core|tsx\/esm\/api|ws)$/;
 
 export async function compileChild(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });

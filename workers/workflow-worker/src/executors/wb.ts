@@ -4,6 +4,9 @@
  * the worker speaks its `wb-sidecar/1` protocol: one slice with the workflow's verbs. A
  * `pause_for_human` verb pauses the slice; the worker asks a person and continues with the next
  * verb (same runtime, same browser), or — after a restart from the profile — in a new runtime.
+ * The run's browser is sandboxed on a host: a download the runtime cannot read it asks of the
+ * worker (`download.fetch`), which fetches it from the session's files as for Playwright
+ * entrypoints (`fetchDownload`) and answers with the local copy (`download.file`).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,6 +62,7 @@ export function startWb(run: ExecutionStart): Execution {
         ...process.env,
         WB_BROWSER_VENDOR: 'cdp',
         WB_BROWSER_CDP_URL: run.cdpUrl,
+        WB_BROWSER_CDP_DOWNLOADS: 'host',
         WB_ARTIFACTS_DIR: run.filesDir,
         WB_SLICE_DEADLINE_MS: String(Math.max(1000, run.remainingMs)),
         WB_LOG_LEVEL: 'info',
@@ -97,6 +101,18 @@ export function startWb(run: ExecutionStart): Execution {
         slice(typeof at === 'number' ? at : null);
         return;
       }
+      case 'download.fetch':
+        run.fetchDownload({ name: String(frame.name), since: Number(frame.since) }).then(
+          (path) => write({ type: 'download.file', id: frame.id, path }),
+          (error: Error) =>
+            write({
+              type: 'download.file',
+              id: frame.id,
+              path: null,
+              error: `the session file could not be fetched: ${error.message}`,
+            }),
+        );
+        return;
       case 'verb.complete':
         entrypointMs += Number(frame.duration_ms ?? 0);
         summaries.push({ verb: frame.verb, summary: frame.summary });

@@ -10,9 +10,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Config } from '../../../config.ts';
 import type { Database } from '../../../db/client.ts';
-import { type WorkflowRunRow, workflowRuns } from '../../../db/schema/index.ts';
+import { type SessionRow, type WorkflowRunRow, workflowRuns } from '../../../db/schema/index.ts';
 import { AppError } from '../../../errors.ts';
+import { grantBindings } from '../../credentials/grants.ts';
 import { uuidv7 } from '../../crypto.ts';
+import { loadWorkspace } from '../../file-workspaces/workspaces.ts';
 import type { Principal } from '../../oidc/principal.ts';
 import { insertSession, loadSession, type RequestOrigin } from '../../sessions.ts';
 import { loadDefinition } from '../definitions.ts';
@@ -21,6 +23,7 @@ import { validateAgainst } from '../json-schema.ts';
 import { loadVersion, RUNNABLE_EXECUTORS } from '../versions.ts';
 import { activeLoad, admitQueued, blocker, dispatch, lockAdmission } from './admission.ts';
 import { addRunEvents } from './journal.ts';
+import { bindWorkspaceInputs, checkWorkspaceInputs } from './workspace-inputs.ts';
 
 export type CreateRunInput = z.output<typeof CreateRunRequest>;
 
@@ -92,8 +95,37 @@ export async function createRun(
       'validation_failed',
       'body.session must name an existing session or ask for a new one, not both',
     );
-  if (session?.existing_session_id)
-    await loadSession(db, session.existing_session_id, principal, 'owner');
+  if (session?.existing_session_id) {
+    const existing = await loadSession(db, session.existing_session_id, principal, 'owner');
+    // An ended session has no browser for the run: it gets neither credentials nor files.
+    if (ENDED_SESSION_STATES.includes(existing.state))
+      throw new AppError(
+        'session_stopped',
+        `session ${existing.id} has ended (${existing.state}); a run needs a live session: restart it first, or omit session to start a new one`,
+        { details: { session_id: existing.id, session_state: existing.state } },
+      );
+  }
+  const newSession = session?.existing_session_id
+    ? undefined
+    : sessionWithExtensions(session?.create_session ?? {}, version.allowedExtensionIds);
+  const granted = await grantBindings(
+    db,
+    principal.id,
+    input.credential_binding_ids ?? [],
+    version,
+  );
+
+  if (input.output_workspace_id) {
+    await loadWorkspace(db, input.output_workspace_id, principal.id);
+    const allowed = version.allowedFileWorkspaceIds;
+    if (allowed.length > 0 && !allowed.includes(input.output_workspace_id))
+      throw new AppError(
+        'validation_failed',
+        "output_workspace_id is not in the version's allowed_file_workspace_ids",
+      );
+  }
+
+  const inputs = await checkWorkspaceInputs(db, principal, input.workspace_inputs ?? [], version);
 
   const id = uuidv7(now.getTime());
   try {
@@ -107,7 +139,8 @@ export async function createRun(
       }
       const sessionId =
         session?.existing_session_id ??
-        (await insertSession(tx, principal, session?.create_session ?? {}, origin, now, cfg));
+        (await insertSession(tx, principal, newSession ?? {}, origin, now, cfg));
+      const workspaceInputs = await bindWorkspaceInputs(tx, sessionId, principal, inputs, id, now);
       await lockAdmission(tx);
       await admitQueued(tx, cfg, now);
       const why = blocker(await activeLoad(tx), principal.id, cfg);
@@ -134,7 +167,9 @@ export async function createRun(
           sourceReference: input.source_reference ?? null,
           clientRequestId: input.client_request_id ?? null,
           requestFingerprint: print,
-          outputWorkspaceId: uuidv7(now.getTime()),
+          credentialBindings: granted,
+          outputWorkspaceId: input.output_workspace_id ?? uuidv7(now.getTime()),
+          workspaceInputs,
           maxAttempts: version.maxAttempts,
           admissionReason: why,
           queuedAt: why ? now : null,
@@ -151,7 +186,21 @@ export async function createRun(
           {
             type: 'created',
             message: `run of ${definition.name} ${version.version}`,
-            data: { session_id: sessionId },
+            data: {
+              session_id: sessionId,
+              ...(granted.length > 0
+                ? { credential_bindings: granted.map((g) => ({ id: g.id, name: g.name })) }
+                : {}),
+              ...(workspaceInputs.length > 0
+                ? {
+                    workspace_inputs: workspaceInputs.map((w) => ({
+                      id: w.binding_id,
+                      file_name: w.file_name,
+                      mount_path: w.mount_path,
+                    })),
+                  }
+                : {}),
+            },
           },
           why
             ? { type: 'queued', message: `waiting for capacity (${why})`, data: { reason: why } }
@@ -175,4 +224,27 @@ export async function createRun(
     }
     throw error;
   }
+}
+
+/** Sessions a run cannot use (restarting one makes it usable again). */
+const ENDED_SESSION_STATES: readonly SessionRow['state'][] = ['stopping', 'stopped', 'failed'];
+
+/**
+ * A run's new session loads the extensions its version allows, or the subset its request names;
+ * one outside a non-empty allow-list is `extension_not_allowed`.
+ */
+function sessionWithExtensions<T extends { extension_ids?: string[] | undefined }>(
+  create: T,
+  allowed: readonly string[],
+): T {
+  const asked = create.extension_ids;
+  if (!asked) return allowed.length > 0 ? { ...create, extension_ids: [...allowed] } : create;
+  const outside = allowed.length > 0 ? asked.find((id) => !allowed.includes(id)) : undefined;
+  if (outside)
+    throw new AppError(
+      'extension_not_allowed',
+      `the version does not allow extension ${outside} (its allowed_extension_ids do not list it)`,
+      { details: { extension_id: outside } },
+    );
+  return create;
 }

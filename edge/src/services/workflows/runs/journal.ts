@@ -9,6 +9,7 @@ import {
   workflowRunLogs,
 } from '../../../db/schema/index.ts';
 import { uuidv7 } from '../../crypto.ts';
+import { enqueueDeliveries } from '../../webhooks/outbox.ts';
 
 export interface RunEventInput {
   type: string;
@@ -16,25 +17,28 @@ export interface RunEventInput {
   data?: unknown;
 }
 
-/** Appends lifecycle events (`workflow_run.<type>`) in the caller's transaction. */
+/**
+ * Appends lifecycle events (`workflow_run.<type>`) in the caller's transaction, and with them the
+ * webhook deliveries they make (the outbox: they commit together or not at all).
+ */
 export async function addRunEvents(
   db: Queryable,
-  run: Pick<WorkflowRunRow, 'id' | 'ownerId'>,
+  run: WorkflowRunRow,
   events: RunEventInput[],
   now: Date,
 ): Promise<void> {
   if (events.length === 0) return;
-  await db.insert(workflowRunEvents).values(
-    events.map((e) => ({
-      id: uuidv7(now.getTime()),
-      runId: run.id,
-      ownerId: run.ownerId,
-      eventType: `workflow_run.${e.type}`,
-      message: e.message,
-      data: e.data ?? null,
-      createdAt: now,
-    })),
-  );
+  const rows = events.map((e) => ({
+    id: uuidv7(now.getTime()),
+    runId: run.id,
+    ownerId: run.ownerId,
+    eventType: `workflow_run.${e.type}`,
+    message: e.message,
+    data: e.data ?? null,
+    createdAt: now,
+  }));
+  await db.insert(workflowRunEvents).values(rows);
+  await enqueueDeliveries(db, run, rows, now);
 }
 
 export async function appendLog(

@@ -3,6 +3,7 @@ import type { WorkflowRun } from '@browserpane/api/contract';
 import { asc, count, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../../db/client.ts';
 import {
+  type SessionExtensionRef,
   type SessionState,
   sessions,
   type WorkflowRunFileRow,
@@ -10,9 +11,11 @@ import {
   workflowRunFiles,
   workflowRuns,
 } from '../../../db/schema/index.ts';
+import { runBindingResource } from '../../credentials/grants.ts';
 import { apiState, isRunningState } from '../../session-view.ts';
 import { ownerScopeAdmission } from '../../sessions/reference-defaults.ts';
 import { outcomeOf } from './outcome.ts';
+import { inputStates, workspaceInputResource } from './workspace-inputs.ts';
 
 export const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 export const ACTIVE = ['pending', 'starting', 'running', 'awaiting_input'] as const;
@@ -39,7 +42,11 @@ export function producedFileResource(row: WorkflowRunFileRow) {
 export interface RunContext {
   files: Map<string, WorkflowRunFileRow[]>;
   sessionStates: Map<string, SessionState>;
+  /** The extensions each run's session was created with. */
+  sessionExtensions: Map<string, SessionExtensionRef[]>;
   positions: Map<string, number>;
+  /** Placement states of the runs' workspace inputs (by binding id). */
+  inputStates: Map<string, { state: string; error: string | null }>;
   now: Date;
 }
 
@@ -51,8 +58,14 @@ export async function runContext(
   const ids = rows.map((r) => r.id);
   const files = new Map<string, WorkflowRunFileRow[]>();
   const sessionStates = new Map<string, SessionState>();
+  const sessionExtensions = new Map<string, SessionExtensionRef[]>();
   const positions = new Map<string, number>();
-  if (ids.length === 0) return { files, sessionStates, positions, now };
+  const states = await inputStates(
+    db,
+    rows.flatMap((r) => r.workspaceInputs.map((w) => w.binding_id)),
+  );
+  if (ids.length === 0)
+    return { files, sessionStates, sessionExtensions, positions, inputStates: states, now };
   for (const f of await db
     .select()
     .from(workflowRunFiles)
@@ -61,10 +74,12 @@ export async function runContext(
     files.set(f.runId, [...(files.get(f.runId) ?? []), f]);
   const sessionIds = [...new Set(rows.map((r) => r.sessionId))];
   for (const s of await db
-    .select({ id: sessions.id, state: sessions.state })
+    .select({ id: sessions.id, state: sessions.state, extensions: sessions.extensions })
     .from(sessions)
-    .where(inArray(sessions.id, sessionIds)))
+    .where(inArray(sessions.id, sessionIds))) {
     sessionStates.set(s.id, s.state);
+    sessionExtensions.set(s.id, s.extensions);
+  }
   for (const r of rows.filter((r) => r.state === 'queued')) {
     const [ahead] = await db
       .select({ n: count() })
@@ -74,7 +89,7 @@ export async function runContext(
       );
     positions.set(r.id, Number(ahead?.n ?? 0) + 1);
   }
-  return { files, sessionStates, positions, now };
+  return { files, sessionStates, sessionExtensions, positions, inputStates: states, now };
 }
 
 function runtimeBlock(
@@ -130,9 +145,16 @@ export function runResource(row: WorkflowRunRow, ctx: RunContext): WorkflowRun {
     error: row.error,
     artifact_refs: row.artifactRefs,
     source_snapshot: null,
-    extensions: [],
-    credential_bindings: [],
-    workspace_inputs: [],
+    extensions: (ctx.sessionExtensions.get(row.sessionId) ?? []).map((e) => ({
+      extension_id: e.id,
+      extension_version_id: e.id,
+      name: e.name,
+      version: e.version,
+    })),
+    credential_bindings: row.credentialBindings.map((g) => runBindingResource(row.id, g)),
+    workspace_inputs: row.workspaceInputs.map((w) =>
+      workspaceInputResource(row.sessionId, w, ctx.inputStates.get(w.binding_id)),
+    ),
     produced_files: files.map(producedFileResource),
     recordings: [],
     retention: { logs_expire_at: null, output_expire_at: null },

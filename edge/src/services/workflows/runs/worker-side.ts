@@ -56,6 +56,7 @@ export async function claimRun(
   version: WorkflowVersionRow,
   cfg: Config,
   now: Date,
+  leaseTokenHash: string,
 ): Promise<WorkflowRunRow> {
   return transition(db, id, cfg, now, async (tx, run): Promise<Changed> => {
     if (run.state !== 'pending')
@@ -72,6 +73,7 @@ export async function claimRun(
         attempt: run.attempt + 1,
         workerId,
         leaseExpiresAt: new Date(now.getTime() + cfg.workflowLeaseMs),
+        leaseTokenHash,
         executionDeadlineAt: run.executionDeadlineAt ?? new Date(now.getTime() + version.timeoutMs),
         runtimeRelease: null,
       },
@@ -196,7 +198,7 @@ export async function reportState(
             reason: 'input_requested',
             intervention,
             resumeFrom: (data.resume_from as Record<string, unknown> | undefined) ?? run.resumeFrom,
-            ...(profile ? { leaseExpiresAt: null, workerId: null } : {}),
+            ...(profile ? { leaseExpiresAt: null, workerId: null, leaseTokenHash: null } : {}),
           },
           now,
         );
@@ -277,10 +279,28 @@ export async function reportState(
   });
 }
 
-/** The entrypoint's own time the worker reports (kept on the `succeeded` event: run overhead). */
+/**
+ * What the worker measured, kept on the `succeeded` event (run overhead): the entrypoint's own
+ * time, and where the rest went (`phases_ms`: at most 16 named durations; `claim_sent_at`, the
+ * worker's wall clock when it asked for the run).
+ */
 function entrypointTime(data: unknown): Record<string, unknown> {
-  const ms = (data as { entrypoint_ms?: unknown } | null | undefined)?.entrypoint_ms;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0
-    ? { entrypoint_ms: Math.round(ms) }
+  const d = (data ?? {}) as {
+    entrypoint_ms?: unknown;
+    phases_ms?: unknown;
+    claim_sent_at?: unknown;
+  };
+  const ms = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  const kept: Record<string, unknown> = ms(d.entrypoint_ms)
+    ? { entrypoint_ms: Math.round(d.entrypoint_ms) }
     : {};
+  if (d.phases_ms && typeof d.phases_ms === 'object' && !Array.isArray(d.phases_ms)) {
+    const phases = Object.entries(d.phases_ms as Record<string, unknown>)
+      .filter(([k, v]) => /^[a-z_]{1,40}$/.test(k) && ms(v))
+      .slice(0, 16)
+      .map(([k, v]) => [k, Math.round(v as number)]);
+    if (phases.length > 0) kept.phases_ms = Object.fromEntries(phases);
+  }
+  if (ms(d.claim_sent_at)) kept.claim_sent_at = Math.round(d.claim_sent_at);
+  return kept;
 }

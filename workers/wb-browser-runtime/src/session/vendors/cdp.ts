@@ -5,9 +5,15 @@
 import type { RuntimeConfig } from '../../config.ts';
 import { CodedError } from '../../failure/codes.ts';
 import type { Logger } from '../../protocol/log.ts';
+import type { HostDownloads } from './host-downloads.ts';
 import type { Allocation, Vendor } from './types.ts';
 
-export function createCdpVendor(config: RuntimeConfig['cdp'], logger: Logger): Vendor {
+export function createCdpVendor(
+  config: RuntimeConfig['cdp'],
+  logger: Logger,
+  hostDownloads?: HostDownloads,
+): Vendor {
+  const fromHost = config.downloadsFromHost ? hostDownloads : undefined;
   return {
     name: 'cdp',
     async allocate() {
@@ -25,5 +31,7 @@ export function createCdpVendor(config: RuntimeConfig['cdp'], logger: Logger): V
     },
     // The browser belongs to whoever gave the endpoint; nothing to give back.
     async release() {},
+    // A sandboxed browser's downloads are not on this filesystem: the starter fetches them.
+    ...(fromHost ? { fetchDownload: (_: Allocation, file, to) => fromHost.fetch(file, to) } : {}),
   };
 }

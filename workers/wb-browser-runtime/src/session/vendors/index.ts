@@ -8,10 +8,15 @@ import { createBrowserUseVendor } from './browser-use.ts';
 import { createBrowserbaseVendor } from './browserbase.ts';
 import { createBrowserPaneVendor } from './browserpane.ts';
 import { createCdpVendor } from './cdp.ts';
+import type { HostDownloads } from './host-downloads.ts';
 import { createLocalVendor } from './local.ts';
 import type { Vendor } from './types.ts';
 
-export function createVendor(config: RuntimeConfig, logger: Logger): Vendor {
+export function createVendor(
+  config: RuntimeConfig,
+  logger: Logger,
+  hostDownloads?: HostDownloads,
+): Vendor {
   switch (config.vendor) {
     case 'browserbase':
       return createBrowserbaseVendor(config.browserbase, logger);
@@ -22,6 +27,6 @@ export function createVendor(config: RuntimeConfig, logger: Logger): Vendor {
     case 'browserpane':
       return createBrowserPaneVendor(config.browserpane, logger);
     case 'cdp':
-      return createCdpVendor(config.cdp, logger);
+      return createCdpVendor(config.cdp, logger, hostDownloads);
   }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "workflow_runs" ADD COLUMN "workspace_inputs" jsonb DEFAULT '[]'::jsonb NOT NULL;

@@ -1,0 +1,5 @@
+ALTER TABLE "credential_bindings" ALTER COLUMN "ciphertext" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "credential_bindings" ALTER COLUMN "wrapped_key" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "credential_bindings" ALTER COLUMN "kek_id" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "credential_bindings" ADD COLUMN "vault_ref" jsonb;--> statement-breakpoint
+ALTER TABLE "credential_bindings" ADD CONSTRAINT "credential_bindings_store_check" CHECK (("credential_bindings"."provider" = 'local' and "credential_bindings"."ciphertext" is not null and "credential_bindings"."wrapped_key" is not null and "credential_bindings"."kek_id" is not null and "credential_bindings"."vault_ref" is null) or ("credential_bindings"."provider" = 'vault_kv_v2' and "credential_bindings"."vault_ref" is not null and "credential_bindings"."ciphertext" is null and "credential_bindings"."wrapped_key" is null));

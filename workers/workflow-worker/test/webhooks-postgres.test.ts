@@ -1,0 +1,3 @@
+import { webhooksSuite } from './webhooks.case.ts';
+
+webhooksSuite('postgres');
