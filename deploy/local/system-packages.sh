@@ -5,7 +5,8 @@
 #   --role host    a host agent: Xvfb, Chromium, PulseAudio, fonts (Latin, CJK, emoji), openssl,
 #                  and the session sandbox's bubblewrap, passt (pasta) and iproute2
 #   --role stack   host + PostgreSQL and PgBouncer, for `npm start` / `npm run bench` (default)
-#   --role test    stack + docker-compose (the deploy manifests are checked with `config`)
+#   --role test    stack + docker-compose (the deploy manifests are checked with `config`) and
+#                  socat (the multi-host test bed)
 #   --check        print what is missing and exit 1 if anything is; install nothing
 set -euo pipefail
 
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
     --check) check=1 ;;
     --role) role="${2:-}"; shift ;;
     --role=*) role="${1#--role=}" ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -44,7 +45,11 @@ case "$role" in
   stack|test)
     PROBE[postgresql]=/usr/lib/postgresql
     PROBE[pgbouncer]=/usr/sbin/pgbouncer
-    if [ "$role" = test ]; then PROBE[docker-compose]=/usr/bin/docker-compose; fi
+    if [ "$role" = test ]; then
+      PROBE[docker-compose]=/usr/bin/docker-compose
+      # the multi-host test bed forwards each namespaced host's relay port with socat
+      PROBE[socat]=/usr/bin/socat
+    fi
     ;;
   *) echo "unknown role: $role (host, stack or test)" >&2; exit 2 ;;
 esac
