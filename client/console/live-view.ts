@@ -202,28 +202,49 @@ export class LiveView {
     }
     const mint = () => api.issueSessionAccessToken(request);
     // Minting also restarts a stopped or released session; a waiting one answers 409.
-    let ticket = await mint().catch((err: unknown) => {
+    const ticket = await mint().catch((err: unknown) => {
       if (err instanceof ApiError && WAITING_CODES.has(err.code)) return undefined;
       throw err;
     });
-    let waited = false;
+    // Placed on a host (starting or running): connect now. The host's relay holds the connection
+    // until the browser runs there, so the picture comes the moment it does; the toolbar follows
+    // the start meanwhile.
+    if (ticket) {
+      if (!reconnecting) void this.followStart(api, id);
+      return ticket;
+    }
+    // waiting for a host: once one has it, a ticket names that host's relay
     for (;;) {
       const status = await api.getSessionStatus(session);
       const step = sessionStep(status);
-      if (step === 'ready') break;
+      if (step !== 'queued') break;
       if (['failed', 'stopped'].includes(status.state))
         throw new FinalConnectError(CLOSE_CODES.session_stopped, `session is ${status.state}`);
-      if (Date.now() > deadline) throw new Error('the browser did not start within a minute');
+      if (Date.now() > deadline) throw new Error('no host took the session within a minute');
       if (!reconnecting) this.setStatus(progressText(step, status));
-      waited = true;
-      // short while a warm browser may be about to run (the picture shows as soon as it does),
-      // then calmer for a cold start (a minute at most, see above)
-      await new Promise((r) => setTimeout(r, Date.now() < fastUntil ? 40 : 150));
+      // short at first (a host lost a moment ago is replaced at once), then calmer
+      await new Promise((r) => setTimeout(r, Date.now() < fastUntil ? 100 : 250));
     }
-    // A ticket minted before the session ran may name the host it ran on before (re-placement).
-    if (!ticket || waited || Date.parse(ticket.expires_at) - Date.now() < 15_000)
-      ticket = await mint();
-    return ticket;
+    const placed = await mint();
+    if (!reconnecting) void this.followStart(api, id);
+    return placed;
+  }
+
+  /** Shows the session's way to running in the toolbar until the connection is live. */
+  private async followStart(api: Api, id: string): Promise<void> {
+    const session = { params: { session_id: id } };
+    const deadline = Date.now() + 60_000;
+    const done = () => this.disposed || this.live?.state.phase === 'live';
+    while (!done() && Date.now() < deadline) {
+      const status = await api.getSessionStatus(session).catch(() => undefined);
+      if (done()) return;
+      if (status) {
+        const step = sessionStep(status);
+        if (step === 'ready' || ['failed', 'stopped'].includes(status.state)) return;
+        this.setStatus(progressText(step, status));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
 
   private onEvent(e: ReconnectingEvent): void {

@@ -31,6 +31,11 @@ import type { WarmPool } from './sessions/warm-pool.ts';
 const WARM_VIEWPORT = { width: 1280, height: 720 };
 
 const CONNECT_PATH = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/connect$/;
+/**
+ * How long a client with a valid ticket waits for its session to start here (a cold start takes
+ * seconds); below the client's 10 s wait for the server's hello, so it never gives up first.
+ */
+const ADMIT_WAIT_MS = 8_000;
 
 export interface RunningHost {
   readonly hostId: string;
@@ -162,9 +167,10 @@ export async function startHostAgent(
       if (!sessionId) return { ok: false, status: 404 };
       try {
         const claims = await verify(url.searchParams.get('ticket'), sessionId);
+        // A session still starting here admits the connection; its hub checks the grant and
+        // answers the hello once it runs (onSession).
         const hub = sessions.hub(sessionId);
-        if (!hub) return { ok: false, status: 503 };
-        if (!hub.admitsGrant(claims)) throw new TicketError('revoked');
+        if (hub && !hub.admitsGrant(claims)) throw new TicketError('revoked');
         return { ok: true, data: claims };
       } catch (err) {
         log.info('connection refused', {
@@ -175,9 +181,10 @@ export async function startHostAgent(
       }
     },
     onSession: (session, claims) => {
-      const hub = sessions.hub(claims.sessionId);
-      if (hub) void hub.admit(session, claims);
-      else session.close({ closeCode: 1007, reason: 'session_unavailable' });
+      void sessions.hubWhenReady(claims.sessionId, ADMIT_WAIT_MS).then((hub) => {
+        if (hub) void hub.admit(session, claims);
+        else session.close({ closeCode: 1007, reason: 'session_unavailable' });
+      });
     },
     http: async (req) => {
       const scraped = metrics.http(req) ?? wake(req);

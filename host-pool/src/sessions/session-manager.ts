@@ -24,6 +24,8 @@ interface Slot {
 }
 
 const RETRY_AFTER_FAILURE_MS = 10_000;
+/** At most this many connections wait host-wide for their session to start (see hubWhenReady). */
+const MAX_WAITING_CONNECTIONS = 64;
 
 /**
  * Keeps this host's sessions where the edge wants them: starts what should run (within the slot
@@ -34,6 +36,9 @@ export class SessionManager {
   private readonly slots = new Map<string, Slot>();
   /** Events of sessions that ended here since the last heartbeat (a stop's profile save …). */
   private readonly ended: HeartbeatRequest['events'] = [];
+  /** Connections waiting for their session's hub, by session: called when a slot changes. */
+  private readonly hubWaiters = new Map<string, Set<() => void>>();
+  private waitingConnections = 0;
 
   constructor(
     private readonly factory: LiveSessionFactory,
@@ -47,6 +52,49 @@ export class SessionManager {
   hub(sessionId: string): SessionHub | undefined {
     const slot = this.slots.get(sessionId);
     return slot?.live && !slot.stopping ? slot.live.hub : undefined;
+  }
+
+  /**
+   * The session's hub once it runs here: a client with a valid ticket may arrive while its session
+   * is still starting (the console connects as soon as the session is placed, not after it has
+   * seen it run), or just before the edge's wake-up reaches this host. Waits at most `ms`, and
+   * answers undefined at once when the session failed or is stopping here, or when too many
+   * connections already wait.
+   */
+  async hubWhenReady(sessionId: string, ms: number): Promise<SessionHub | undefined> {
+    const ready = this.hub(sessionId);
+    if (ready || this.waitingConnections >= MAX_WAITING_CONNECTIONS) return ready;
+    const deadline = Date.now() + ms;
+    this.waitingConnections++;
+    try {
+      for (;;) {
+        const hub = this.hub(sessionId);
+        if (hub) return hub;
+        const slot = this.slots.get(sessionId);
+        const left = deadline - Date.now();
+        if (slot?.stopping || slot?.error || left <= 0) return undefined;
+        await new Promise<void>((resolve) => {
+          const waiters = this.hubWaiters.get(sessionId) ?? new Set<() => void>();
+          this.hubWaiters.set(sessionId, waiters);
+          const done = () => {
+            clearTimeout(timer);
+            waiters.delete(done);
+            if (!waiters.size && this.hubWaiters.get(sessionId) === waiters)
+              this.hubWaiters.delete(sessionId);
+            resolve();
+          };
+          const timer = setTimeout(done, left);
+          waiters.add(done);
+        });
+      }
+    } finally {
+      this.waitingConnections--;
+    }
+  }
+
+  /** Wakes the connections waiting for this session's hub (it started, failed or is ending). */
+  private slotChanged(sessionId: string): void {
+    for (const done of [...(this.hubWaiters.get(sessionId) ?? [])]) done();
   }
 
   live(sessionId: string): LiveSession | undefined {
@@ -202,6 +250,7 @@ export class SessionManager {
         live.hub.setGrantGeneration(slot.grantGeneration);
         if (slot.stopping) void live.stop();
         this.log.info('session running', { sessionId });
+        this.slotChanged(sessionId);
         this.onChange(true);
       },
       (err: Error) => {
@@ -214,6 +263,7 @@ export class SessionManager {
           data: { error: slot.error },
         });
         this.log.error('session failed to start', { sessionId, err });
+        this.slotChanged(sessionId);
         this.onChange();
       },
     );
@@ -228,6 +278,7 @@ export class SessionManager {
     if (!slot) return;
     if (slot.stopping && !kill) return slot.ending;
     slot.stopping = true;
+    this.slotChanged(sessionId);
     const ending = this.finish(slot, kill, why);
     slot.ending = ending;
     return ending;
