@@ -45,9 +45,14 @@ export function prepareDecodeWorker(workerUrl: string): void {
   spares.set(workerUrl, worker);
 }
 
+/** After a spare is taken, the next one starts this much later (off the first picture's path). */
+const RESPARE_AFTER_MS = 2_000;
+
 function takeWorker(workerUrl: string): Worker {
   const spare = spares.get(workerUrl);
   spares.delete(workerUrl);
+  // the page's next live view (a reconnect, another session) finds one ready too
+  if (spare) setTimeout(() => prepareDecodeWorker(workerUrl), RESPARE_AFTER_MS);
   return spare ?? new Worker(workerUrl);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compress } from 'zstd-napi';
+import { sampleTile, warmTileDecoder } from './decode-warmup.ts';
 import { decodeTile, TileDecodeError } from './tile-decoder.ts';
 
 function bgrxTile(w: number, h: number): Uint8Array {
@@ -32,5 +33,16 @@ describe('decodeTile', () => {
     expect(() => decodeTile('zstdBgrx', Uint8Array.of(1, 2, 3, 4, 5), 3, 2)).toThrow(
       TileDecodeError,
     );
+  });
+});
+
+describe("the decode worker's warm-up tile", () => {
+  it('is a real tile of the host codec: a white first row, dark strokes below', () => {
+    const rgba = decodeTile('zstdBgrx', sampleTile(), 64, 64);
+    expect(Array.from(rgba.slice(0, 4))).toEqual([255, 255, 255, 255]);
+    let dark = 0;
+    for (let i = 0; i < rgba.length; i += 4) if ((rgba[i + 1] as number) < 200) dark++;
+    expect(dark, 'stroke pixels').toBeGreaterThan(100);
+    expect(warmTileDecoder(3)).toBeGreaterThanOrEqual(0);
   });
 });
