@@ -120,6 +120,7 @@ export function lifecycleSuite(kind: DbKind) {
             idle_timeout_sec: 300,
             labels: { team: 'qa' },
             extensions: [],
+            profile_saved: false,
           },
           file_bindings: [],
         },

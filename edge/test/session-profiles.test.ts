@@ -94,6 +94,10 @@ describe('session profiles (pglite)', () => {
   });
 
   it('stores an archive through the edge, hands it back, and never lets an older revision win', async () => {
+    // the heartbeat tells the host whether a profile is saved (it then starts the session cold)
+    const profileSaved = async () =>
+      (await host.beat()).sessions.find((s) => s.session_id === sessionId)?.options.profile_saved;
+    expect(await profileSaved()).toBe(false);
     const older = (await access()).body.upload.revision;
     const newer = (await access()).body.upload.revision;
     const archive = new Uint8Array(70_000).map((_, i) => (i * 7) & 0xff);
@@ -108,6 +112,7 @@ describe('session profiles (pglite)', () => {
     const stale = await put(older, new Uint8Array([9]));
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('profile_revision_stale');
+    expect(await profileSaved()).toBe(true);
     const after = (await access()).body;
     expect(after.saved.revision).toBe(newer);
     expect(after.download.url).toBe(`${profilePath()}/revisions/${newer}/content`);

@@ -1,15 +1,25 @@
 /** The heartbeat's answer: the desired state of every session on the host, and pending commands. */
 import { DEFAULT_SESSION_CAPABILITIES } from '@browserpane/protocol';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Tx } from '../../db/client.ts';
-import { type HostRow, hostCommands, type SessionRow, sessions } from '../../db/schema/index.ts';
+import {
+  type HostRow,
+  hostCommands,
+  type SessionRow,
+  sessionProfiles,
+  sessions,
+} from '../../db/schema/index.ts';
 import { activeBindingsOf } from '../file-workspaces/bindings.ts';
 import { isRunningState } from '../session-view.ts';
 import type { Desired, DesiredState, HeartbeatInput } from './heartbeat-messages.ts';
 
-function options(row: SessionRow): DesiredState['sessions'][number]['options'] {
+function options(
+  row: SessionRow,
+  profileSaved?: boolean,
+): DesiredState['sessions'][number]['options'] {
   return {
+    ...(profileSaved === undefined ? {} : { profile_saved: profileSaved }),
     viewport: row.viewport,
     capabilities: row.capabilities,
     owner_mode: row.ownerMode,
@@ -35,9 +45,23 @@ export async function desiredState(
   const assigned = await tx.select().from(sessions).where(eq(sessions.hostId, host.id));
   const out: DesiredState['sessions'] = [];
   const listed = new Set<string>();
-  const bindings = await activeBindingsOf(
-    tx,
-    assigned.filter((s) => isRunningState(s.state)).map((s) => s.id),
+  const runningIds = assigned.filter((s) => isRunningState(s.state)).map((s) => s.id);
+  const bindings = await activeBindingsOf(tx, runningIds);
+  // which running sessions have a saved profile: the host then starts them cold, without asking
+  const saved = new Set(
+    runningIds.length === 0
+      ? []
+      : (
+          await tx
+            .select({ sessionId: sessionProfiles.sessionId })
+            .from(sessionProfiles)
+            .where(
+              and(
+                inArray(sessionProfiles.sessionId, runningIds),
+                isNotNull(sessionProfiles.revision),
+              ),
+            )
+        ).map((r) => r.sessionId),
   );
   for (const row of assigned) {
     const desired: Desired = isRunningState(row.state)
@@ -49,7 +73,7 @@ export async function desiredState(
       session_id: row.id,
       desired,
       grant_generation: row.grantGeneration,
-      options: options(row),
+      options: options(row, desired === 'running' ? saved.has(row.id) : undefined),
       ...(desired === 'running'
         ? {
             file_bindings: (bindings.get(row.id) ?? []).map((b) => ({
@@ -96,9 +120,8 @@ export async function desiredState(
       });
     }
   }
-  const running = assigned.filter((s) => isRunningState(s.state)).map((s) => s.id);
   const pending =
-    running.length === 0
+    runningIds.length === 0
       ? []
       : await tx
           .select()
@@ -107,7 +130,7 @@ export async function desiredState(
             and(
               eq(hostCommands.hostId, host.id),
               isNull(hostCommands.ackedAt),
-              inArray(hostCommands.sessionId, running),
+              inArray(hostCommands.sessionId, runningIds),
             ),
           )
           .orderBy(asc(hostCommands.createdAt), asc(hostCommands.id));

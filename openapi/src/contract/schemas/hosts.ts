@@ -180,6 +180,10 @@ export const SessionOptions = named(
       description:
         'Approved extensions to load (fetched from `hostGetSessionExtension`, unpacked into the session directory); absent or empty: none.',
     }),
+    profile_saved: z.boolean().optional().meta({
+      description:
+        'Whether the edge holds a saved browser profile for the session (running sessions): the host restores it before the browser starts, so such a session never takes a warm runtime. Absent: the host asks (`hostGetSessionProfile`).',
+    }),
   }),
   'How the host runs a session: display size, capability switches (our names), owner mode, extensions.',
 );
