@@ -111,6 +111,23 @@ describe('input injection (real Xvfb + Chromium)', () => {
     expect(await padValue()).toBe('Hello World!\nline 2zzz');
   });
 
+  it('holds keys given while the window is not ready yet, then types them in order', async () => {
+    await clearPad();
+    let ready: () => void = () => {};
+    input.holdUntil(new Promise<void>((r) => (ready = r)));
+    const typed = typeUs('held');
+    await sleep(300);
+    expect(await padValue(), 'the pad while input is held').toBe('');
+    ready();
+    await typed;
+    await waitUntil(async () => (await padValue()) === 'held');
+    // a hold whose promise never settles lets input through after its cap
+    input.holdUntil(new Promise(() => {}), 200);
+    await typeUs('!');
+    await waitUntil(async () => (await padValue()) === 'held!');
+    expect(await padValue()).toBe('held!');
+  });
+
   it('inserts Unicode text and characters the US keymap lacks, in order with keys', async () => {
     await clearPad();
     await typeUs('a');

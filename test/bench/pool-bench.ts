@@ -93,7 +93,11 @@ async function measure(
       log(
         `${warm ? 'warm' : 'cold'} round ${round + 1}: ${ms.toFixed(0)} ms ${JSON.stringify(seen)}`,
       );
-      log(`  host attach steps (ms): ${JSON.stringify(hostLog.attachSteps(sessionId))}`);
+      log(`  host attach steps (ms): ${JSON.stringify(hostLog.steps(sessionId))}`);
+      if (!warm)
+        log(
+          `  host cold start steps (ms): ${JSON.stringify(hostLog.steps(sessionId, 'runtime started'))}`,
+        );
       await kill(page, stack.url);
     }
     // memory: the agent's process tree (agent, Xvfb, Chromium, helpers) with two idle sessions
@@ -121,7 +125,7 @@ async function measure(
   }
 }
 
-/** Clicks "Start new session" and times until the live view presented its first frame. */
+/** Clicks "Start new session" and times until the live view presented the browser's first picture. */
 async function firstPicture(page: Page): Promise<{ t0: number; at: number; sessionId: string }> {
   await page.evaluate(() => {
     (window as unknown as ConsoleWindow).bpClient = undefined;
@@ -138,8 +142,13 @@ async function firstPicture(page: Page): Promise<{ t0: number; at: number; sessi
   })()`);
   const t0 = Date.now();
   await page.click('[data-testid=new-session]');
+  // the first frame that shows the browser: a display whose browser has not painted yet comes
+  // as plain fills (no tile to decode), which is no picture of it
   await page.waitForFunction(
-    () => ((window as unknown as ConsoleWindow).bpClient?.stats().framesPresented ?? 0) >= 1,
+    () => {
+      const stats = (window as unknown as ConsoleWindow).bpClient?.stats();
+      return (stats?.framesPresented ?? 0) >= 1 && (stats?.tilesDecoded ?? 0) > 0;
+    },
     undefined,
     { timeout: 120_000, polling: 'raf' },
   );

@@ -61,9 +61,12 @@ export class HostLogTap {
     if (this.lines.length > 5000) this.lines.splice(0, 2500);
   };
 
-  /** How long each step of the session's attach took on the host ("session attached"). */
-  attachSteps(sessionId: string): Record<string, number> | undefined {
-    return this.lines.find((l) => l.sessionId === sessionId && l.msg === 'session attached')?.steps;
+  /**
+   * How long each step took on the host: of the session's attach ("session attached") or of its
+   * cold start ("runtime started").
+   */
+  steps(sessionId: string, msg = 'session attached'): Record<string, number> | undefined {
+    return this.lines.find((l) => l.sessionId === sessionId && l.msg === msg)?.steps;
   }
 
   /** The first line with this message about this session, at or after `since`. */

@@ -7,7 +7,7 @@ import { listPages } from './page-targets.ts';
  * window at the right and bottom. Asking for one pixel more than the display makes the visible
  * part fill the screen exactly; the overhanging pixel column and row are off-screen.
  */
-const OVERHANG = 1;
+export const WINDOW_OVERHANG = 1;
 
 /**
  * Makes every browser window fill a `width × height` display at (0, 0). There is no window
@@ -33,7 +33,7 @@ export async function fitWindowsToDisplay(
       .catch(() => undefined);
     await browser.send('Browser.setWindowBounds', {
       windowId,
-      bounds: { left: 0, top: 0, width: width + OVERHANG, height: height + OVERHANG },
+      bounds: { left: 0, top: 0, width: width + WINDOW_OVERHANG, height: height + WINDOW_OVERHANG },
     });
   }
   return windows.size;

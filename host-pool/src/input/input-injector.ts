@@ -115,6 +115,17 @@ export class InputInjector implements InputSink {
     return run;
   }
 
+  /**
+   * Input given from now on waits until `ready` settles (at most `maxMs`), in order: a browser
+   * just started ignores keys until its window is active.
+   */
+  holdUntil(ready: Promise<unknown>, maxMs = 3_000): void {
+    let timer: NodeJS.Timeout | undefined;
+    const capped = Promise.race([ready, new Promise((r) => (timer = setTimeout(r, maxMs)))]);
+    const done = () => clearTimeout(timer);
+    this.#queue = this.#queue.then(() => capped).then(done, done);
+  }
+
   /** Releases every key and button held (also what `inputReset` does). */
   releaseAll(): Promise<void> {
     return this.apply({ type: 'inputReset' });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WINDOW_OVERHANG } from '../cdp/window-bounds.ts';
 import { SessionSandbox } from '../sandbox/session-sandbox.ts';
 import { RuntimeError } from './errors.ts';
 import { findExecutable } from './find-executable.ts';
@@ -114,7 +115,8 @@ export function chromiumArgs(options: ChromiumLaunchOptions): string[] {
     `--remote-debugging-port=${cdpPort}`,
     '--remote-debugging-address=127.0.0.1',
     '--window-position=0,0',
-    `--window-size=${options.width},${options.height}`,
+    // one pixel more than the display each way, as fitWindowsToDisplay sizes it (see there)
+    `--window-size=${options.width + WINDOW_OVERHANG},${options.height + WINDOW_OVERHANG}`,
   ];
   if (options.restoreLastSession) args.push('--restore-last-session');
   args.push(...(options.extraArgs ?? []));
@@ -196,8 +198,14 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
     env: options.sandbox ? { PATH: '/usr/bin:/bin' } : chromiumEnv(options),
   });
   const log = new TailBuffer(64 * 1024);
-  child.stdout?.on('data', (c: Buffer) => log.push(c));
-  child.stderr?.on('data', (c: Buffer) => log.push(c));
+  // the wait for DevTools below wakes on new output, not only on its 50 ms tick
+  let output: (() => void) | undefined;
+  const onOutput = (c: Buffer) => {
+    log.push(c);
+    output?.();
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
   const exited = exitOf(child);
   const pid = child.pid;
   const untrack = pid ? trackGroup(pid) : () => undefined;
@@ -254,8 +262,15 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
     const early = await Promise.race([
       exited.then((e) => `exited (code ${e.code}, signal ${e.signal})`),
       spawnError.then((e) => `could not start: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
-      new Promise<undefined>((r) => setTimeout(r, 50, undefined)),
+      new Promise<undefined>((r) => {
+        const tick = setTimeout(r, 50, undefined);
+        output = () => {
+          clearTimeout(tick);
+          r(undefined);
+        };
+      }),
     ]);
+    output = undefined;
     const text = log.toString();
     if (early) {
       await kill();

@@ -41,6 +41,9 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
   #restartCount = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #size = { width: 0, height: 0 };
+  #windowsSettled: Promise<void> = Promise.resolve();
+  /** How long each step of the last start took (ms): dirs, xvfb, screen, chromium. */
+  readonly startSteps: Record<string, number> = {};
   #op: Promise<void> = Promise.resolve();
   #generation = 0;
 
@@ -220,11 +223,18 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
     this.#restarts = new RestartTracker(options.restart ?? {});
     this.#restartCount = 0;
     this.#setState('starting');
+    let mark = performance.now();
+    const step = (name: string) => {
+      const now = performance.now();
+      this.startSteps[name] = Math.round(now - mark);
+      mark = now;
+    };
     try {
       this.#slot = options.slots?.acquire(options.sessionId);
       const paths = prepareSessionPaths(options.sessionDir);
       this.#paths = paths;
       await options.sandbox?.adoptDirs(browserWritableDirs(paths));
+      step('dirs');
       this.#cookie = newXAuthCookie();
       const xvfb = await startXvfb({
         xvfbPath: options.xvfbPath,
@@ -236,12 +246,15 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         sandbox: options.sandbox,
       });
       this.#xvfb = xvfb;
+      step('xvfb');
       void xvfb.exited.then(() => this.#onXvfbExit(xvfb));
       this.#control = await XConnection.open(xvfb.display, { auth: this.#cookie, shm: false });
       this.#size = await setScreenSize(this.#control, options.width, options.height);
+      step('screen');
       this.#checkGeneration(generation);
       // a profile that ran before reopens the tabs it had when it was last closed
       const chromium = await this.#launch(0, hasLastSession(paths));
+      step('chromium');
       if (generation !== this.#generation) await chromium.kill();
       this.#checkGeneration(generation);
       this.#chromium = chromium;
@@ -295,8 +308,18 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
       clearProfileLocks(paths);
       chromium = await launch(0);
     }
-    await this.#fitWindows(chromium, this.#size, true).catch(() => undefined);
+    // Sizing and activating the window over CDP takes a starting browser 250–400 ms. A fresh
+    // profile's window already has its size from the flags, so that runs beside the session's
+    // attach (input waits for it: windowsSettled); a restored one may reopen windows anywhere.
+    const settled = this.#fitWindows(chromium, this.#size, true).catch(() => undefined);
+    this.#windowsSettled = settled;
+    if (restore) await settled;
     return chromium;
+  }
+
+  /** Resolves once the browser's windows fill the display and the visible one is active. */
+  get windowsSettled(): Promise<void> {
+    return this.#windowsSettled;
   }
 
   async #fitWindows(

@@ -125,7 +125,13 @@ export class DisplaySessionFactory implements LiveSessionFactory {
     const warm =
       existing === undefined &&
       this.pool?.size &&
-      warmCompatible(options, profiles ? await hasStoredProfile(profiles, sessionId, log) : false)
+      warmCompatible(
+        options,
+        // the edge says whether it holds a saved profile; an older edge does not: ask it
+        profiles
+          ? (options.profile_saved ?? (await hasStoredProfile(profiles, sessionId, log)))
+          : false,
+      )
         ? this.pool.take()
         : undefined;
     let started: StartedRuntime;
@@ -138,7 +144,9 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       started = warm;
     } else {
       const sessionDir = existing ?? home;
-      if (profiles) await restoreProfile(profiles, sessionId, sessionDir, record, log);
+      // nothing to restore when the edge says it holds no saved profile
+      if (profiles && options.profile_saved !== false)
+        await restoreProfile(profiles, sessionId, sessionDir, record, log);
       const extensions = await this.loadExtensions(sessionId, sessionDir, options, record, log);
       started = await startRuntime(this.starter, sessionId, sessionDir, options, log, extensions);
       log.info('session runtime started', { cold: true });
@@ -222,6 +230,8 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       started.io = undefined;
       closers.push(...io.closers);
       const { source, cursor, input } = io;
+      // a browser that just started activates its window meanwhile; keys wait for that
+      input.holdUntil(runtime.windowsSettled);
       step('display_io');
       const hub = new SessionHub({
         sessionId,

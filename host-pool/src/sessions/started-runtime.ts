@@ -47,9 +47,18 @@ export async function startRuntime(
     // last: the session's user id is handed out again only when nothing runs as it
     await sandbox?.close();
   };
+  // how long each step of a cold start took (logged: where a cold start spends its time)
+  const steps: Record<string, number> = {};
+  let mark = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    steps[name] = Math.round(now - mark);
+    mark = now;
+  };
   try {
     if (o.sandbox) {
       sandbox = await o.sandbox.create(sessionDir, sessionPaths(sessionDir));
+      step('sandbox');
       log.info('session sandbox ready', {
         uid: sandbox.identity.uid,
         ownUser: sandbox.identity.own,
@@ -57,7 +66,10 @@ export async function startRuntime(
       });
     } else log.warn('session runs without a sandbox (HOST_SANDBOX=off)');
     for (const f of o.features)
-      if (f.prepare) prepared.push(await f.prepare(sessionDir, log, options, sandbox));
+      if (f.prepare) {
+        prepared.push(await f.prepare(sessionDir, log, options, sandbox));
+        step(`prepare_${f.name}`);
+      }
     const setup = mergeSetups([...prepared.map((p) => p.setup), extra]);
     await runtime.start({
       sessionId: name,
@@ -72,6 +84,8 @@ export async function startRuntime(
       browserReadablePaths: setup.browserReadablePaths,
       browserDevices: setup.browserDevices,
     });
+    step('runtime');
+    log.info('runtime started', { steps: { ...steps, ...runtime.startSteps } });
     return { sessionDir, runtime, sandbox, afterStop };
   } catch (err) {
     await runtime.kill().catch(() => undefined);

@@ -6,7 +6,7 @@ export const CONSOLE_VIEWPORT = { width: 1540, height: 816 } as const;
 /** What the console page exposes for tests: the SDK client of the live view. */
 export interface ConsoleWindow {
   bpClient?: {
-    stats(): { framesPresented: number; bytesIn: number; fps: number };
+    stats(): { framesPresented: number; tilesDecoded: number; bytesIn: number; fps: number };
     controls: boolean;
     connectionId: string;
     sessionId: string;
