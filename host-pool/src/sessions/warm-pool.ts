@@ -4,14 +4,19 @@ import type { Logger } from '../log.ts';
 import { discardRuntime, type StartedRuntime } from './started-runtime.ts';
 
 const RETRY_AFTER_FAILURE_MS = 30_000;
+/**
+ * After a session took a runtime, the next one starts this much later: a browser starting beside
+ * it would take the CPU its first picture needs (on 2 cores the first frame came 100–200 ms later).
+ */
+const REFILL_AFTER_TAKE_MS = 1_000;
 
 /**
  * Runtimes started ahead (Xvfb + Chromium on a blank profile, each in a sandbox of its own for a
  * user id of its own) so a new session shows its first picture without waiting for a browser to
  * start. A runtime is handed to one session and never comes back: when that session ends it is
  * stopped with it, and the pool starts a new one for the next session, so no session ever sees
- * what another left. Refills one at a time, after a session took one or one failed (then after a
- * pause, so a host that cannot start browsers does not spin).
+ * what another left. Refills one at a time, a moment after a session took one (not beside its
+ * start) or after a pause when one failed (so a host that cannot start browsers does not spin).
  */
 export class WarmPool {
   private readonly ready: StartedRuntime[] = [];
@@ -54,13 +59,25 @@ export class WarmPool {
       this.fill();
       return this.take();
     }
-    this.fill();
+    if (taken) this.fillLater(REFILL_AFTER_TAKE_MS);
+    else this.fill();
     return taken;
+  }
+
+  /** Fills after `ms` (unless a fill is under way or planned already). */
+  private fillLater(ms: number): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fill();
+    }, ms);
+    this.timer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
     await Promise.all(this.ready.splice(0).map((r) => discardRuntime(r).catch(() => undefined)));
   }
 
@@ -84,8 +101,8 @@ export class WarmPool {
         } catch (err) {
           this.log.warn('warm runtime did not start; trying again later', { name, err });
           clearTimeout(this.timer);
-          this.timer = setTimeout(() => this.fill(), RETRY_AFTER_FAILURE_MS);
-          this.timer.unref();
+          this.timer = undefined;
+          this.fillLater(RETRY_AFTER_FAILURE_MS);
           return;
         }
       }
