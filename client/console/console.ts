@@ -278,7 +278,12 @@ function showApp(app: HTMLElement, config: AuthConfig, userName: string): void {
       access,
       name: sessionName(resource),
       root: main,
-      onStateChange: () => void refresh(),
+      // the picture can come before the host's report that the session runs reaches the edge:
+      // the list asks again a moment later, not only at its next 5 s round
+      onStateChange: () => {
+        void refresh();
+        setTimeout(() => void refresh(), 1_000);
+      },
     });
     list.update(sessions, selected);
   };

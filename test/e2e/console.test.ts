@@ -54,6 +54,16 @@ describe('console layout in a real browser', () => {
     await fx?.stop();
   });
 
+  it('shows the session running in the list once its picture is there', async () => {
+    // the picture may come before the edge heard the host run it; the list catches up by itself
+    await expect
+      .poll(() => page.locator('.session-items .pill').first().textContent(), {
+        timeout: 10_000,
+        message: 'the state the session list shows',
+      })
+      .toMatch(/^(ready|active|idle)$/);
+  });
+
   for (const width of [1540, 1280, 1024]) {
     it(`shows every toolbar action whole and apart at ${width} px`, async () => {
       await page.setViewportSize({ width, height: 816 });

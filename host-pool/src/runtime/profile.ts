@@ -88,6 +88,9 @@ export function applyProfilePreferences(paths: SessionPaths): void {
   const browser = section(prefs, 'browser');
   browser.has_seen_welcome_page = true;
   browser.check_default_browser = false;
+  // as the sandbox's PasswordManagerEnabled policy: no saved passwords, no "Save password?" bubble
+  prefs.credentials_enable_service = false;
+  profile.password_manager_enabled = false;
   writeFileSync(file, JSON.stringify(prefs), { mode: 0o600 });
 }
 

@@ -39,5 +39,9 @@ export function browserPolicy(options: { readonly downloadDir: string }): Record
     DefaultBrowserSettingEnabled: false,
     MetricsReportingEnabled: false,
     PromotionalTabsEnabled: false,
+    // Passwords typed or injected (credential bindings) are never stored in the session's profile,
+    // which is saved to the artifact store; and no "Save password?" bubble covers the page a person
+    // takes over.
+    PasswordManagerEnabled: false,
   };
 }

@@ -148,6 +148,9 @@ describe('browser policy', () => {
     expect(p.DownloadDirectory).toBe('/data/sessions/s1/downloads');
     expect(p.PromptForDownloadLocation).toBe(false);
     expect(p.AllowFileSelectionDialogs).toBe(true);
+    expect(p.PasswordManagerEnabled, 'the password manager (a secret kept in the profile)').toBe(
+      false,
+    );
   });
 });
 
