@@ -179,6 +179,8 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
         });
       }
       this.#size = applied;
+      // the start's own fit (to the old size) finishes first, so it never undoes this one
+      await this.#windowsSettled;
       if (this.#chromium && this.#state === 'running')
         await this.#fitWindows(this.#chromium, applied).catch(() => undefined);
       this.emit('resized', { ...applied });
