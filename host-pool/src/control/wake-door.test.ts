@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HOST_WAKE_AUDIENCE, HOST_WAKE_PATH } from '@browserpane/protocol';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ describe('the host’s wake-up door (POST /host/wake)', () => {
     claims: JWTPayload = {},
     { audience = HOST_WAKE_AUDIENCE, ttl = '30s' } = {},
   ) =>
-    new SignJWT({ hid: 'h1', ...claims })
+    new SignJWT({ hid: 'h1', jti: randomUUID(), ...claims })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'k' })
       .setIssuer(ISSUER)
       .setAudience(audience)
@@ -68,6 +69,16 @@ describe('the host’s wake-up door (POST /host/wake)', () => {
     });
   });
 
+  it('obeys a token once: a replay is refused and wakes nothing', async () => {
+    const once = await token(edgeKey);
+    expect(await knock(`Bearer ${once}`)).toMatchObject({ status: 202, woken: 1 });
+    expect(await knock(`Bearer ${once}`)).toEqual({
+      status: 403,
+      woken: 0,
+      message: 'wake token refused: replayed',
+    });
+  });
+
   it('refuses anyone else, and nothing wakes', async () => {
     expect(await knock()).toMatchObject({ status: 401, woken: 0 });
     expect(await knock('Bearer not-a-token')).toMatchObject({ status: 403, woken: 0 });
@@ -77,6 +88,7 @@ describe('the host’s wake-up door (POST /host/wake)', () => {
       [await token(edgeKey, {}, { audience: 'browserpane-relay' }), 'wrong_audience'],
       [await token(edgeKey, {}, { ttl: '10m' }), 'too_long_lived'],
       [await token(edgeKey, {}, { ttl: '-1m' }), 'expired'],
+      [await token(edgeKey, { jti: undefined }), 'malformed'],
     ];
     for (const [t, reason] of cases)
       expect(await knock(`Bearer ${t}`), reason).toEqual({

@@ -81,6 +81,7 @@ export interface TicketVerifierOptions {
 export class TicketVerifier {
   private readonly keys: JWTVerifyGetKey;
   private readonly used: UsedTickets;
+  private readonly usedWakes = new MemoryUsedTickets();
   private readonly maxLifetime: number;
 
   constructor(private readonly options: TicketVerifierOptions) {
@@ -127,7 +128,8 @@ export class TicketVerifier {
 
   /**
    * Verifies the edge's wake-up token (audience {@link HOST_WAKE_AUDIENCE}, this host's id, short
-   * lived). Not consumed: a replay only makes one heartbeat early. Throws {@link TicketError}.
+   * lived) and consumes it: a token wakes the host once (replays are refused, so a captured one
+   * cannot make the host heartbeat on someone else's say). Throws {@link TicketError}.
    */
   async verifyWake(token: string | null | undefined): Promise<void> {
     if (!token) throw new TicketError('missing');
@@ -138,7 +140,7 @@ export class TicketVerifier {
         audience: HOST_WAKE_AUDIENCE,
         algorithms: ['EdDSA'],
         clockTolerance: 5,
-        requiredClaims: ['exp', 'iat', 'hid'],
+        requiredClaims: ['exp', 'iat', 'hid', 'jti'],
       }));
     } catch (err) {
       throw new TicketError(classify(err));
@@ -146,6 +148,11 @@ export class TicketVerifier {
     if ((payload.exp as number) - (payload.iat as number) > HOST_WAKE_TTL_SEC)
       throw new TicketError('too_long_lived');
     if (payload.hid !== this.options.hostId()) throw new TicketError('wrong_host');
+    const jti = typeof payload.jti === 'string' && TICKET_ID.test(payload.jti) ? payload.jti : '';
+    if (!jti) throw new TicketError('malformed');
+    // in memory: after an agent restart a replay costs at most one early heartbeat
+    if (!this.usedWakes.claim(jti, (payload.exp as number) * 1000))
+      throw new TicketError('replayed');
   }
 }
 
