@@ -17,6 +17,7 @@ import {
 import { RestartTracker } from './restart-policy.ts';
 import type { RuntimeState, SessionRuntimeEvents, SessionStartOptions } from './session-options.ts';
 import type { RuntimeSlot } from './slot-limiter.ts';
+import { stepTimer } from './step-timer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { newXAuthCookie, type XAuthCookie } from './xauth.ts';
 import { startXvfb, type XvfbServer } from './xvfb.ts';
@@ -225,12 +226,7 @@ export class SessionRuntime extends TypedEmitter<SessionRuntimeEvents> {
     this.#restarts = new RestartTracker(options.restart ?? {});
     this.#restartCount = 0;
     this.#setState('starting');
-    let mark = performance.now();
-    const step = (name: string) => {
-      const now = performance.now();
-      this.startSteps[name] = Math.round(now - mark);
-      mark = now;
-    };
+    const step = stepTimer(this.startSteps);
     try {
       this.#slot = options.slots?.acquire(options.sessionId);
       const paths = prepareSessionPaths(options.sessionDir);

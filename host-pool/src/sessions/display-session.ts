@@ -8,6 +8,7 @@ import { unpackExtensions } from '../extensions/unpack.ts';
 import type { Logger } from '../log.ts';
 import { SessionHub } from '../relay/session-hub.ts';
 import type { RuntimeState, SessionRuntime, SlotLimiter } from '../runtime/index.ts';
+import { stepTimer } from '../runtime/step-timer.ts';
 import type { HostSandbox } from '../sandbox/index.ts';
 import { openDisplayIo } from './display-io.ts';
 import type { FeatureSetup, SessionFeature } from './feature.ts';
@@ -208,12 +209,7 @@ export class DisplaySessionFactory implements LiveSessionFactory {
       : async () => undefined;
     // how long each step took (logged with "session running": where a start spends its time)
     const steps: Record<string, number> = {};
-    let mark = performance.now();
-    const step = (name: string) => {
-      const now = performance.now();
-      steps[name] = Math.round(now - mark);
-      mark = now;
-    };
+    const step = stepTimer(steps);
     try {
       let capabilities = BASE_CAPABILITIES;
       for (const c of await Promise.all(features.map((f) => f.capabilities()))) capabilities |= c;

@@ -3,6 +3,7 @@ import type { SessionOptions } from '../control/edge-client.ts';
 import type { Logger } from '../log.ts';
 import { SessionRuntime, type SlotLimiter } from '../runtime/index.ts';
 import { sessionPaths } from '../runtime/profile.ts';
+import { stepTimer } from '../runtime/step-timer.ts';
 import type { HostSandbox, SessionSandbox } from '../sandbox/index.ts';
 import { closeDisplayIo, type DisplayIo } from './display-io.ts';
 import type { FeatureSetup, PreparedFeature, SessionFeature } from './feature.ts';
@@ -49,12 +50,7 @@ export async function startRuntime(
   };
   // how long each step of a cold start took (logged: where a cold start spends its time)
   const steps: Record<string, number> = {};
-  let mark = performance.now();
-  const step = (name: string) => {
-    const now = performance.now();
-    steps[name] = Math.round(now - mark);
-    mark = now;
-  };
+  const step = stepTimer(steps);
   try {
     if (o.sandbox) {
       sandbox = await o.sandbox.create(sessionDir, sessionPaths(sessionDir));
