@@ -11,7 +11,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { startStackFixture } from './support/stack-fixture.ts';
+import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
 
 const METRICS_TOKEN = 'host-metrics-token-for-e2e';
 
@@ -19,6 +19,7 @@ describe('warm pool and host metrics (real stack, sandboxed runtimes)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;
+  printStackLogsOnFailure(() => fx?.logs);
 
   const pool = () => {
     const p = fx.stack.host?.warmPool;
@@ -88,7 +89,18 @@ describe('warm pool and host metrics (real stack, sandboxed runtimes)', () => {
       .poll(() => fx.stack.host?.sessions.live(sessionId), { timeout: 30_000 })
       .toBe(undefined);
     expect(existsSync(profileDir), 'the profile stays on the host after a stop').toBe(true);
-    expect((await call('POST', '/access-tokens', { role: 'owner' })).status).toBeLessThan(500);
+    // the edge hears of the stop with the host's next report; a reconnect before that is refused
+    // (`session_not_running`, the session is still stopping), so wait for `stopped` first
+    await expect
+      .poll(async () => ((await (await call('GET', '')).json()) as { state?: string }).state, {
+        timeout: 30_000,
+      })
+      .toBe('stopped');
+    const reconnect = await call('POST', '/access-tokens', { role: 'owner' });
+    const reconnected = `${reconnect.status} ${await reconnect.text()}`;
+    expect(reconnected, 'the owner reconnecting restarts the stopped session').toMatch(
+      /^(200|201) |"session_queued"/,
+    );
     await expect
       .poll(() => fx.stack.host?.sessions.live(sessionId)?.state(), { timeout: 60_000 })
       .toBe('running');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
+import { afterEach } from 'vitest';
 import {
   type LocalStack,
   type LocalStackOptions,
@@ -86,4 +87,18 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
+}
+
+/**
+ * Call inside a describe: when one of its tests fails, prints the stack's last log lines, so a
+ * failure under CI load says what the edge and host did, not only what was asserted.
+ */
+export function printStackLogsOnFailure(lines: () => readonly string[] | undefined, tail = 300) {
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    const got = lines() ?? [];
+    process.stderr.write(
+      `--- last ${Math.min(tail, got.length)} stack log lines after "${ctx.task.name}" failed ---\n${got.slice(-tail).join('\n')}\n--- end of stack log ---\n`,
+    );
+  });
 }
