@@ -13,10 +13,14 @@ import {
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { implement } from '../http/route.ts';
-import { checkedStream } from '../services/artifacts/content-check.ts';
-import { mapStoreError, requireArtifactStore, serveArtifact } from '../services/artifacts/index.ts';
+import { requireArtifactStore, serveArtifact } from '../services/artifacts/index.ts';
 import { uuidv7 } from '../services/crypto.ts';
-import { recordFile, workspaceFileKey } from '../services/file-workspaces/index.ts';
+import {
+  recordFile,
+  storeUpload,
+  uploadHeaders,
+  workspaceFileKey,
+} from '../services/file-workspaces/index.ts';
 import {
   addRunEvents,
   answerRun,
@@ -61,16 +65,6 @@ async function follow<T>(
       return { items: last, state: run.state };
     }
     await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function fileHeader(c: Context<AppEnv>, name: string): string | undefined {
-  const raw = c.req.header(name);
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new AppError('validation_failed', `header ${name} must be percent-encoded UTF-8`);
   }
 }
 
@@ -227,61 +221,14 @@ export function workflowRunRoutes(app: Hono<AppEnv>): void {
         'run_state_conflict',
         `the run has ended (${row.state}); it takes no more files`,
       );
-    const length = c.req.header('content-length');
-    if (length === undefined || !/^\d{1,12}$/.test(length))
-      throw new AppError('validation_failed', 'a content-length header is required');
-    const size = Number(length);
-    if (size > PRODUCED_FILE_MAX_BYTES)
-      throw new AppError(
-        'payload_too_large',
-        `a produced file must be at most ${PRODUCED_FILE_MAX_BYTES} bytes`,
-      );
-    const name = fileHeader(c, 'x-bpane-file-name') ?? '';
-    if (
-      !name ||
-      new TextEncoder().encode(name).byteLength > 255 ||
-      /[/\\\u0000-\u001f\u007f]/.test(name) ||
-      /^[.\s]+$/.test(name)
-    )
-      throw new AppError(
-        'validation_failed',
-        'x-bpane-file-name must be a bare file name of 1…255 bytes',
-      );
-    const sha = c.req.header('x-bpane-file-sha256');
-    if (sha !== undefined && !/^[0-9a-f]{64}$/.test(sha))
-      throw new AppError(
-        'validation_failed',
-        'x-bpane-file-sha256 must be 64 lowercase hex digits',
-      );
+    const upload = uploadHeaders(c.req.raw.headers, PRODUCED_FILE_MAX_BYTES);
     const workspace = c.req.header('x-bpane-workflow-workspace-id');
     if (workspace !== undefined && workspace !== row.outputWorkspaceId)
       throw new AppError(
         'validation_failed',
         "x-bpane-workflow-workspace-id must be the run's output workspace",
       );
-    let provenance: unknown = null;
-    const rawProvenance = fileHeader(c, 'x-bpane-file-provenance');
-    if (rawProvenance !== undefined) {
-      try {
-        provenance = JSON.parse(rawProvenance);
-      } catch {
-        provenance = undefined;
-      }
-      if (
-        typeof provenance !== 'object' ||
-        provenance === null ||
-        Array.isArray(provenance) ||
-        rawProvenance.length > 4096
-      )
-        throw new AppError(
-          'validation_failed',
-          'x-bpane-file-provenance must be a JSON object (at most 4 KiB)',
-        );
-    }
-    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const mediaType = /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(type)
-      ? type
-      : 'application/octet-stream';
+    const { name, mediaType, provenance } = upload;
     const id = uuidv7();
     // A workspace the owner named at creation gets the file too (the same bytes, one key).
     const [target] = await db
@@ -291,14 +238,7 @@ export function workflowRunRoutes(app: Hono<AppEnv>): void {
         and(eq(fileWorkspaces.id, row.outputWorkspaceId), eq(fileWorkspaces.ownerId, row.ownerId)),
       );
     const key = target ? workspaceFileKey(target.id, id) : `workflow-runs/${row.id}/files/${id}`;
-    const checked = checkedStream(
-      c.req.raw.body ?? new ReadableStream({ start: (k) => k.close() }),
-      { size, ...(sha ? { sha256: sha } : {}) },
-    );
-    await requireArtifactStore(c.env)
-      .put(key, checked.stream, { contentType: mediaType, size, ...(sha ? { sha256: sha } : {}) })
-      .catch(mapStoreError);
-    const verdict = await checked.verdict.catch(mapStoreError);
+    const verdict = await storeUpload(requireArtifactStore(c.env), key, c.req.raw.body, upload);
     const now = new Date();
     const [file] = await db.transaction(async (tx) => {
       const inserted = await tx
