@@ -61,6 +61,8 @@ interface StoredReport {
   convertMs: number;
   encodeMs: number;
   composeMs: number;
+  /** Frames that repeat a still picture (at least one every 500 ms, so players keep time). */
+  holdFrames: number;
 }
 
 /** Collects the recording workers' "recording stored" reports from the host agent's log lines. */
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
       );
       return {
         report,
+        seconds: (done.duration_ms ?? 1) / 1000,
         kbps: kbps(done.bytes ?? 0, (done.duration_ms ?? 1) / 1000),
         cpuPct,
         driverCpuPct: ((own.user + own.system) / 1e6 / seconds) * 100,
@@ -210,6 +213,11 @@ async function main(): Promise<void> {
       scrollFor(page, SECONDS, over),
     );
 
+    // A still page: the relay sends nothing; the file gets only hold frames.
+    await waitForQuiet(page, 1000);
+    log(`a still page ${SECONDS} s…`);
+    const idle = await recorded('idle', () => sleep(SECONDS * 1000));
+
     await session.page.goto(`${site.url}/video`);
     await session.page.waitForFunction(() => {
       const v = document.getElementById('clip') as HTMLVideoElement;
@@ -227,6 +235,13 @@ async function main(): Promise<void> {
       recording_scrolling_kbps: round(scrolling.kbps),
       recording_video_kbps: round(video.kbps),
       recording_typing_kb_per_min: round((typing.kbps * 60) / 8),
+      // what stillness costs beyond the recording's first keyframe (the picture itself)
+      recording_idle_kbps: round((idle.report.interBytes * 8) / 1000 / idle.seconds),
+      recording_idle_hold_frame_bytes: round(
+        idle.report.interBytes / Math.max(1, idle.report.interFrames),
+      ),
+      recording_idle_cpu_pct: round(idle.cpuPct),
+      recording_idle_hold_frames_per_s: round(idle.report.holdFrames / SECONDS),
       recording_cpu_pct: round(typing.cpuPct),
       recording_scrolling_cpu_pct: round(scrolling.cpuPct),
       recording_video_cpu_pct: round(video.cpuPct),

@@ -32,6 +32,11 @@ export interface RecordOptions {
 }
 
 const FIRST_PICTURE_TIMEOUT_MS = 20_000;
+/**
+ * Hold frames of a still picture stop this far behind the worker's estimate of now: a change the
+ * host captured earlier but the relay has not delivered yet then still lands after them.
+ */
+const HOLD_BEHIND_MS = 1000;
 
 function even(n: number): number {
   return Math.max(2, n & ~1);
@@ -185,7 +190,13 @@ async function runSegment(s: Segment): Promise<void> {
   let busy = false;
   const frameTimer = setInterval(
     () => {
-      if (!compositor.dirty || busy) return;
+      if (busy) return;
+      if (!compositor.dirty) {
+        // a still picture: hold frames up to a little behind now, so a change still in flight
+        // from the host (its capture time is earlier than now) lands after them, not on them
+        w.holdUntil(clock.estimate(performance.now()) - HOLD_BEHIND_MS);
+        return;
+      }
       busy = true;
       void compositor
         .idle()

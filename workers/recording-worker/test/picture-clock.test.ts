@@ -22,4 +22,12 @@ describe('picture clock', () => {
     // the first picture is at 0: the next is after it even when captured at the same instant
     expect(new PictureClock(0, 7).at(0, 7)).toBe(1);
   });
+
+  it('estimates now for hold frames without moving the clock', () => {
+    const clock = new PictureClock(1000, 5_000_000);
+    expect(clock.at(3400, 6_000_000)).toBe(1000); // 1.4 s of lag measured
+    expect(clock.estimate(5400)).toBe(3000);
+    // the estimate did not advance the clock: an earlier capture still gets its own time
+    expect(clock.at(5500, 6_500_000)).toBe(1500);
+  });
 });

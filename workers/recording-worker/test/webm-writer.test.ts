@@ -158,6 +158,54 @@ describe('WebM writer (VP8/VP9 live WebM, remux)', () => {
     expect(near(later[2] as number[], [0, 255, 0])).toBe(true);
   });
 
+  it('holds a still picture with a frame at least every 500 ms, and never lets a hold swallow a change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
+    const live = join(dir, 'holds.webm');
+    const writer = await WebmWriter.open({
+      path: live,
+      width: W,
+      height: H,
+      codec: 'vp9',
+      kbps: 500,
+      fps: 15,
+    });
+    writer.holdUntil(5000); // nothing written yet: nothing to hold
+    writer.writePicture(solid(255, 0, 0), W, H, 0);
+    // red stays for 2.2 s: the change at 2200 brings the holds before it
+    writer.writePicture(solid(0, 255, 0), W, H, 2200);
+    // the recorder holds green while the page is still, then a change lands on the last hold
+    writer.holdUntil(3300);
+    writer.writePicture(solid(0, 0, 255), W, H, 3200);
+    writer.writePicture(solid(0, 0, 255), W, H, 3400, []);
+    await writer.close();
+    expect(writer.stats.holdFrames).toBe(6);
+    const pictures = await decodeAll(live);
+    const named = pictures.map(([ms, c]) => [
+      ms,
+      near(c, [255, 0, 0])
+        ? 'red'
+        : near(c, [0, 255, 0])
+          ? 'green'
+          : near(c, [0, 0, 255])
+            ? 'blue'
+            : String(c),
+    ]);
+    expect(named).toEqual([
+      [0, 'red'],
+      [500, 'red'],
+      [1000, 'red'],
+      [1500, 'red'],
+      [2000, 'red'],
+      [2200, 'green'],
+      [2700, 'green'],
+      [3200, 'green'],
+      [3201, 'blue'],
+      [3400, 'blue'],
+    ]);
+    const gaps = pictures.slice(1).map(([ms], i) => ms - (pictures[i]?.[0] as number));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(500);
+  });
+
   it('exports a recording as MP4: H.264 at the same times and colours, index first, progress told', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
     const live = join(dir, 'live.webm');

@@ -2,7 +2,11 @@
  * Composed RGBA pictures → VP8 or VP9 (libvpx, realtime) in a WebM file written as a live stream:
  * the muxer never seeks back, so the file only grows and any prefix of it is a playable WebM (what a
  * killed recorder leaves behind). Frames carry millisecond timestamps since the segment began and
- * come only when the picture changed (idle costs nothing); the player holds the last one.
+ * come when the picture changed; while it does not, a hold frame (the kept picture again: the first
+ * ones sharpen it, then each is about 100 bytes) comes at least every {@link HOLD_FRAME_MS}.
+ * Chromium's `<video>` shows the next frame of a sparse WebM early (a change after 2 s of stillness
+ * appeared up to 1.8 s before its time in about half the plays; with ≤ 500 ms between frames, never
+ * by more than the 0.1 s sampling), and WebM's SimpleBlocks carry no duration to tell it otherwise.
  *
  * Tuned for screen content (test/bench/results/recording.json): constrained quality rather than a
  * constant rate (a constant rate spends its budget re-polishing a still page), libvpx's static
@@ -43,6 +47,8 @@ export interface WebmWriterOptions {
 }
 
 const MS = { num: 1, den: 1000 };
+/** Most media time between two frames: a still picture is repeated this often (see above). */
+export const HOLD_FRAME_MS = 500;
 /** A keyframe at least this often (media time): players seek to one and decode on from there. */
 const KEYFRAME_EVERY_MS = 20_000;
 /**
@@ -68,6 +74,8 @@ export class WebmWriter {
     interBytes: 0,
     convertMs: 0,
     encodeMs: 0,
+    /** Frames that repeat a still picture (counted in the key or inter frames too). */
+    holdFrames: 0,
   };
   /** Timestamp (ms) of the last picture written. */
   lastMs = -1;
@@ -78,6 +86,8 @@ export class WebmWriter {
   private readonly bandScalers = new Map<number, SoftwareScaleContext>();
   /** The kept YUV picture holds a whole picture at the file's size (so changed rows suffice). */
   private wholeOnce = false;
+  /** The last frame written repeated a still picture. */
+  private lastWasHold = false;
 
   private constructor(
     private readonly av: Av,
@@ -175,7 +185,8 @@ export class WebmWriter {
     rows?: readonly RowRange[],
   ): void {
     if (this.closed) return;
-    const { av } = this;
+    // the picture before this one lasted until now: no gap longer than a hold in the file
+    this.holdUntil(ms - 1);
     const exact = width === this.options.width && height === this.options.height;
     const t0 = performance.now();
     this.dst.makeWritable();
@@ -185,14 +196,37 @@ export class WebmWriter {
     this.wholeOnce = exact;
     const t1 = performance.now();
     this.stats.convertMs += t1 - t0;
-    if (ms <= this.lastMs) return;
+    // a hold frame never swallows a change: one that lands on it is written just after
+    if (ms <= this.lastMs && !this.lastWasHold) return;
+    this.encode(Math.max(ms, this.lastMs + 1));
+    this.lastWasHold = false;
+    this.stats.encodeMs += performance.now() - t1;
+  }
+
+  /**
+   * Repeats the last picture every {@link HOLD_FRAME_MS} up to `ms` (media time), so a still
+   * picture's frames stay close together; a no-op before the first picture.
+   */
+  holdUntil(ms: number): void {
+    if (this.closed || this.lastMs < 0) return;
+    const t0 = performance.now();
+    while (ms - this.lastMs >= HOLD_FRAME_MS) {
+      this.encode(this.lastMs + HOLD_FRAME_MS);
+      this.lastWasHold = true;
+      this.stats.holdFrames++;
+    }
+    this.stats.encodeMs += performance.now() - t0;
+  }
+
+  /** Encodes the kept YUV picture at `ms` and muxes what the encoder gives back. */
+  private encode(ms: number): void {
+    const { av } = this;
     this.dst.pts = BigInt(Math.round(ms));
     const key = ms - this.lastKeyMs >= KEYFRAME_EVERY_MS;
     this.dst.pictType = key ? av.AV_PICTURE_TYPE_I : av.AV_PICTURE_TYPE_NONE;
     if (key) this.lastKeyMs = ms;
     if (this.ctx.sendFrameSync(this.dst) < 0) throw new Error('video encode failed');
     this.drain();
-    this.stats.encodeMs += performance.now() - t1;
     this.lastMs = ms;
     this.frames++;
   }

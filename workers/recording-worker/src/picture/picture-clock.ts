@@ -39,6 +39,14 @@ export class PictureClock {
     return ms;
   }
 
+  /**
+   * The media time `nowMs` maps to, by the worker's clock less the last measured lag, without
+   * moving the clock (for hold frames, which must not push later pictures).
+   */
+  estimate(nowMs: number): number {
+    return nowMs - this.startMs - this.lagMs;
+  }
+
   /** The end of the recording at `nowMs` (after every picture). */
   end(nowMs: number): number {
     return this.at(nowMs, undefined);
