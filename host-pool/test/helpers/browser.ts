@@ -24,6 +24,9 @@ export async function startTestRuntime(
     startUrl: 'about:blank',
     ...options,
   });
+  // The window's fit and activation finish after start (the agent holds input until then, see
+  // DisplaySession); tests look at the window and type into it, so they wait for it too.
+  await runtime.windowsSettled;
   return {
     runtime,
     dir,
