@@ -5,6 +5,8 @@ export default defineProject({
   test: {
     name: 'e2e',
     include: ['e2e/**/*.test.ts'],
+    // after a failed test, the last log lines of the stack its file started
+    setupFiles: ['e2e/support/print-stack-logs.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       }
       if (done.state !== 'ready') throw new Error('the recording failed');
       const report = await reports.next();
+      const recordedSeconds = (done.duration_ms ?? 1) / 1000;
       const perFrame = (ms: number) => round(ms / Math.max(1, report.frames));
       log(
         `${name}: ${report.frames} frames; ${report.keyFrames} keyframes, ${round(report.keyBytes / 1024)} KB; ` +
@@ -186,8 +187,8 @@ async function main(): Promise<void> {
       );
       return {
         report,
-        seconds: (done.duration_ms ?? 1) / 1000,
-        kbps: kbps(done.bytes ?? 0, (done.duration_ms ?? 1) / 1000),
+        seconds: recordedSeconds,
+        kbps: kbps(done.bytes ?? 0, recordedSeconds),
         cpuPct,
         driverCpuPct: ((own.user + own.system) / 1e6 / seconds) * 100,
       };

@@ -6,7 +6,7 @@ import { apiAs } from '../bench/support/api.ts';
 import { audioProcesses, measureAudio, outputSinkStates } from '../bench/support/audio-measure.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, share, signIn, waitForFrames } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
 
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -101,7 +101,6 @@ const audioStats = (page: Page) =>
 
 describe('session audio: desktop sound out, microphone in, camera answer (real Chromium both ends)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startStaticServer>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;

@@ -14,7 +14,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { colourSwitchPage, PAGES, startTestSite } from './support/test-site.ts';
 
 const MAGENTA = [208, 28, 139];
@@ -38,7 +38,6 @@ type Status = SessionStatus;
  */
 describe('CDP gateway: Playwright drives the session a person watches', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let stack: LocalStack;
   let dataDir: string;
   let site: Awaited<ReturnType<typeof startTestSite>>;

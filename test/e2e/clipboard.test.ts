@@ -9,7 +9,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 import {
   connectionIdOf,
@@ -42,7 +42,6 @@ interface ClipboardWindow extends ConsoleWindow {
 
 describe('clipboard: local ↔ remote through X selections (real Chromium on both ends)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn, startSession } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 /** Screenshots for people to look at (gitignored): test/e2e/screenshots/. */
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -37,7 +37,6 @@ const overlaps = (a: Box, b: Box) =>
 
 describe('console layout in a real browser', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let browser: Browser & { cleanup(): void };
   let page: Page;
 

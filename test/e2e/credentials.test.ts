@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { startLoginSite } from './support/login-site.ts';
 import { expectNoSecret as expectNoLeak, runTraces } from './support/secret-leaks.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { waitForState } from './support/workflows.ts';
 
 const PASSWORD = `pw-${randomBytes(9).toString('hex')}`;
@@ -46,7 +46,6 @@ export default async ({ page, input, log, files, credentials }) => {
 
 describe('credentials in a workflow run, end to end', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startLoginSite>>;
   let api: Api;
   let workflowId: string;

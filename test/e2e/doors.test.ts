@@ -5,7 +5,7 @@ import type { LocalStack } from '../../deploy/local/stack.ts';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { NodeClient } from '../../host-pool/test/support/node-client.ts';
 import type { RunningBridge } from '../../workers/mcp-bridge/src/index.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,7 +18,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('doors: attacks on a live session, through the real stack', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let stack: LocalStack;
   let bridge: RunningBridge;
   let demo: string;

@@ -11,7 +11,7 @@ import {
   signIn,
   waitForFrames,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startTestSite } from './support/test-site.ts';
 import { waitForState } from './support/workflows.ts';
 
@@ -23,7 +23,6 @@ import { waitForState } from './support/workflows.ts';
  */
 describe('approved extensions in a live session (real stack, sandboxed Chromium)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;

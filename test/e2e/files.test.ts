@@ -14,7 +14,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 import {
   connectionIdOf,
@@ -36,7 +36,6 @@ interface FilesWindow extends ConsoleWindow {
 
 describe('files: uploads into the page’s file chooser, downloads to the client and the files API', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;

@@ -16,7 +16,7 @@ import {
   startSession,
   waitForQuiet,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
 import { openRemote } from './support/workspace.ts';
 
@@ -56,7 +56,6 @@ const PAGES: Record<string, string> = {
 
 describe('international text: entered without key presses, and shown with real glyphs', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startStaticServer>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;

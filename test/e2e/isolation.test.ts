@@ -13,7 +13,7 @@ import {
   startSession,
   waitForFrames,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { PAGES, startTestSite } from './support/test-site.ts';
 import { remotePage } from './support/workspace.ts';
 
@@ -34,7 +34,6 @@ PAGES['/leak'] = `<!doctype html><html><head><title>Downloads</title></head><bod
 
 describe('tenant isolation: a user’s own remote browser cannot reach the host or other tenants', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let careless: Server;
   let carelessPort: number;

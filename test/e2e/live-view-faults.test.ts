@@ -13,11 +13,10 @@ import {
   startSession,
   waitForFrames,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 describe('live view fault cases (real stack)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let browser: Browser & { cleanup(): void };
   let owner: Page;
   let sessionId: string;

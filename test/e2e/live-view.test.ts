@@ -12,13 +12,12 @@ import {
   waitForFrames,
   waitForQuiet,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startTestSite } from './support/test-site.ts';
 import { countDifferences, grabDisplay } from './support/x-framebuffer.ts';
 
 describe('live view: console → edge → host → Chromium and back (real everything)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;

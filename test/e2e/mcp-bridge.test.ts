@@ -14,7 +14,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { colourSwitchPage, PAGES, startTestSite } from './support/test-site.ts';
 
 const DELAY_MS = 1500;
@@ -42,7 +42,6 @@ type Status = SessionStatus;
  */
 describe('MCP bridge: an MCP client drives a delegated session', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let stack: LocalStack;
   let _dataDir: string;
   let bridge: RunningBridge;

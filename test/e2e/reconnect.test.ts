@@ -9,7 +9,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 interface ReconnectWindow extends ConsoleWindow {
   bpConnection?: { phase: string; reconnects?: number; attempt?: number };
@@ -27,7 +27,6 @@ const colourPage = (rgb: readonly number[], withBox = false) =>
 
 describe('live view reconnect (real stack, real Chromium)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let browser: Browser & { cleanup(): void };
   let owner: Page;
   let sessionId: string;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../bench/support/api.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 /** A port that accepts connections and closes them at once: a store that is down. */
 async function deadStore(): Promise<{ url: string; close(): void }> {
@@ -17,7 +17,6 @@ async function deadStore(): Promise<{ url: string; close(): void }> {
 
 describe('recordings when the artifact store is unavailable', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let store: Awaited<ReturnType<typeof deadStore>>;
   let browser: Browser & { cleanup(): void };
   let page: Page;

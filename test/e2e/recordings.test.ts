@@ -8,7 +8,7 @@ import { apiAs } from '../bench/support/api.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn, waitForFrames } from './support/console-driver.ts';
 import { colourName, playRecording, probeMedia } from './support/recording-player.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startTestSite } from './support/test-site.ts';
 
 /** Screenshots for people to look at, kept in the repository: test/e2e/screenshots/. */
@@ -30,7 +30,6 @@ interface Recording {
 
 describe('session recordings in real Chromium', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let page: Page;

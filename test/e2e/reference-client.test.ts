@@ -2,7 +2,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginDevUser, serviceToken } from '../../edge/test/support/oidc.ts';
 import { ReferenceApiError, ReferenceClient } from './support/reference-client.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 /**
  * A client written to the reference's frozen v1 contract, unchanged, against the real local stack
@@ -12,7 +12,6 @@ import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixt
  */
 describe('a reference v1 client against the local stack', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let owner: ReferenceClient;
   let bridge: ReferenceClient;
   let sessionId: string;

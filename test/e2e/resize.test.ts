@@ -11,7 +11,7 @@ import {
   startSession,
   waitForFrames,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import {
   connectionIdOf,
   consoleToken,
@@ -36,7 +36,6 @@ interface ResizeWindow extends ConsoleWindow {
 
 describe('resize: the owner’s container sizes the remote display (real everything)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;
   let owner: Page;

@@ -14,7 +14,7 @@ import {
 } from './support/console-driver.ts';
 import { startLoginSite } from './support/login-site.ts';
 import { expectNoSecret as expectNoLeak, runTraces } from './support/secret-leaks.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { sha256, waitForState } from './support/workflows.ts';
 import { consoleToken, remotePage } from './support/workspace.ts';
 
@@ -65,7 +65,6 @@ export default async ({ page, input, workspaceInputs, log, files, credentials, r
  */
 describe('a workflow run with a workspace file, credentials, an extension and an output workspace', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startLoginSite>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;

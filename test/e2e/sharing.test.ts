@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn, startSession, waitForFrames } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 /** Screenshots for people to look at: test/e2e/screenshots/. */
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -20,7 +20,6 @@ const peopleText = (page: Page) => page.locator('.toolbar .people').textContent(
  */
 describe('sharing a session between two people (console, real Chromium)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let browser: Browser & { cleanup(): void };
   let owner: Page;
   let guest: Page;

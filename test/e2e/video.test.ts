@@ -13,7 +13,7 @@ import {
   startSession,
   waitForQuiet,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { writeTestClip } from './support/test-clip.ts';
 import { startTestSite } from './support/test-site.ts';
 import { recordWire } from './support/wire-recorder.ts';
@@ -31,7 +31,6 @@ const inside = (r: Rect, x: number, y: number, w: number, h: number) =>
 
 describe('ROI video: a playing video goes as H.264, the text around it stays on tiles', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startTestSite>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;

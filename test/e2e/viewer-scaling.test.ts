@@ -18,7 +18,7 @@ import {
   waitForQuiet,
 } from './support/console-driver.ts';
 import { decodePng, luma, type Rgba } from './support/png.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { startStaticServer } from './support/static-server.ts';
 import { openRemote } from './support/workspace.ts';
 import { grabDisplay } from './support/x-framebuffer.ts';
@@ -85,7 +85,6 @@ function idealLuma(frame: Buffer, frameWidth: number, x0: number, y0: number, si
 
 describe('viewer scaling: legible when shrunk, exact at 1:1, actual size on request', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let site: Awaited<ReturnType<typeof startStaticServer>>;
   let browser: Browser & { cleanup(): void };
   let context: BrowserContext;

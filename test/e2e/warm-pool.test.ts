@@ -11,7 +11,7 @@ import {
   signIn,
   startSession,
 } from './support/console-driver.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 
 const METRICS_TOKEN = 'host-metrics-token-for-e2e';
 
@@ -19,7 +19,6 @@ describe('warm pool and host metrics (real stack, sandboxed runtimes)', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
   let browser: Browser & { cleanup(): void };
   let owner: Page;
-  printStackLogsOnFailure(() => fx?.logs);
 
   const pool = () => {
     const p = fx.stack.host?.warmPool;

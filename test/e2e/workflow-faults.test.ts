@@ -1,7 +1,7 @@
 import { type Api, createApi, type WorkflowRun } from '@browserpane/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginDevUser } from '../../edge/test/support/oidc.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { SLEEPER, waitForState } from './support/workflows.ts';
 
 /**
@@ -11,7 +11,6 @@ import { SLEEPER, waitForState } from './support/workflows.ts';
  */
 describe('workflow runs under faults', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let api: Api;
   let token: string;
   let workflowId: string;

@@ -8,7 +8,7 @@ import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { launchClientBrowser } from './support/browser.ts';
 import { CONSOLE_VIEWPORT, signIn, waitForFrames } from './support/console-driver.ts';
 import { REPORT_SHA256, startLoginSite } from './support/login-site.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { LOGIN_FLOW, sha256, waitForState } from './support/workflows.ts';
 
 /** Screenshots for people to look at (gitignored): test/e2e/screenshots/. */
@@ -21,7 +21,6 @@ const SHOTS = join(import.meta.dirname, 'screenshots');
  */
 describe('workflows in the console', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let git: GitServer;
   let site: Awaited<ReturnType<typeof startLoginSite>>;
   let api: Api;

@@ -7,7 +7,7 @@ import { loginDevUser } from '../../edge/test/support/oidc.ts';
 import { cliProcess } from '../../workers/cli/test/run-cli.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { REPORT_CSV, REPORT_SHA256, startLoginSite, TERMS_TXT } from './support/login-site.ts';
-import { printStackLogsOnFailure, startStackFixture } from './support/stack-fixture.ts';
+import { startStackFixture } from './support/stack-fixture.ts';
 import { LOGIN_FLOW, SLEEPER, sha256, waitForState } from './support/workflows.ts';
 
 /**
@@ -17,7 +17,6 @@ import { LOGIN_FLOW, SLEEPER, sha256, waitForState } from './support/workflows.t
  */
 describe('workflow runs on a real stack', () => {
   let fx: Awaited<ReturnType<typeof startStackFixture>>;
-  printStackLogsOnFailure(() => fx?.logs);
   let git: GitServer;
   let site: Awaited<ReturnType<typeof startLoginSite>>;
   let api: Api;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { afterEach } from 'vitest';
 import {
   type LocalStack,
   type LocalStackOptions,
@@ -11,6 +10,7 @@ import {
 import { freePort } from '../../../edge/local/index.ts';
 import { seedMigratedPglite } from '../../../edge/test/support/pglite-template.ts';
 import type { LiveSession } from '../../../host-pool/src/sessions/live-session.ts';
+import { stackLogs } from './stack-logs.ts';
 
 export interface StackFixtureOptions {
   readonly database?: 'pglite' | 'postgres';
@@ -38,6 +38,8 @@ export interface StackFixtureOptions {
 export async function startStackFixture(options: StackFixtureOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bp-e2e-'));
   const lines: string[] = [];
+  // printed after a failed test (print-stack-logs.ts)
+  stackLogs.current = lines;
   const database = options.database ?? 'pglite';
   // the stack opens <dataDir>/pglite: a copy of a migrated one saves PGlite's initdb (≈10 s)
   if (database === 'pglite') await seedMigratedPglite(join(dataDir, 'pglite'));
@@ -87,18 +89,4 @@ export async function startStackFixture(options: StackFixtureOptions = {}) {
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
-}
-
-/**
- * Call inside a describe: when one of its tests fails, prints the stack's last log lines, so a
- * failure under CI load says what the edge and host did, not only what was asserted.
- */
-export function printStackLogsOnFailure(lines: () => readonly string[] | undefined, tail = 300) {
-  afterEach((ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    const got = lines() ?? [];
-    process.stderr.write(
-      `--- last ${Math.min(tail, got.length)} stack log lines after "${ctx.task.name}" failed ---\n${got.slice(-tail).join('\n')}\n--- end of stack log ---\n`,
-    );
-  });
 }

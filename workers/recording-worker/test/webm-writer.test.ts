@@ -5,7 +5,7 @@ import { loadNodeAv } from '@browserpane/host-pool/media/node-av';
 import { describe, expect, it } from 'vitest';
 import { transcodeToMp4 } from '../src/encode/mp4-transcode.ts';
 import { remuxWebm } from '../src/encode/remux.ts';
-import { WebmWriter } from '../src/encode/webm-writer.ts';
+import { type VideoCodec, WebmWriter } from '../src/encode/webm-writer.ts';
 
 const W = 320;
 const H = 180;
@@ -73,6 +73,10 @@ async function decodeAll(path: string, row = H / 2): Promise<Array<[number, numb
   return out;
 }
 
+/** A W × H writer at 15 fps, 500 kbit/s at most. */
+const openWriter = (path: string, codec: VideoCodec) =>
+  WebmWriter.open({ path, width: W, height: H, codec, kbps: 500, fps: 15 });
+
 const near = (c: number[], ref: number[], tolerance = 40) =>
   c.every((v, i) => Math.abs(v - (ref[i] as number)) <= tolerance);
 
@@ -81,14 +85,7 @@ describe('WebM writer (VP8/VP9 live WebM, remux)', () => {
     it(`writes ${codec} pictures at their times; any prefix of the file plays up to where it ends`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
       const live = join(dir, 'live.webm');
-      const writer = await WebmWriter.open({
-        path: live,
-        width: W,
-        height: H,
-        codec,
-        kbps: 500,
-        fps: 15,
-      });
+      const writer = await openWriter(live, codec);
       const sizes: number[] = [];
       // red 0–2 s, green 2–4 s (a picture only when it changes, plus a few in between), end at 4 s.
       for (let ms = 0; ms < 2000; ms += 500) writer.writePicture(solid(255, 0, 0), W, H, ms);
@@ -130,14 +127,7 @@ describe('WebM writer (VP8/VP9 live WebM, remux)', () => {
   it('converts only the rows it is told changed, and keeps a change whose time did not advance', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
     const live = join(dir, 'rows.webm');
-    const writer = await WebmWriter.open({
-      path: live,
-      width: W,
-      height: H,
-      codec: 'vp8',
-      kbps: 500,
-      fps: 15,
-    });
+    const writer = await openWriter(live, 'vp8');
     writer.writePicture(solid(255, 0, 0), W, H, 0);
     // Everything is blue now, but only rows 64–96 are named: the rest must stay red.
     writer.writePicture(solid(0, 0, 255), W, H, 100, [{ from: 64, to: 96 }]);
@@ -161,14 +151,7 @@ describe('WebM writer (VP8/VP9 live WebM, remux)', () => {
   it('holds a still picture with a frame at least every 500 ms, and never lets a hold swallow a change', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
     const live = join(dir, 'holds.webm');
-    const writer = await WebmWriter.open({
-      path: live,
-      width: W,
-      height: H,
-      codec: 'vp9',
-      kbps: 500,
-      fps: 15,
-    });
+    const writer = await openWriter(live, 'vp9');
     writer.holdUntil(5000); // nothing written yet: nothing to hold
     writer.writePicture(solid(255, 0, 0), W, H, 0);
     // red stays for 2.2 s: the change at 2200 brings the holds before it
@@ -209,14 +192,7 @@ describe('WebM writer (VP8/VP9 live WebM, remux)', () => {
   it('exports a recording as MP4: H.264 at the same times and colours, index first, progress told', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bp-webm-'));
     const live = join(dir, 'live.webm');
-    const writer = await WebmWriter.open({
-      path: live,
-      width: W,
-      height: H,
-      codec: 'vp8',
-      kbps: 500,
-      fps: 15,
-    });
+    const writer = await openWriter(live, 'vp8');
     for (let ms = 0; ms < 2000; ms += 500) writer.writePicture(solid(255, 0, 0), W, H, ms);
     for (let ms = 2000; ms <= 4000; ms += 500) writer.writePicture(solid(0, 255, 0), W, H, ms);
     await writer.close();

@@ -33,7 +33,7 @@ export class PictureClock {
       this.lastCapture = captureUs;
       ms = (captureUs - this.captureOrigin) / 1000;
       this.lagMs = Math.max(0, elapsed - ms);
-    } else ms = elapsed - this.lagMs;
+    } else ms = this.estimate(nowMs);
     ms = Math.max(ms, this.lastMs + 1);
     this.lastMs = ms;
     return ms;
